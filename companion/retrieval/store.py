@@ -1,0 +1,139 @@
+"""The vector store: Chroma, embedded (PersistentClient) or a `chroma run` server (HttpClient).
+
+The only module that imports chromadb. We always pass our own embeddings, and the collection
+is opened with `embedding_function=None`, so Chroma's default embedding function (which
+downloads a model on first use) can never run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from companion.config import Settings
+
+
+class StoreUnavailable(RuntimeError):
+    """The vector store cannot be reached; the message names it."""
+
+
+@dataclass(frozen=True)
+class DenseHit:
+    chunk_id: str
+    similarity: float
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"COMPANION_CHROMA_URL {settings.chroma_url!r} must look like http://host:port")
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class ChromaStore:
+    """Vectors and metadata for every chunk, in one cosine collection per embedding model."""
+
+    def __init__(self, settings: Settings, model_id: str) -> None:
+        self.description = (
+            f"Chroma server at {settings.chroma_url}"
+            if settings.chroma_url
+            else f"embedded Chroma in {settings.chroma_dir}"
+        )
+        self.name = f"{settings.chroma_collection}_{model_id}".replace("/", "-")[:63]
+        try:
+            self._client = _client(settings)
+            self._collection = self._client.get_or_create_collection(
+                name=self.name,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": model_id},
+            )
+            self.max_batch_size = int(self._client.get_max_batch_size())
+        except ValueError:
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(f"{self.description} is unavailable: {type(exc).__name__}: {exc}") from exc
+
+    def _call(self, operation: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            raise StoreUnavailable(f"{self.description} failed to {operation}: {type(exc).__name__}: {exc}") from exc
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        """Write in slices within Chroma's max batch size."""
+        step = self.max_batch_size
+        for start in range(0, len(ids), step):
+            end = start + step
+            self._call(
+                "write",
+                self._collection.upsert,
+                ids=list(ids[start:end]),
+                embeddings=vectors[start:end],
+                documents=list(documents[start:end]),
+                metadatas=list(metadatas[start:end]),
+            )
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        step = self.max_batch_size
+        for start in range(0, len(ids), step):
+            result = self._call("read", self._collection.get, ids=list(ids[start : start + step]), include=[])
+            found.update(result["ids"])
+        return found
+
+    def ids_for_source(self, tenant: str, source: str) -> set[str]:
+        result = self._call(
+            "read",
+            self._collection.get,
+            where={"$and": [{"tenant": tenant}, {"source": source}]},
+            include=[],
+        )
+        return set(result["ids"])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        step = self.max_batch_size
+        for start in range(0, len(ids), step):
+            self._call("delete", self._collection.delete, ids=ids[start : start + step])
+
+    def query(self, vector: np.ndarray, where: dict[str, Any] | None, limit: int) -> list[DenseHit]:
+        result = self._call(
+            "search",
+            self._collection.query,
+            query_embeddings=[vector],
+            n_results=limit,
+            where=where,
+            include=["distances"],
+        )
+        ids = result["ids"][0] if result["ids"] else []
+        distances = result["distances"][0] if result.get("distances") else []
+        return [DenseHit(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def count(self) -> int:
+        return int(self._call("count", self._collection.count))
+
+    def heartbeat(self) -> None:
+        self._call("answer a heartbeat", self._client.heartbeat)

@@ -1,0 +1,160 @@
+"""The service facade: the one place the CLI and the API call into. No feature lives only in one of them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from companion import vocabulary as vocab
+from companion.config import Settings
+from companion.retrieval.catalog import Catalog
+from companion.retrieval.chunking import Chunker
+from companion.retrieval.embeddings import Embedder, create_embedder, embedding_model_id
+from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback
+from companion.retrieval.lexical import LexicalIndex
+from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult
+from companion.retrieval.store import ChromaStore
+
+log = logging.getLogger("companion.service")
+
+KNOWLEDGE_EXCLUDE = frozenset({"README.md"})
+"""The shipped knowledge folder's own README documents the format; it is not knowledge."""
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    results: list[SearchResult]
+
+    def public(self) -> dict[str, Any]:
+        return {"query": self.query, "results": [r.public() for r in self.results]}
+
+
+class Companion:
+    """Builds each component once, lazily, from explicit settings."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+
+    # -- components ----------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = create_embedder(self.settings)
+        return self._embedder
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.settings.catalog_path)
+
+    @cached_property
+    def store(self) -> ChromaStore:
+        return ChromaStore(self.settings, embedding_model_id(self.settings))
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        return LexicalIndex(self.settings.lexical_dir, self.catalog)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(
+            embedder=self.embedder,
+            store=self.store,
+            lexical=self.lexical,
+            catalog=self.catalog,
+            fusion=s.fusion,
+            rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight,
+            candidates=s.candidates,
+            max_per_source=s.max_per_source,
+        )
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        s = self.settings
+        return Indexer(
+            embed=lambda texts: self.embedder.embed(texts),
+            model_id=embedding_model_id(self.settings),
+            store=self.store,
+            catalog=self.catalog,
+            lexical=self.lexical,
+            chunker=Chunker(s.chunk_size, s.chunk_overlap),
+            data_dir=s.data_dir,
+            max_file_bytes=int(s.max_file_mb * 1_000_000),
+            embed_batch=max(s.embedding_batch_size, 256),
+            lock_timeout=s.lock_timeout,
+        )
+
+    # -- knowledge -----------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: list[Path],
+        *,
+        tenant: str | None = None,
+        prune: bool = False,
+        progress: ProgressCallback | None = None,
+        on_wait: Callable[[str], None] | None = None,
+        exclude: frozenset[str] = frozenset(),
+    ) -> IngestReport:
+        with self.indexer.locked(on_wait):
+            report = self.indexer.ingest(
+                paths, tenant=tenant, prune=prune, progress=progress or _no_progress, exclude=exclude
+            )
+        log.info(
+            "ingest finished",
+            extra={"files": report.files, "added": report.chunks_added, "failures": len(report.failures)},
+        )
+        return report
+
+    def ingest_shipped_knowledge(self, *, progress: ProgressCallback | None = None) -> IngestReport:
+        """Index the knowledge base we ship; its files name their own tenant (`global` or an example tenant)."""
+        return self.ingest(
+            [self.settings.resolved_knowledge_dir()], prune=True, progress=progress, exclude=KNOWLEDGE_EXCLUDE
+        )
+
+    def forget(self, source: str, tenant: str | None = None) -> tuple[str, int]:
+        with self.indexer.locked():
+            return self.indexer.forget(source, tenant)
+
+    def search(
+        self,
+        query: str,
+        *,
+        tenant: str = vocab.DEFAULT_TENANT,
+        k: int | None = None,
+        kinds: tuple[str, ...] = (),
+        themes: tuple[str, ...] = (),
+        stages: tuple[str, ...] = (),
+        audiences: tuple[str, ...] = (),
+        allow_private: bool = False,
+        private_author: str | None = None,
+        mode: str = "hybrid",
+    ) -> SearchResponse:
+        filters = SearchFilters(
+            tenant=tenant,
+            kinds=kinds,
+            themes=themes,
+            stages=stages,
+            audiences=audiences,
+            allow_private=allow_private,
+            private_author=private_author,
+        )
+        results = self.retriever.search(query, filters, k or self.settings.search_k, mode=mode)
+        return SearchResponse(query, results)
+
+    def stats(self) -> dict[str, Any]:
+        counts = self.catalog.counts()
+        counts["store"] = self.store.description
+        counts["vectors"] = self.store.count()
+        counts["embedding_model"] = embedding_model_id(self.settings)
+        return counts
