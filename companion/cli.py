@@ -49,6 +49,11 @@ def load_settings() -> Settings:
         raise fail(f"invalid settings: {problems}") from None
 
 
+def build_companion() -> Companion:
+    """The service for one command; tests swap this to share one loaded embedding model."""
+    return Companion(load_settings())
+
+
 @contextmanager
 def domain_errors() -> Iterator[None]:
     """Turn the errors a user can act on into one line and exit code 1."""
@@ -116,7 +121,7 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Index Markdown, text and JSON/JSONL mentor notes; unchanged files cost nothing."""
-    companion = Companion(load_settings())
+    companion = build_companion()
     with domain_errors():
         report = _with_progress(
             lambda progress: companion.ingest(
@@ -138,7 +143,7 @@ def forget(
     as_json: JsonOption = False,
 ) -> None:
     """Remove one source and all its chunks from the index."""
-    companion = Companion(load_settings())
+    companion = build_companion()
     with domain_errors():
         owner, removed = companion.forget(source, tenant)
     if as_json:
@@ -179,7 +184,7 @@ def search(
             raise fail(f"cannot read queries from {from_file}: {exc}") from None
     if not queries:
         raise fail("give a QUERY or --from-file FILE", 2)
-    companion = Companion(load_settings())
+    companion = build_companion()
     with domain_errors():
         for text in queries:
             response = companion.search(
@@ -208,7 +213,7 @@ def search(
 @app.command()
 def stats(as_json: JsonOption = False) -> None:
     """Sources and chunks in the index, by kind and tenant."""
-    companion = Companion(load_settings())
+    companion = build_companion()
     with domain_errors():
         data = companion.stats()
     if as_json:
@@ -230,7 +235,7 @@ def stats(as_json: JsonOption = False) -> None:
 @knowledge_app.command("ingest")
 def knowledge_ingest(as_json: JsonOption = False) -> None:
     """Index the shipped knowledge base (each file names its tenant; the library is `global`)."""
-    companion = Companion(load_settings())
+    companion = build_companion()
     with domain_errors():
         report = _with_progress(
             lambda progress: companion.ingest_shipped_knowledge(progress=progress), enabled=err.is_terminal

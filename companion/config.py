@@ -87,8 +87,34 @@ class Settings(BaseSettings):
         default=60.0, ge=0, description="Seconds an ingest waits for another ingest on the same data dir."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    llm_provider: str = Field(
+        default="offline",
+        description="Generator: `offline` (deterministic grounded composer) or `openai` (any OpenAI-compatible chat endpoint).",
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="Base URL of the OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
+    )
+    llm_api_key: str | None = Field(
+        default=None, description="API key for the LLM endpoint; falls back to OPENAI_API_KEY."
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name sent to the endpoint.")
+    llm_timeout: float = Field(
+        default=30.0, gt=0, le=600, description="Seconds before an LLM call is abandoned (then offline fallback)."
+    )
+    llm_max_retries: int = Field(default=1, ge=0, le=5, description="Retries of a failed LLM HTTP call (bounded).")
+    llm_temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature for the LLM path.")
+    llm_max_tokens: int = Field(default=1200, ge=64, le=16000, description="Largest completion the LLM may return.")
+    llm_context_tokens: int = Field(
+        default=1500, ge=200, le=100_000, description="Token budget for retrieved reference material in a prompt."
+    )
+    redact_pii: bool = Field(
+        default=True,
+        description="Redact emails and phone numbers before text leaves the machine for a non-loopback LLM endpoint.",
+    )
 
-    @field_validator("chroma_url", "embedding_base_url", "embedding_api_key", mode="before")
+    @field_validator(
+        "chroma_url", "embedding_base_url", "embedding_api_key", "llm_base_url", "llm_api_key", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,0 +1,270 @@
+"""Pydantic models shared by the CLI, the API and the generators: the mentoring context in,
+one output model per task out. Field names here are the public contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from companion import vocabulary as vocab
+
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+TASKS = ("agenda", "icebreakers", "feedback", "decision", "reflection", "goals")
+Task = Literal["agenda", "icebreakers", "feedback", "decision", "reflection", "goals"]
+
+
+def _strip_list(values: list[str]) -> list[str]:
+    return [v.strip() for v in values if v and v.strip()]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------------------
+# Context (input)
+# --------------------------------------------------------------------------------------
+class MentorProfile(_Model):
+    name: str | None = Field(default=None, max_length=100)
+    expertise: list[ShortText] = Field(default_factory=list, max_length=30)
+    interests: list[ShortText] = Field(default_factory=list, max_length=30)
+
+
+class MenteeProfile(_Model):
+    name: str = Field(min_length=1, max_length=100)
+    role: str | None = Field(default=None, max_length=200)
+    situation: str | None = Field(default=None, max_length=500)
+    goals: list[ShortText] = Field(default_factory=list, max_length=20)
+    interests: list[ShortText] = Field(default_factory=list, max_length=30)
+    challenges: list[ShortText] = Field(default_factory=list, max_length=20)
+
+
+class SessionInfo(_Model):
+    number: int = Field(default=1, description="1 for the first session.")
+    duration_minutes: int = Field(default=45)
+    focus: list[ShortText] = Field(default_factory=list, max_length=10)
+    language: str = Field(default="en", min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+    date: dt.date | None = None
+
+    @field_validator("number")
+    @classmethod
+    def _number_range(cls, value: int) -> int:
+        if not 1 <= value <= 1000:
+            raise ValueError("must be between 1 and 1000")
+        return value
+
+    @field_validator("duration_minutes")
+    @classmethod
+    def _duration_range(cls, value: int) -> int:
+        if not 10 <= value <= 240:
+            raise ValueError("must be between 10 and 240")
+        return value
+
+
+class ActionItem(_Model):
+    text: str = Field(min_length=1, max_length=500)
+    owner: str | None = Field(default=None, max_length=100, description="'mentee', 'mentor' or a name.")
+    due: dt.date | None = None
+    done: bool = False
+
+
+class DecisionInput(_Model):
+    statement: str = Field(min_length=3, max_length=500)
+    options: list[ShortText] = Field(default_factory=list, max_length=8)
+    deadline: dt.date | None = None
+    risk_appetite: Literal["low", "medium", "high"] = "medium"
+
+
+class MentoringContext(_Model):
+    """Everything a generator may use; only `mentee` is required."""
+
+    tenant: str = Field(
+        default=vocab.DEFAULT_TENANT, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+    )
+    mentor: MentorProfile = Field(default_factory=MentorProfile)
+    mentee: MenteeProfile
+    session: SessionInfo = Field(default_factory=SessionInfo)
+    open_action_items: list[ActionItem] = Field(default_factory=list, max_length=100)
+    previous_icebreakers: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=1000)
+    notes: str | None = Field(default=None, max_length=100_000)
+    decision: DecisionInput | None = None
+    today: dt.date | None = Field(
+        default=None,
+        description="Reference date for schedules and overdue items; defaults to the session date or today.",
+    )
+
+    @property
+    def reference_date(self) -> dt.date:
+        return self.today or self.session.date or dt.date.today()
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """One readable line per problem, e.g. 'session.duration_minutes must be between 10 and 240'."""
+    lines = []
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"]) or "input"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "is required"
+        elif error["type"] == "extra_forbidden":
+            message = "is not a known field"
+        lines.append(f"{path} {message}")
+    return "; ".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Outputs
+# --------------------------------------------------------------------------------------
+class Citation(BaseModel):
+    chunk_id: str
+    source: str
+    title: str
+    heading: str
+
+
+class GeneratorInfo(BaseModel):
+    provider: str
+    model: str
+    prompt_version: str
+    fallback_reason: str | None = None
+    templated: list[str] = Field(default_factory=list, description="Which parts were filled from templates.")
+    notes: list[str] = Field(default_factory=list, description="Plain statements about the output, e.g. language.")
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class _Output(BaseModel):
+    generator: GeneratorInfo
+    usage: Usage = Field(default_factory=Usage)
+    citations: list[Citation] = Field(default_factory=list, description="Every chunk the output drew on.")
+
+
+class AgendaItem(BaseModel):
+    title: str
+    minutes: int = Field(ge=1)
+    purpose: str
+    prompts: list[str] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Agenda(_Output):
+    task: Literal["agenda"] = "agenda"
+    items: list[AgendaItem]
+    total_minutes: int
+    carried_forward: list[ActionItem] = Field(default_factory=list)
+
+
+class Icebreaker(BaseModel):
+    text: str
+    why: str
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Icebreakers(_Output):
+    task: Literal["icebreakers"] = "icebreakers"
+    questions: list[Icebreaker]
+
+
+class FeedbackStatement(BaseModel):
+    situation: str
+    behavior: str
+    impact: str
+    text: str = Field(description="The statement in SBI form, ready to say.")
+
+
+class FeedbackSummary(_Output):
+    task: Literal["feedback"] = "feedback"
+    summary: str
+    topics: list[str] = Field(default_factory=list)
+    decisions: list[str] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=list)
+    strengths: list[str] = Field(default_factory=list)
+    growth_areas: list[str] = Field(default_factory=list)
+    feedback_statements: list[FeedbackStatement] = Field(default_factory=list)
+    self_assessment_questions: list[str] = Field(default_factory=list)
+
+
+class Reversibility(BaseModel):
+    level: Literal["reversible", "partly_reversible", "irreversible"]
+    reason: str
+
+
+class DecisionOption(BaseModel):
+    name: str
+    upside: str
+    downside: str
+    worst_case: str
+    mitigation: str
+
+
+class DecisionFramework(_Output):
+    task: Literal["decision"] = "decision"
+    decision: str
+    reversibility: Reversibility
+    criteria: list[str]
+    options: list[DecisionOption]
+    premortem: list[str]
+    questions_for_mentor: list[str]
+    experiment: str
+    next_steps: list[str]
+    check_in_date: dt.date | None = None
+    relevant_experience: list[Citation] = Field(default_factory=list)
+
+
+class ReflectionPrompt(BaseModel):
+    text: str
+    goal: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class ReflectionPrompts(_Output):
+    task: Literal["reflection"] = "reflection"
+    prompts: list[ReflectionPrompt]
+
+
+class Milestone(BaseModel):
+    text: str
+    due: dt.date | None = None
+
+
+class SmartGoal(BaseModel):
+    statement: str
+    specific: str
+    measurable: str
+    achievable: str
+    relevant: str
+    time_bound: str
+    milestones: list[Milestone] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Cadence(BaseModel):
+    frequency: str = Field(description="e.g. 'every 2 weeks'")
+    session_minutes: int
+    meeting_day: str = Field(description="e.g. 'Tuesday'")
+    sessions: list[dt.date]
+
+
+class GoalPlan(_Output):
+    task: Literal["goals"] = "goals"
+    goals: list[SmartGoal]
+    cadence: Cadence
+
+
+OUTPUT_MODELS: dict[str, type[_Output]] = {
+    "agenda": Agenda,
+    "icebreakers": Icebreakers,
+    "feedback": FeedbackSummary,
+    "decision": DecisionFramework,
+    "reflection": ReflectionPrompts,
+    "goals": GoalPlan,
+}
+
+
+def output_json_schema(task: str) -> dict[str, Any]:
+    return OUTPUT_MODELS[task].model_json_schema()

@@ -1,0 +1,125 @@
+"""Filters, tenant isolation and visibility over real hybrid search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from companion.retrieval.retriever import SearchFilters, TenantRequired, fuse_rrf, fuse_weighted
+from companion.service import Companion
+from tests.retrieval.helpers import note, sample_folder, write
+
+MARKER = "PRIVATE-MARKER-7731"
+
+
+@pytest.fixture
+def two_tenants(companion: Companion, tmp_path: Path) -> Companion:
+    """Tenant acme (sample folder incl. Dana's private note), tenant globex, and a global guide."""
+    companion.ingest([sample_folder(tmp_path / "acme")], tenant="acme")
+    globex = tmp_path / "globex"
+    write(
+        globex / "globex-secret.md", note("Globex pricing", "GLOBEX-ONLY pricing review with the board.", kind="note")
+    )
+    write(
+        globex / "globex-private.md",
+        note("Kenji", "GLOBEX-PRIVATE Kenji is stalling.", kind="note", visibility="mentor_private", author="Mei"),
+    )
+    companion.ingest([globex], tenant="globex")
+    shared = tmp_path / "shared"
+    write(
+        shared / "library.md", note("Library guide", "LIBRARY-GUIDE pricing review and burnout signs.", tenant="global")
+    )
+    companion.ingest([shared])
+    return companion
+
+
+QUERIES = (
+    "pricing review",
+    "Priya investors revenue pitching",
+    "burnout rest",
+    "hiking chess",
+    "Kenji stalling",
+    "seed round investor list",
+)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_tenants_never_see_each_other(two_tenants: Companion, mode: str) -> None:
+    for query in QUERIES:
+        for tenant, foreign in (("acme", "globex"), ("globex", "acme")):
+            results = two_tenants.search(query, tenant=tenant, k=20, allow_private=True, mode=mode).results
+            assert all(r.tenant in (tenant, "global") for r in results), (query, tenant)
+            assert not any(r.tenant == foreign for r in results)
+    acme_hits = two_tenants.search("pricing review", tenant="acme", k=20, mode=mode).results
+    assert "library.md" in {r.source for r in acme_hits}, "the shared library is readable by every tenant"
+    assert all("GLOBEX" not in r.text for r in acme_hits)
+
+
+def test_a_search_without_a_tenant_is_refused(two_tenants: Companion) -> None:
+    for tenant in ("", "   "):
+        with pytest.raises(TenantRequired):
+            SearchFilters(tenant=tenant)
+        with pytest.raises(TenantRequired):
+            two_tenants.search("pricing", tenant=tenant)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_private_notes_need_permission_and_stay_with_their_author(two_tenants: Companion, mode: str) -> None:
+    query = "Priya freezes when investors ask about revenue"
+    default = two_tenants.search(query, tenant="acme", k=20, mode=mode).results
+    assert all(r.visibility == "shared" for r in default)
+    assert all(MARKER not in r.text for r in default)
+    other_mentor = two_tenants.search(
+        query, tenant="acme", k=20, allow_private=True, private_author="Luis", mode=mode
+    ).results
+    assert all(MARKER not in r.text for r in other_mentor)
+    author = two_tenants.search(
+        query, tenant="acme", k=20, allow_private=True, private_author="Dana", mode=mode
+    ).results
+    assert any(MARKER in r.text for r in author)
+    operator = two_tenants.search(query, tenant="acme", k=20, allow_private=True, mode=mode).results
+    assert any(MARKER in r.text for r in operator)
+
+
+def test_kind_theme_and_stage_filters(two_tenants: Companion) -> None:
+    notes = two_tenants.search(
+        "pricing burnout investors", tenant="acme", k=20, kinds=("note",), allow_private=True
+    ).results
+    assert notes and all(r.kind == "note" for r in notes)
+    themed = two_tenants.search("rest and sleep", tenant="acme", k=20, themes=("work_life_balance",)).results
+    assert [r.source for r in themed] == ["guides/burnout.md"]
+    staged = two_tenants.search("burnout", tenant="acme", k=20, stages=("established",)).results
+    assert {r.source for r in staged} == {"guides/burnout.md"}
+    with pytest.raises(ValueError, match="unknown theme astrology"):
+        two_tenants.search("x", tenant="acme", themes=("astrology",))
+
+
+def test_results_carry_citations_to_real_files(two_tenants: Companion, tmp_path: Path) -> None:
+    results = two_tenants.search("confidentiality and rapport", tenant="acme", k=5).results
+    assert results
+    for result in results:
+        assert set(result.public()) == {"chunk_id", "source", "title", "heading", "score", "text"}
+        root = tmp_path / ("shared" if result.tenant == "global" else "acme")
+        path = root / result.source
+        assert path.is_file(), result.source
+        first_words = " ".join(result.text.split()[:4])
+        assert first_words in " ".join(path.read_text().split())
+
+
+def test_source_diversity_caps_chunks_per_file(companion: Companion, tmp_path: Path) -> None:
+    body = "\n\n".join(f"## Part {i}\n\nGoal setting with milestones, part {i}." for i in range(6))
+    write(tmp_path / "kb" / "goals.md", note("Goals", body))
+    write(tmp_path / "kb" / "other.md", note("Other", "Milestones keep goal setting honest."))
+    companion.ingest([tmp_path / "kb"])
+    capped = companion.search("goal setting milestones", tenant="local", k=5).results
+    assert [r.source for r in capped].count("goals.md") == 2
+    uncapped = companion.retriever.search("goal setting milestones", SearchFilters(tenant="local"), 5, max_per_source=0)
+    assert [r.source for r in uncapped].count("goals.md") >= 4
+
+
+def test_fusion_functions() -> None:
+    fused = fuse_rrf([["a", "b", "c"], ["c", "a"]], k=60)
+    assert sorted(fused, key=lambda cid: -fused[cid]) == ["a", "c", "b"]
+    weighted = fuse_weighted([("a", 0.9), ("b", 0.5)], [("b", 10.0), ("c", 2.0)], dense_weight=0.5)
+    assert weighted == {"a": 0.5, "b": 0.5, "c": 0.0}
