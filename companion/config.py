@@ -70,7 +70,15 @@ class Settings(BaseSettings):
         default="rrf",
         description="How dense and BM25 rankings are combined: reciprocal rank fusion or a weighted sum of normalised scores.",
     )
-    rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
+    rrf_k: int = Field(
+        default=10, ge=1, description="The k constant of reciprocal rank fusion (small k rewards agreement at the top)."
+    )
+    lexical_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=2.0,
+        description="Weight of the BM25 ranking in reciprocal rank fusion; the dense ranking weighs 1.",
+    )
     dense_weight: float = Field(
         default=0.6, ge=0.0, le=1.0, description="Weight of the dense score when `fusion=weighted`."
     )
@@ -136,3 +144,17 @@ class Settings(BaseSettings):
         if self.knowledge_dir is not None:
             return self.knowledge_dir
         return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def settings_table() -> str:
+    """The README's settings table, generated from the fields so the two cannot drift apart."""
+    rows = ["| variable | default | description |", "| --- | --- | --- |"]
+    for name, info in Settings.model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        shown = "unset" if default is None else f"`{default}`"
+        rows.append(f"| `COMPANION_{name.upper()}` | {shown} | {info.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

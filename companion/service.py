@@ -74,6 +74,7 @@ class Companion:
             catalog=self.catalog,
             fusion=s.fusion,
             rrf_k=s.rrf_k,
+            lexical_weight=s.lexical_weight,
             dense_weight=s.dense_weight,
             candidates=s.candidates,
             max_per_source=s.max_per_source,

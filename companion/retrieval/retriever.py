@@ -134,12 +134,12 @@ class SearchResult:
         return {"chunk_id": self.chunk_id, "source": self.source, "title": self.title, "heading": self.heading}
 
 
-def fuse_rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
-    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings an id appears in."""
+def fuse_rrf(rankings: list[list[str]], k: int, weights: list[float] | None = None) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the rankings an id appears in."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, chunk_id in enumerate(ranking, start=1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (k + rank)
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (k + rank)
     return fused
 
 
@@ -169,7 +169,8 @@ class Retriever:
         lexical: LexicalIndex,
         catalog: Catalog,
         fusion: str = "rrf",
-        rrf_k: int = 60,
+        rrf_k: int = 10,
+        lexical_weight: float = 0.5,
         dense_weight: float = 0.6,
         candidates: int = 50,
         max_per_source: int = 2,
@@ -180,6 +181,7 @@ class Retriever:
         self.catalog = catalog
         self.fusion = fusion
         self.rrf_k = rrf_k
+        self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
         self.candidates = candidates
         self.max_per_source = max_per_source
@@ -212,7 +214,7 @@ class Retriever:
         elif self.fusion == "weighted":
             fused = fuse_weighted(dense, lexical, self.dense_weight)
         else:
-            fused = fuse_rrf([[c for c, _ in dense], [c for c, _ in lexical]], self.rrf_k)
+            fused = fuse_rrf([[c for c, _ in dense], [c for c, _ in lexical]], self.rrf_k, [1.0, self.lexical_weight])
         ranked = sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))
         per_source_cap = self.max_per_source if max_per_source is None else max_per_source
         return self._materialise(ranked, filters, k, per_source_cap)

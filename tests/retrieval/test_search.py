@@ -121,5 +121,8 @@ def test_source_diversity_caps_chunks_per_file(companion: Companion, tmp_path: P
 def test_fusion_functions() -> None:
     fused = fuse_rrf([["a", "b", "c"], ["c", "a"]], k=60)
     assert sorted(fused, key=lambda cid: -fused[cid]) == ["a", "c", "b"]
+    assert fused["a"] == pytest.approx(1 / 61 + 1 / 62)
+    dense_led = fuse_rrf([["a", "b"], ["b", "a"]], k=10, weights=[1.0, 0.5])
+    assert dense_led["a"] > dense_led["b"], "with equal ranks swapped, the heavier ranking wins"
     weighted = fuse_weighted([("a", 0.9), ("b", 0.5)], [("b", 10.0), ("c", 2.0)], dense_weight=0.5)
     assert weighted == {"a": 0.5, "b": 0.5, "c": 0.0}

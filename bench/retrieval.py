@@ -1,0 +1,224 @@
+"""Retrieval benchmark: quality on the labelled dev set, latency, ingest throughput, re-ingest time.
+
+    python bench/retrieval.py                       # everything (about 15 minutes on 2 cores)
+    python bench/retrieval.py --synthetic 0         # skip the 100k-chunk latency run
+    python bench/retrieval.py --chunk-sizes 1000    # one chunk size only
+
+Prints Markdown tables; copy them into docs/benchmarks.md with the command that made them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from companion.config import Settings  # noqa: E402
+from companion.retrieval.chunking import Chunk  # noqa: E402
+from companion.retrieval.embeddings import Embedder, LocalEmbedder  # noqa: E402
+from companion.retrieval.retriever import SearchFilters  # noqa: E402
+from companion.service import Companion  # noqa: E402
+
+TENANT = "bench"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    query: str
+    relevant: frozenset[str]
+
+
+def load_queries(path: Path) -> list[Labelled]:
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [Labelled(r["query"], frozenset(p for p in r["relevant"].split("|") if p)) for r in rows]
+
+
+def doc_ranking(
+    service: Companion,
+    query: str,
+    mode: str,
+    fusion: str | None = None,
+    weight: float | None = None,
+    rrf_k: int | None = None,
+    lexical: float | None = None,
+) -> list[str]:
+    """Source files in the order their first chunk appears (document-level ranking, top 10)."""
+    retriever = service.retriever
+    saved = retriever.fusion, retriever.dense_weight, retriever.rrf_k, retriever.lexical_weight
+    retriever.fusion = fusion or retriever.fusion
+    retriever.dense_weight = retriever.dense_weight if weight is None else weight
+    retriever.rrf_k = rrf_k or retriever.rrf_k
+    retriever.lexical_weight = retriever.lexical_weight if lexical is None else lexical
+    try:
+        results = retriever.search(query, SearchFilters(tenant=TENANT, include_global=False), 40, mode=mode, max_per_source=0)
+    finally:
+        retriever.fusion, retriever.dense_weight, retriever.rrf_k, retriever.lexical_weight = saved
+    docs: list[str] = []
+    for result in results:
+        if result.source not in docs:
+            docs.append(result.source)
+    return docs[:10]
+
+
+def metrics(ranking: list[str], relevant: frozenset[str]) -> tuple[float, float, float]:
+    hit5 = float(any(d in relevant for d in ranking[:5]))
+    mrr = next((1.0 / rank for rank, d in enumerate(ranking[:10], start=1) if d in relevant), 0.0)
+    dcg = sum(1.0 / math.log2(rank + 1) for rank, d in enumerate(ranking[:10], start=1) if d in relevant)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), 10) + 1))
+    return hit5, mrr, dcg / ideal if ideal else 0.0
+
+
+def evaluate(service: Companion, queries: list[Labelled], mode: str, **kwargs: object) -> tuple[float, float, float]:
+    scores = [metrics(doc_ranking(service, q.query, mode, **kwargs), q.relevant) for q in queries]  # type: ignore[arg-type]
+    return tuple(statistics.fmean(s[i] for s in scores) for i in range(3))  # type: ignore[return-value]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def latency(service: Companion, queries: list[str], rounds: int = 3) -> tuple[float, float]:
+    """Warm hybrid query latency in ms, embedding of the query included."""
+    for q in queries[:5]:
+        service.search(q, tenant=TENANT, k=5)
+    times = []
+    for _ in range(rounds):
+        for q in queries:
+            start = time.perf_counter()
+            service.search(q, tenant=TENANT, k=5)
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), percentile(times, 95)
+
+
+def build(data_dir: Path, embedder: Embedder, corpus: Path, chunk_size: int) -> tuple[Companion, float, int]:
+    settings = Settings(_env_file=None, data_dir=data_dir, chunk_size=chunk_size)  # type: ignore[call-arg]
+    service = Companion(settings, embedder=embedder)
+    report = service.ingest([corpus], tenant=TENANT)
+    return service, report.seconds, report.chunks_added
+
+
+def synthetic_fill(service: Companion, count: int, embedder: Embedder) -> float:
+    """Add `count` synthetic chunks: real-text-like words for BM25, vectors near real ones for Chroma."""
+    rng = np.random.default_rng(7)
+    real = list(service.catalog.iter_chunks())
+    vocabulary = np.array(sorted({w for r in real for w in r.text.lower().split() if w.isalpha()}))
+    base = embedder.embed([r.heading + "\n\n" + r.text for r in real[:256]])
+    started = time.perf_counter()
+    batch = 5000
+    for start in range(0, count, batch):
+        size = min(batch, count - start)
+        texts = [" ".join(rng.choice(vocabulary, size=60)) for _ in range(size)]
+        noise = rng.normal(scale=0.08, size=(size, base.shape[1])).astype(np.float32)
+        vectors = base[rng.integers(0, len(base), size=size)] + noise
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        chunks = [
+            Chunk(
+                chunk_id=f"syn{start + i:08d}", tenant=TENANT, source=f"synthetic/{(start + i) // 20}.md",
+                title="Synthetic", heading="Synthetic > Part", text=text, ordinal=(start + i) % 20, kind="note",
+                themes=(), stage="any", audience="both", visibility="shared",
+            )
+            for i, text in enumerate(texts)
+        ]
+        service.store.upsert([c.chunk_id for c in chunks], vectors, [c.embed_text for c in chunks], [c.metadata() for c in chunks])
+        by_source: dict[str, list[Chunk]] = {}
+        for chunk in chunks:
+            by_source.setdefault(chunk.source, []).append(chunk)
+        for source, group in by_source.items():
+            service.catalog.replace_source(group[0].tenant, source, "/synthetic", "synthetic", group)
+    service.lexical.rebuild()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--queries", type=Path, default=REPO / "bench" / "queries" / "dev.tsv")
+    parser.add_argument("--chunk-sizes", default="500,1000,1500")
+    parser.add_argument("--default-chunk-size", type=int, default=1000)
+    parser.add_argument("--synthetic", type=int, default=100_000)
+    args = parser.parse_args()
+
+    queries = load_queries(args.queries)
+    embedder = LocalEmbedder()
+    workdir = Path(tempfile.mkdtemp(prefix="companion-bench-"))
+    print(f"# Retrieval benchmark\n\n{len(queries)} labelled queries, corpus {args.corpus}, {os.cpu_count()} CPUs\n")
+
+    print("## Quality by chunk size (document level, hybrid RRF)\n")
+    print("| chunk size | chunks | hit@5 | MRR@10 | nDCG@10 |\n| ---: | ---: | ---: | ---: | ---: |")
+    services: dict[int, Companion] = {}
+    ingest_seconds: dict[int, tuple[float, int]] = {}
+    for size in [int(s) for s in args.chunk_sizes.split(",")]:
+        service, seconds, chunks = build(workdir / f"c{size}", embedder, args.corpus, size)
+        services[size], ingest_seconds[size] = service, (seconds, chunks)
+        hit, mrr, ndcg = evaluate(service, queries, "hybrid")
+        print(f"| {size} | {chunks} | {hit:.3f} | {mrr:.3f} | {ndcg:.3f} |")
+
+    default = services.get(args.default_chunk_size) or build(workdir / "default", embedder, args.corpus, args.default_chunk_size)[0]
+    print(f"\n## Retrievers side by side (chunk size {args.default_chunk_size})\n")
+    print("| retriever | hit@5 | MRR@10 | nDCG@10 |\n| --- | ---: | ---: | ---: |")
+    for label, mode, kwargs in (
+        ("BM25 only", "bm25", {}),
+        ("dense only", "dense", {}),
+        ("hybrid, RRF k=10, BM25 weight 0.5 (default)", "hybrid", {"fusion": "rrf"}),
+        ("hybrid, RRF k=60, equal weights", "hybrid", {"fusion": "rrf", "rrf_k": 60, "lexical": 1.0}),
+        ("hybrid, weighted 0.5 dense", "hybrid", {"fusion": "weighted", "weight": 0.5}),
+        ("hybrid, weighted 0.6 dense", "hybrid", {"fusion": "weighted", "weight": 0.6}),
+        ("hybrid, weighted 0.7 dense", "hybrid", {"fusion": "weighted", "weight": 0.7}),
+    ):
+        hit, mrr, ndcg = evaluate(default, queries, mode, **kwargs)
+        print(f"| {label} | {hit:.3f} | {mrr:.3f} | {ndcg:.3f} |")
+
+    print("\n## Ingest throughput (fresh ingest, model already loaded)\n")
+    records = list(default.catalog.iter_chunks())
+    texts = [r.heading + "\n\n" + r.text for r in records]
+    start = time.perf_counter()
+    embedder.embed(texts)
+    raw = len(texts) / (time.perf_counter() - start)
+    seconds, chunks = ingest_seconds.get(args.default_chunk_size, (0.0, 0))
+    fresh = Companion(Settings(_env_file=None, data_dir=workdir / "fresh", chunk_size=args.default_chunk_size), embedder=embedder)  # type: ignore[call-arg]
+    report = fresh.ingest([args.corpus], tenant=TENANT)
+    ingest_rate = report.chunks_added / report.seconds
+    print("| measure | chunks/s |\n| --- | ---: |")
+    print(f"| raw embedding of the same {len(texts)} chunks (one call) | {raw:.1f} |")
+    print(f"| full ingest (read, clean, chunk, embed, Chroma, catalog, BM25) | {ingest_rate:.1f} |")
+    print(f"| ratio | {ingest_rate / raw:.0%} |")
+
+    print("\n## Re-ingest of the unchanged corpus\n")
+    again = fresh.ingest([args.corpus], tenant=TENANT)
+    env = {**os.environ, "COMPANION_DATA_DIR": str(workdir / "fresh"), "COMPANION_CHUNK_SIZE": str(args.default_chunk_size)}
+    start = time.perf_counter()
+    subprocess.run(["companion", "ingest", str(args.corpus), "--tenant", TENANT, "--json"], env=env, check=False, capture_output=True)
+    cli_seconds = time.perf_counter() - start
+    print("| measure | seconds |\n| --- | ---: |")
+    print(f"| in-process (files unchanged: {again.files_unchanged}, embedded: {again.chunks_embedded}) | {again.seconds:.2f} |")
+    print(f"| `companion ingest` as a new process, start-up included | {cli_seconds:.2f} |")
+
+    print("\n## Warm query latency (hybrid, query embedding included, k=5)\n")
+    print("| index | chunks | p50 ms | p95 ms |\n| --- | ---: | ---: | ---: |")
+    p50, p95 = latency(default, [q.query for q in queries])
+    print(f"| corpus | {default.catalog.counts()['chunks']} | {p50:.1f} | {p95:.1f} |")
+    if args.synthetic:
+        fill = synthetic_fill(default, args.synthetic, embedder)
+        p50, p95 = latency(default, [q.query for q in queries])
+        total = default.catalog.counts()["chunks"]
+        print(f"| corpus + {args.synthetic:,} synthetic (filled in {fill:.0f}s) | {total} | {p50:.1f} | {p95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
