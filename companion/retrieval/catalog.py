@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -79,20 +80,23 @@ class ChunkRecord:
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
+        """One long-lived connection per thread (closing the last WAL connection checkpoints,
+        which made per-call connections cost more than the writes); each use is one transaction."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            with db:
-                yield db
-        finally:
-            db.close()
+            self._local.db = db
+        with db:
+            yield db
 
     # -- sources -------------------------------------------------------------------------
     def sources(self, tenant: str | None = None) -> list[SourceRecord]:
@@ -134,35 +138,46 @@ class Catalog:
 
     def replace_source(self, tenant: str, source: str, root: str, file_hash: str, chunks: list[Chunk]) -> None:
         """Atomically make `chunks` the whole content of the source and mark it done."""
+        self.replace_sources([(tenant, source, root, file_hash, chunks)])
+
+    def replace_sources(self, entries: list[tuple[str, str, str, str, list[Chunk]]]) -> None:
+        """Replace many sources' chunks and mark them done, all in one transaction."""
+        with self._connect() as db:
+            for tenant, source, root, file_hash, chunks in entries:
+                self._replace(db, tenant, source, root, file_hash, chunks)
+            self._bump(db)
+
+    @staticmethod
+    def _replace(
+        db: sqlite3.Connection, tenant: str, source: str, root: str, file_hash: str, chunks: list[Chunk]
+    ) -> None:
         title = chunks[0].title if chunks else ""
         kind = chunks[0].kind if chunks else ""
-        with self._connect() as db:
-            db.execute("DELETE FROM chunks WHERE tenant = ? AND source = ?", (tenant, source))
-            db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        c.chunk_id,
-                        c.tenant,
-                        c.source,
-                        c.ordinal,
-                        c.content_hash,
-                        c.title,
-                        c.heading,
-                        c.text,
-                        json.dumps(c.metadata(), ensure_ascii=False),
-                    )
-                    for c in chunks
-                ],
-            )
-            db.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?) "
-                "ON CONFLICT (tenant, source) DO UPDATE SET root = excluded.root, "
-                "file_hash = excluded.file_hash, state = 'done', title = excluded.title, "
-                "kind = excluded.kind, chunk_count = excluded.chunk_count, updated_at = excluded.updated_at",
-                (tenant, source, root, file_hash, title, kind, len(chunks), time.time()),
-            )
-            self._bump(db)
+        db.execute("DELETE FROM chunks WHERE tenant = ? AND source = ?", (tenant, source))
+        db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c.chunk_id,
+                    c.tenant,
+                    c.source,
+                    c.ordinal,
+                    c.content_hash,
+                    c.title,
+                    c.heading,
+                    c.text,
+                    json.dumps(c.metadata(), ensure_ascii=False),
+                )
+                for c in chunks
+            ],
+        )
+        db.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?) "
+            "ON CONFLICT (tenant, source) DO UPDATE SET root = excluded.root, "
+            "file_hash = excluded.file_hash, state = 'done', title = excluded.title, "
+            "kind = excluded.kind, chunk_count = excluded.chunk_count, updated_at = excluded.updated_at",
+            (tenant, source, root, file_hash, title, kind, len(chunks), time.time()),
+        )
 
     def remove_source(self, tenant: str, source: str) -> set[str]:
         """Delete a source and its chunks; returns the chunk ids that were removed."""

@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,36 +257,44 @@ class Indexer:
         self._embed_and_write(list(to_embed.values()), progress)
         report.chunks_embedded += len(to_embed)
         report.chunks_added += len(to_embed)
+        stale_ids: set[str] = set()
         for plan in plans:
             new_ids = {c.chunk_id for c in plan.chunks}
             stale = in_store[(plan.tenant, plan.source)] - new_ids
             stale |= self.catalog.chunk_ids(plan.tenant, plan.source) - new_ids
-            if stale:
-                self.store.delete(sorted(stale))
+            stale_ids |= stale
             report.chunks_removed += len(stale)
-            self.catalog.replace_source(plan.tenant, plan.source, plan.root, plan.file_hash, plan.chunks)
+        if stale_ids:
+            self.store.delete(sorted(stale_ids))
+        self.catalog.replace_sources([(p.tenant, p.source, p.root, p.file_hash, p.chunks) for p in plans])
+        report.files_changed += len(plans)
+        for plan in plans:
             for other_tenant, other_source in plan.replaces:
-                removed = self.catalog.remove_source(other_tenant, other_source)
-                removed |= self.store.ids_for_source(other_tenant, other_source)
-                self.store.delete(sorted(removed))
-                report.chunks_removed += len(removed)
-            report.files_changed += 1
+                report.chunks_removed += self._remove(other_tenant, other_source)
 
     def _embed_and_write(self, chunks: list[Chunk], progress: ProgressCallback) -> None:
-        """Embed in length-sorted batches (little padding), writing each batch as it is done."""
+        """Embed in length-sorted batches (little padding); each batch is written to the store
+        on a second thread while the next one is embedded, so writes hide behind the model."""
         ordered = sorted(chunks, key=lambda c: len(c.embed_text))
         total = len(ordered)
         progress("embed", 0, total)
-        for start in range(0, total, self.embed_batch):
-            batch = ordered[start : start + self.embed_batch]
-            vectors = self.embed([c.embed_text for c in batch])
-            self.store.upsert(
-                [c.chunk_id for c in batch],
-                vectors,
-                [c.embed_text for c in batch],
-                [c.metadata() for c in batch],
-            )
-            progress("embed", min(start + len(batch), total), total)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer") as writer:
+            pending: Future[None] | None = None
+            for start in range(0, total, self.embed_batch):
+                batch = ordered[start : start + self.embed_batch]
+                vectors = self.embed([c.embed_text for c in batch])
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(
+                    self.store.upsert,
+                    [c.chunk_id for c in batch],
+                    vectors,
+                    [c.embed_text for c in batch],
+                    [c.metadata() for c in batch],
+                )
+                progress("embed", min(start + len(batch), total), total)
+            if pending is not None:
+                pending.result()
 
     def _prune(self, root: str, present: set[str], report: IngestReport) -> int:
         removed_sources = 0
