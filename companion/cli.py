@@ -9,10 +9,12 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import yaml
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,10 +22,16 @@ from rich.table import Table
 
 from companion import vocabulary as vocab
 from companion.config import Settings
+from companion.generation.base import Audience
+from companion.generation.render import render_markdown
 from companion.retrieval.indexer import IngestLocked, IngestReport, NotIndexed
 from companion.retrieval.retriever import MODES, TenantRequired
 from companion.retrieval.store import StoreUnavailable
+from companion.schemas import MentoringContext, format_validation_error
 from companion.service import Companion
+
+if TYPE_CHECKING:
+    from companion.memory import ApiKeys
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Mentor Companion: better mentoring sessions.")
 knowledge_app = typer.Typer(no_args_is_help=True, help="Check and index the shipped knowledge base.")
@@ -263,6 +271,245 @@ def knowledge_check(
         err.print(f"[red]problem:[/] {problem}", highlight=False)
     if result.problems:
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------------------
+# Generation: agenda, icebreakers, feedback, decide, reflect, goals
+# --------------------------------------------------------------------------------------
+ContextOption = Annotated[Path, typer.Option("--context", help="Mentoring context file, YAML or JSON.")]
+NotesOption = Annotated[
+    Path | None, typer.Option("--notes", help="Session notes or transcript (text); replaces `notes` in the context.")
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="md (to paste into a calendar invite or message) or json (the output model).")
+]
+TenantOption = Annotated[str | None, typer.Option("--tenant", help="Tenant whose notes to use; overrides the context.")]
+
+
+def load_context(path: Path, notes: Path | None = None, tenant: str | None = None) -> MentoringContext:
+    """Read and validate a context file; every problem becomes one line naming the file and the field."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"cannot read context file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        problem = getattr(exc, "problem", None) or getattr(exc, "msg", None) or type(exc).__name__
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise fail(
+            f"{path} is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}{where}: {problem}"
+        ) from None
+    if not isinstance(data, dict):
+        raise fail(f"{path} must hold a mapping of context fields (mentee, mentor, session, ...)")
+    if notes is not None:
+        try:
+            data["notes"] = notes.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail(f"cannot read notes file {notes}: {getattr(exc, 'strerror', None) or exc}") from None
+    if tenant is not None:
+        data["tenant"] = tenant
+    try:
+        return MentoringContext.model_validate(data)
+    except ValidationError as exc:
+        raise fail(f"{path}: {format_validation_error(exc)}") from None
+
+
+def run_task(
+    task: str, context_file: Path, notes: Path | None, output_format: str, tenant: str | None, as_json: bool
+) -> None:
+    """Shared body of the six generation commands: load, generate through the service, print."""
+    chosen_format = "json" if as_json else output_format.lower()
+    if chosen_format not in ("md", "json"):
+        raise fail(f"--format must be md or json, not {output_format!r}", 2)
+    context = load_context(context_file, notes, tenant)
+    audience = Audience(mentee_facing=True) if task == "reflection" else Audience(include_all_private=True)
+    companion = build_companion()
+    with domain_errors():
+        output = companion.generate(task, context, audience=audience)
+    if chosen_format == "json":
+        emit_json(output.model_dump(mode="json"))
+    else:
+        sys.stdout.write(render_markdown(output, context))
+
+
+def _register_task_command(command: str, task: str, summary: str) -> None:
+    def command_function(
+        context: ContextOption,
+        notes: NotesOption = None,
+        output_format: FormatOption = "md",
+        tenant: TenantOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        run_task(task, context, notes, output_format, tenant, as_json)
+
+    command_function.__doc__ = summary
+    app.command(command)(command_function)
+
+
+for _command, _task, _summary in (
+    ("agenda", "agenda", "Session agenda that fits the duration exactly and carries open action items forward."),
+    ("icebreakers", "icebreakers", "Three to five icebreakers for the session stage, never repeating earlier ones."),
+    ("feedback", "feedback", "Feedback summary from session notes: decisions, action items, SBI statements."),
+    ("decide", "decision", "Decision framework: reversibility, options, pre-mortem, a small experiment."),
+    ("reflect", "reflection", "Reflection prompts for the mentee, tied to their goals (never uses private notes)."),
+    ("goals", "goals", "SMART goals with dated milestones and a meeting cadence."),
+):
+    _register_task_command(_command, _task, _summary)
+
+
+# --------------------------------------------------------------------------------------
+# API keys
+# --------------------------------------------------------------------------------------
+keys_app = typer.Typer(no_args_is_help=True, help="Create, list and revoke API keys (stored hashed, shown once).")
+app.add_typer(keys_app, name="keys")
+
+
+@contextmanager
+def memory_errors() -> Iterator[None]:
+    """Turn memory errors (unknown id, refused request, unreachable database) into one line and exit code 1."""
+    from companion.memory.errors import MemoryStoreError
+
+    try:
+        yield
+    except MemoryStoreError as exc:
+        raise fail(str(exc)) from None
+
+
+@contextmanager
+def api_keys_store() -> Iterator[ApiKeys]:
+    """The key store over the settings' database, migrated first (the CLI may run before any server)."""
+    from companion.memory import ApiKeys, Database, upgrade_database
+
+    settings = load_settings()
+    with memory_errors():
+        upgrade_database(settings)
+    database = Database.from_settings(settings)
+    try:
+        with memory_errors():
+            yield ApiKeys(database)
+    finally:
+        database.dispose()
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option(help="Tenant the key acts in.")],
+    role: Annotated[str, typer.Option(help="admin, platform, mentor or mentee.")],
+    person: Annotated[
+        str | None, typer.Option(help="The mentor's or mentee's person id (required for those roles, only them).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A label to recognise the key by.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API key and print it once; only its hash is stored."""
+    from companion.memory.schemas import PERSON_ROLES, ROLES, KeyCreate
+
+    if role not in ROLES:
+        raise fail(f"--role must be one of {', '.join(ROLES)}, not {role!r}", 2)
+    if role in PERSON_ROLES and not person:
+        raise fail(f"a {role} key needs --person ID (the {role}'s person id)", 2)
+    if role not in PERSON_ROLES and person:
+        raise fail(f"--person is only for mentor and mentee keys, not {role} keys", 2)
+    try:
+        request = KeyCreate.model_validate({"role": role, "person_id": person, "name": name})
+    except ValidationError as exc:
+        raise fail(format_validation_error(exc), 2) from None
+    with api_keys_store() as keys:
+        created = keys.create_key(tenant, request)
+    record = created.record
+    if as_json:
+        emit_json(
+            {
+                "id": record.id,
+                "key": created.key,
+                "tenant": record.tenant,
+                "role": record.role,
+                "person_id": record.person_id,
+                "prefix": record.prefix,
+                "name": record.name,
+            }
+        )
+        return
+    sys.stdout.write(created.key + "\n")
+    person_note = f", person {record.person_id}" if record.person_id else ""
+    err.print(
+        f"Created {record.role} key {record.id} (tenant {record.tenant}{person_note}). "
+        "This is the only time the key is shown: store it now.",
+        highlight=False,
+    )
+
+
+@keys_app.command("list")
+def keys_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List API keys with their prefix, role, person and last use; never the key or its hash."""
+    with api_keys_store() as keys:
+        records = keys.list_keys(tenant=tenant)
+    if as_json:
+        emit_json([record.model_dump(mode="json") for record in records])
+        return
+    if not records:
+        out.print("No API keys.")
+        return
+    for record in records:
+        who = f"{record.role} {record.person_id}" if record.person_id else record.role
+        label = f"  {record.name!r}" if record.name else ""
+        if record.revoked_at is not None:
+            state = f"revoked {_when(record.revoked_at)}"
+        else:
+            state = f"active, last used {_when(record.last_used_at)}" if record.last_used_at else "active, never used"
+        out.print(
+            f"{record.id}  {record.prefix}…  {record.tenant}  {who}{label}  ({state})", highlight=False, soft_wrap=True
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(metavar="ID", help="The key's id, as `companion keys list` shows it.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke an API key: every request made with it fails from now on."""
+    with api_keys_store() as keys:
+        record = keys.revoke_key(key_id, tenant=None)
+    if as_json:
+        emit_json(record.model_dump(mode="json"))
+    else:
+        out.print(f"Revoked {record.role} key {record.id} (tenant {record.tenant}).", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs API keys.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each loads the model once).")] = 1,
+) -> None:
+    """Serve the HTTP API (docs at /docs); the first start indexes the shipped knowledge."""
+    import os
+
+    import uvicorn
+
+    from api.auth import check_bind
+
+    companion = build_companion()
+    with memory_errors():
+        companion.upgrade_database()
+        try:
+            mode = check_bind(host, companion.keys)
+        except SystemExit as refusal:
+            raise fail(str(refusal)) from None
+    err.print(mode, highlight=False)
+    err.print(f"Mentor Companion on http://{host}:{port} (API docs: http://{host}:{port}/docs)", highlight=False)
+    os.environ["COMPANION_SERVE_HOST"] = host
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 def main() -> None:  # pragma: no cover - console script entry

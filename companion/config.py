@@ -94,7 +94,20 @@ class Settings(BaseSettings):
     lock_timeout: float = Field(
         default=60.0, ge=0, description="Seconds an ingest waits for another ingest on the same data dir."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the memory database, e.g. postgresql+psycopg://user:pass@host/db. Unset: SQLite file `companion.sqlite3` in the data dir.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    max_body_mb: float = Field(
+        default=12.0, gt=0, description="Largest HTTP request body the API accepts (413 beyond it)."
+    )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests per minute per API key, per API process (0 turns the limit off)."
+    )
+    rate_limit_burst: int = Field(
+        default=60, ge=1, description="Requests a key may send at once before the rate applies."
+    )
     llm_provider: str = Field(
         default="offline",
         description="Generator: `offline` (deterministic grounded composer) or `openai` (any OpenAI-compatible chat endpoint).",
@@ -121,7 +134,13 @@ class Settings(BaseSettings):
     )
 
     @field_validator(
-        "chroma_url", "embedding_base_url", "embedding_api_key", "llm_base_url", "llm_api_key", mode="before"
+        "chroma_url",
+        "embedding_base_url",
+        "embedding_api_key",
+        "llm_base_url",
+        "llm_api_key",
+        "database_url",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -138,6 +157,11 @@ class Settings(BaseSettings):
     @property
     def lexical_dir(self) -> Path:
         return self.data_dir / "bm25"
+
+    @property
+    def database_path(self) -> Path:
+        """The default SQLite memory database; unused when `database_url` is set."""
+        return self.data_dir / "companion.sqlite3"
 
     def resolved_knowledge_dir(self) -> Path:
         """The shipped knowledge folder: the setting, else the one next to the package."""

@@ -93,7 +93,8 @@ def _check_item(bank: str, item: dict[str, Any], where: str, problems: list[str]
     if bank == "icebreakers" and item.get("stage") == "any":
         problems.append(f"{where}: icebreakers need a concrete stage, not 'any'")
     for name in _SLOTTED_FIELDS.get(bank, ()):
-        values = item.get(name) if isinstance(item.get(name), list) else [item.get(name)]
+        raw = item.get(name)
+        values = raw if isinstance(raw, list) else [raw]
         for value in values:
             for slot in _SLOT.findall(str(value or "")):
                 if slot not in vocab.TEMPLATE_SLOTS:

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion import vocabulary as vocab
 from companion.config import Settings
-from companion.retrieval.catalog import Catalog
+from companion.generation import pipeline
+from companion.generation.base import Audience
+from companion.generation.providers import create_generator
+from companion.generation.retrieval_plan import retrieve_for_task
+from companion.generation.tasks.common import require_inputs
+from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
 from companion.retrieval.embeddings import Embedder, create_embedder, embedding_model_id
 from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback
 from companion.retrieval.lexical import LexicalIndex
-from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult
+from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult, TenantRequired
 from companion.retrieval.store import ChromaStore
+from companion.schemas import TASKS, MentoringContext, _Output
+
+if TYPE_CHECKING:
+    from companion.memory import ApiKeys, Database, MemoryRepository
 
 log = logging.getLogger("companion.service")
 
@@ -51,6 +60,36 @@ class Companion:
         if self._embedder is None:
             self._embedder = create_embedder(self.settings)
         return self._embedder
+
+    def load_models(self) -> None:
+        """Load the embedding model and open the store now, so the first request does not pay for it."""
+        _ = self.embedder.dimension
+        _ = self.store
+
+    @cached_property
+    def database(self) -> Database:
+        """The memory database (SQLite under the data dir, or COMPANION_DATABASE_URL)."""
+        from companion.memory import Database
+
+        return Database.from_settings(self.settings)
+
+    @cached_property
+    def memory(self) -> MemoryRepository:
+        from companion.memory import MemoryRepository
+
+        return MemoryRepository(self.database)
+
+    @cached_property
+    def keys(self) -> ApiKeys:
+        from companion.memory import ApiKeys
+
+        return ApiKeys(self.database)
+
+    def upgrade_database(self) -> None:
+        """Migrate the memory database to the newest revision (idempotent; safe with several workers)."""
+        from companion.memory import upgrade_database
+
+        upgrade_database(self.settings)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -152,6 +191,47 @@ class Companion:
         )
         results = self.retriever.search(query, filters, k or self.settings.search_k, mode=mode)
         return SearchResponse(query, results)
+
+    def generate(self, task: str, context: MentoringContext, *, audience: Audience | None = None) -> _Output:
+        """Retrieve for the task and generate its output; without an audience, no private note is used."""
+        return pipeline.generate(task, context, self, audience or pipeline.default_audience(task))
+
+    def add_document(
+        self, *, data: bytes, name: str, source: str, tenant: str, author: str | None = None
+    ) -> IngestReport:
+        """Index one note or file sent through the API into the caller's tenant (as `author` if given)."""
+        with self.indexer.locked():
+            return self.indexer.index_document(data=data, name=name, source=source, tenant=tenant, author=author)
+
+    def list_sources(self, tenant: str) -> list[SourceRecord]:
+        """A tenant's own sources (the shared library is listed under tenant `global`)."""
+        if not tenant.strip():
+            raise TenantRequired("a tenant is required")
+        return [r for r in self.catalog.sources(tenant) if r.state == "done"]
+
+    def generate_events(
+        self, task: str, context: MentoringContext, *, audience: Audience
+    ) -> Iterator[tuple[str, dict[str, Any] | _Output]]:
+        """The same generation as `generate`, as progress events for streaming:
+        ("retrieved", {...}), ("generating", {...}), ("token", {"delta": ...})*, ("result", output)."""
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r}; available: {', '.join(TASKS)}")
+        require_inputs(task, context)
+        if task == "reflection":
+            audience = replace(audience, mentee_facing=True)
+        retrieved = retrieve_for_task(task, context, self.retriever, audience)
+        yield "retrieved", {"chunks": len(retrieved.all), "citations": [r.citation() for r in retrieved.all]}
+        generator = create_generator(self.settings)
+        yield "generating", {"provider": generator.name}
+        stream = getattr(generator, "stream_generate", None)
+        if stream is None:
+            yield "result", generator.generate(task, context, retrieved)
+            return
+        for event in stream(task, context, retrieved):
+            if event.kind == "token":
+                yield "token", {"delta": event.delta}
+            elif event.output is not None:
+                yield "result", event.output
 
     def stats(self) -> dict[str, Any]:
         counts = self.catalog.counts()

@@ -6,6 +6,8 @@ these tuples, so a new theme or stage is added here and nowhere else.
 
 from __future__ import annotations
 
+from typing import Literal
+
 GLOBAL_TENANT = "global"
 """Knowledge in this tenant (the shipped library) is readable by every tenant."""
 
@@ -132,3 +134,19 @@ ITEM_FIELD_VOCABULARY: dict[str, tuple[str, ...]] = {
     "form": FEEDBACK_FORMS,
     "framework": DECISION_FRAMEWORKS,
 }
+
+# Literal types of the vocabularies above, for request validation (kept equal by a test).
+Kind = Literal["guide", "note", "question_bank", "framework", "agenda_block", "example"]
+Theme = Literal[
+    "sharing_experience",
+    "individual_needs",
+    "trust_and_rapport",
+    "goals_and_progress",
+    "feedback_and_self_assessment",
+    "career_risk",
+    "work_life_balance",
+    "session_structure",
+]
+Stage = Literal["first_session", "early", "established", "closing", "any"]
+Audience = Literal["mentor", "mentee", "both"]
+Visibility = Literal["shared", "mentor_private"]

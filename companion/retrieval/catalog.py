@@ -191,6 +191,21 @@ class Catalog:
             self._bump(db)
         return ids
 
+    def source_access(self, tenant: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """Per source of a tenant: the visibilities and authors of its chunks (to filter listings)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT source, json_extract(meta, '$.visibility'), json_extract(meta, '$.author') "
+                "FROM chunks WHERE tenant = ?",
+                (tenant,),
+            ).fetchall()
+        visibilities: dict[str, set[str]] = {}
+        authors: dict[str, set[str]] = {}
+        for source, visibility, author in rows:
+            visibilities.setdefault(source, set()).add(visibility or "shared")
+            authors.setdefault(source, set()).update([author] if author else [])
+        return {s: (frozenset(v), frozenset(authors.get(s, ()))) for s, v in visibilities.items()}
+
     # -- chunks --------------------------------------------------------------------------
     def get_chunks(self, chunk_ids: list[str]) -> dict[str, ChunkRecord]:
         if not chunk_ids:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,10 @@ class IngestLocked(RuntimeError):
 
 class NotIndexed(LookupError):
     """The named source is not in the index (for this tenant)."""
+
+
+class SourceConflict(ValueError):
+    """An uploaded document would overwrite a source ingested from files under the same name."""
 
 
 @dataclass
@@ -208,6 +212,42 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
+    def index_document(
+        self, *, data: bytes, name: str, source: str, tenant: str, author: str | None = None
+    ) -> IngestReport:
+        """Index one uploaded document (API notes and files) as `source` in `tenant`, replacing
+        an earlier version; problems raise LoadError instead of being collected."""
+        started = time.perf_counter()
+        report = IngestReport(files=1)
+        if len(data) > self.max_file_bytes:
+            raise LoadError(
+                f"document is {len(data) / 1_000_000:.1f} MB, larger than the "
+                f"{self.max_file_bytes / 1_000_000:.1f} MB limit (COMPANION_MAX_FILE_MB)"
+            )
+        root = f"api:{tenant}"
+        file_hash = self._file_hash(data + f"\x1fauthor={author or ''}".encode(), tenant)
+        same_name = [r for r in self.catalog.find_source(source) if r.tenant == tenant]
+        if any(r.root != root for r in same_name):
+            raise SourceConflict(
+                f"source {source!r} already exists in tenant {tenant!r} (ingested from files); choose another id"
+            )
+        previous = [r for r in same_name if r.root == root]
+        if previous and previous[0].state == "done" and previous[0].file_hash == file_hash:
+            report.files_unchanged = 1
+            report.chunks_unchanged = previous[0].chunk_count
+        else:
+            parts = load_bytes(data, name)
+            if author is not None:
+                parts = [replace(p, meta=replace(p.meta, author=author)) for p in parts]
+            resolved = resolve_tenant(parts, tenant)
+            chunks = self.chunker.chunk_parts(parts, tenant=resolved, source=source)
+            if not chunks:
+                raise LoadError("no text to index")
+            self._apply([_Plan(resolved, source, root, file_hash, chunks)], report, _noop_progress)
+            self.lexical.rebuild()
+        report.seconds = time.perf_counter() - started
+        return report
+
     def _file_hash(self, data: bytes, tenant: str | None) -> str:
         digest = hashlib.sha256(data)
         digest.update(f"\x1f{tenant or ''}\x1f{self._settings_key}".encode())
@@ -335,6 +375,6 @@ def resolve_tenant(parts: list[Part], tenant_option: str | None) -> str:
     if declared:
         (file_tenant,) = declared
         if tenant_option and tenant_option != file_tenant:
-            raise LoadError(f"front matter says tenant {file_tenant!r} but --tenant is {tenant_option!r}")
+            raise LoadError(f"front matter says tenant {file_tenant!r} but this ingest is for tenant {tenant_option!r}")
         return file_tenant
     return tenant_option or vocab.DEFAULT_TENANT

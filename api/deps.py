@@ -1,0 +1,36 @@
+"""Dependency aliases (`Annotated[..., Depends(...)]`), so tests can use app.dependency_overrides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from api.auth import Principal, resolve_principal
+from api.observability import Metrics
+from companion.service import Companion
+
+
+def get_companion(request: Request) -> Companion:
+    return request.app.state.companion  # type: ignore[no-any-return]
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics  # type: ignore[no-any-return]
+
+
+def get_principal(
+    request: Request,
+    companion: Annotated[Companion, Depends(get_companion)],
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    """Authenticate, then apply the per-key rate limit."""
+    principal = resolve_principal(authorization, companion.keys, request.app.state.local_mode)
+    request.scope.setdefault("state", {})["principal"] = principal
+    request.app.state.rate_limiter.check(principal.rate_key)
+    return principal
+
+
+CompanionDep = Annotated[Companion, Depends(get_companion)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -1,0 +1,129 @@
+"""Errors as RFC 9457 problem+json, with real status codes; never an error body in a 200."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from companion.generation.tasks.common import KnowledgeMissing, MissingInput
+from companion.memory import DatabaseUnavailable, InvalidMemoryRequest, NotFound
+from companion.retrieval.indexer import IngestLocked, NotIndexed
+from companion.retrieval.loaders import LoadError
+from companion.retrieval.retriever import TenantRequired
+from companion.retrieval.store import StoreUnavailable
+
+log = logging.getLogger("companion.api")
+PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = Field(default="about:blank")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(default=None, description="Field paths and messages (422 only).")
+
+
+class ApiError(Exception):
+    """Raised by routers and auth; becomes a problem response with this status."""
+
+    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.headers = status, title, detail, headers
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(title=title, status=status, detail=detail, instance=request.url.path, errors=errors)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem_response(request, exc.status, exc.title, exc.detail, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}.get(exc.status_code, "Error")
+        return problem_response(request, exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for error in exc.errors():
+            message = str(error.get("msg", "")).removeprefix("Value error, ")
+            if error.get("type") == "missing":
+                message = "is required"
+            elif error.get("type") == "extra_forbidden":
+                message = "is not a known field"
+            errors.append({"path": field_path(error.get("loc", ())), "message": message})
+        detail = "; ".join(f"{e['path']} {e['message']}" for e in errors)
+        return problem_response(request, 422, "Invalid request", detail, errors=errors)
+
+    @app.exception_handler(LoadError)
+    async def _load(request: Request, exc: LoadError) -> JSONResponse:
+        return problem_response(request, 422, "Document cannot be indexed", str(exc))
+
+    @app.exception_handler(NotIndexed)
+    async def _not_indexed(request: Request, exc: NotIndexed) -> JSONResponse:
+        return problem_response(request, 404, "Not found", str(exc))
+
+    @app.exception_handler(TenantRequired)
+    async def _tenant(request: Request, exc: TenantRequired) -> JSONResponse:
+        return problem_response(request, 403, "Tenant required", str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.warning("vector store unavailable", extra={"error": type(exc.__cause__).__name__})
+        return problem_response(request, 503, "Vector store unavailable", str(exc), headers={"Retry-After": "5"})
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return problem_response(request, 404, "Not found", str(exc))
+
+    @app.exception_handler(InvalidMemoryRequest)
+    async def _invalid_memory(request: Request, exc: InvalidMemoryRequest) -> JSONResponse:
+        return problem_response(request, 422, "Invalid request", str(exc))
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def _database(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return problem_response(request, 503, "Database unavailable", str(exc), headers={"Retry-After": "5"})
+
+    @app.exception_handler(IngestLocked)
+    async def _locked(request: Request, exc: IngestLocked) -> JSONResponse:
+        return problem_response(request, 503, "Index busy", str(exc), headers={"Retry-After": "10"})
+
+    @app.exception_handler(MissingInput)
+    async def _missing_input(request: Request, exc: MissingInput) -> JSONResponse:
+        return problem_response(request, 422, "Invalid request", str(exc))
+
+    @app.exception_handler(KnowledgeMissing)
+    async def _knowledge_missing(request: Request, exc: KnowledgeMissing) -> JSONResponse:
+        return problem_response(request, 503, "Knowledge not indexed", str(exc), headers={"Retry-After": "30"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", extra={"error": type(exc).__name__}, exc_info=exc)
+        return problem_response(request, 500, "Internal error", "the server failed to handle this request; see its log")

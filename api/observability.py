@@ -1,0 +1,231 @@
+"""Request ids, structured logs, Prometheus metrics, the request-body limit and the rate limit.
+
+Logs carry method, route, status, duration, tenant and request id: never note text, prompts
+or keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import ApiError
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; only whitelisted extra fields are emitted."""
+
+    FIELDS = (
+        "request_id",
+        "method",
+        "route",
+        "status",
+        "duration_ms",
+        "tenant",
+        "role",
+        "task",
+        "provider",
+        "fallback_reason",
+        "files",
+        "added",
+        "failures",
+        "error",
+    )
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in self.FIELDS:
+            if hasattr(record, name):
+                data[name] = getattr(record, name)
+        if record.exc_info and record.exc_info[0] is not None:
+            data["exception"] = record.exc_info[0].__name__
+        return json.dumps(data, ensure_ascii=False)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    for name in ("companion", "companion.api", "companion.service"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(level.upper())
+        logger.propagate = False
+
+
+class Metrics:
+    """The app's own registry, so several apps (tests) never collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.latency = Histogram(
+            "companion_http_request_duration_seconds",
+            "HTTP request latency by route",
+            ("method", "route", "status"),
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.generations = Counter(
+            "companion_generations_total",
+            "Generated suggestions by task and provider",
+            ("task", "provider"),
+            registry=self.registry,
+        )
+        self.fallbacks = Counter(
+            "companion_generation_fallbacks_total",
+            "LLM fallbacks to the offline composer by reason",
+            ("task", "reason"),
+            registry=self.registry,
+        )
+        self.tokens = Counter("companion_llm_tokens_total", "LLM tokens by kind", ("kind",), registry=self.registry)
+
+    def record_generation(self, task: str, output: Any) -> None:
+        generator = output.generator
+        self.generations.labels(task, generator.provider).inc()
+        if generator.fallback_reason:
+            reason = generator.fallback_reason.split(":", 1)[0].strip() or "unknown"
+            self.fallbacks.labels(task, reason).inc()
+        self.tokens.labels("prompt").inc(output.usage.prompt_tokens)
+        self.tokens.labels("completion").inc(output.usage.completion_tokens)
+
+
+class RequestContextMiddleware:
+    """Request id on every response, the body-size limit, per-route latency and one log line."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+        self.log = logging.getLogger("companion.api")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                raw = list(message.get("headers", []))
+                raw.append((REQUEST_ID_HEADER.lower().encode(), request_id.encode()))
+                message["headers"] = raw
+            await send(message)
+
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(scope, send_with_id)
+        else:
+            received = 0
+
+            async def limited_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body_bytes:
+                        raise ApiError(
+                            413, "Request too large", f"the request body exceeds {self.max_body_bytes} bytes"
+                        )
+                return message
+
+            await self.app(scope, limited_receive, send_with_id)
+        duration = time.perf_counter() - started
+        route_path = route_template(scope)
+        self.metrics.latency.labels(scope["method"], route_path, str(status_holder["status"])).observe(duration)
+        state = scope.get("state", {})
+        principal = state.get("principal")
+        self.log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": scope["method"],
+                "route": route_path,
+                "status": status_holder["status"],
+                "duration_ms": round(duration * 1000, 1),
+                "tenant": getattr(principal, "tenant", None),
+                "role": getattr(principal, "role", None),
+            },
+        )
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Request too large",
+                "status": 413,
+                "detail": f"the request body exceeds {self.max_body_bytes} bytes",
+                "instance": scope.get("path"),
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template with its router prefix ('/v1/mentorships/{mentorship_id}'),
+    so metrics and logs group by route, not by id; FastAPI keeps the prefix on the included router."""
+    route = scope.get("route")
+    if route is None:
+        return "unmatched"
+    included = (scope.get("fastapi") or {}).get("included_router")
+    prefix = getattr(getattr(included, "include_context", None), "prefix", "") or ""
+    path = str(getattr(route, "path", ""))
+    return path if path.startswith(prefix) else prefix + path
+
+
+class RateLimiter:
+    """Token bucket per API key, per process (see README: use one per worker, or a shared store)."""
+
+    def __init__(self, per_minute: int, burst: int) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = float(max(burst, 1))
+        self.enabled = per_minute > 0
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                retry = max(1, math.ceil((1.0 - tokens) / self.rate))
+                raise ApiError(
+                    429,
+                    "Too many requests",
+                    f"rate limit of {round(self.rate * 60)} requests per minute exceeded",
+                    headers={"Retry-After": str(retry)},
+                )
+            self._buckets[key] = (tokens - 1.0, now)

@@ -1,0 +1,190 @@
+"""Mentor notes and knowledge files sent over HTTP, listed and deleted per tenant."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Path, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Principal, require_role
+from api.deps import CompanionDep, PrincipalDep
+from api.errors import ApiError
+from companion import vocabulary as vocab
+from companion.retrieval.indexer import SourceConflict
+from companion.service import Companion
+
+router = APIRouter(prefix="/knowledge", tags=["knowledge"])
+SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$"
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "priya-session-3",
+                    "title": "Session 3 with Priya",
+                    "themes": ["feedback_and_self_assessment"],
+                    "visibility": "mentor_private",
+                    "text": "Priya rushed the revenue slide; rehearse with two founders by Friday.",
+                }
+            ]
+        },
+    )
+
+    id: str | None = Field(
+        default=None, pattern=SOURCE_PATTERN, description="Becomes the note's source; generated when absent."
+    )
+    title: str | None = Field(default=None, max_length=200)
+    text: str = Field(min_length=1, max_length=50_000)
+    kind: Literal["note", "example"] = "note"
+    themes: list[vocab.Theme] = Field(default_factory=list, max_length=8)
+    stage: vocab.Stage = "any"
+    audience: vocab.Audience = "mentor"
+    visibility: vocab.Visibility = "shared"
+    author: str | None = Field(
+        default=None, max_length=100, description="Admins and platforms may set it; a mentor is always the author."
+    )
+
+
+class NotesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    notes: list[NoteIn] = Field(min_length=1, max_length=100)
+
+
+class Indexed(BaseModel):
+    source: str
+    chunks: int
+    unchanged: bool
+
+
+class SourceOut(BaseModel):
+    source: str
+    title: str
+    kind: str
+    chunks: int
+    visibility: Literal["shared", "mentor_private", "mixed"]
+    updated_at: float
+
+
+def _author_for(principal: Principal, requested: str | None) -> str | None:
+    """A mentor writes as themself; asking to write as someone else is refused, never ignored."""
+    if principal.role == "mentor":
+        if requested not in (None, principal.person_id):
+            raise ApiError(403, "Forbidden", "a mentor can only write notes as themself")
+        return principal.person_id
+    return requested
+
+
+def _index(companion: Companion, *, data: bytes, name: str, source: str, tenant: str, author: str | None) -> Indexed:
+    try:
+        report = companion.add_document(data=data, name=name, source=source, tenant=tenant, author=author)
+    except SourceConflict as exc:
+        raise ApiError(409, "Conflict", str(exc)) from None
+    return Indexed(
+        source=source, chunks=report.chunks_added + report.chunks_unchanged, unchanged=bool(report.files_unchanged)
+    )
+
+
+@router.post(
+    "/notes", operation_id="create_notes", summary="Store mentor notes", status_code=201, response_model=list[Indexed]
+)
+def create_notes(body: NotesIn, companion: CompanionDep, principal: PrincipalDep) -> list[Indexed]:
+    require_role(principal, "admin", "platform", "mentor")
+    results = []
+    for note in body.notes:
+        source = note.id or f"note-{uuid.uuid4().hex[:12]}"
+        payload = note.model_dump(exclude={"id"}, exclude_none=True)
+        payload.update(id=source, tenant=principal.tenant)
+        author = _author_for(principal, note.author)
+        if author is not None:
+            payload["author"] = author
+        if note.visibility == "mentor_private" and not author:
+            raise ApiError(422, "Invalid request", f"note {source}: a mentor_private note needs an author")
+        results.append(
+            _index(
+                companion,
+                data=json.dumps(payload).encode(),
+                name="note.json",
+                source=source,
+                tenant=principal.tenant,
+                author=author,
+            )
+        )
+    return results
+
+
+@router.post(
+    "/files",
+    operation_id="upload_knowledge_file",
+    summary="Upload a Markdown or text file",
+    status_code=201,
+    response_model=Indexed,
+)
+async def upload_file(
+    companion: CompanionDep,
+    principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description="A .md, .mdx or .txt file.")],
+) -> Indexed:
+    require_role(principal, "admin", "platform", "mentor")
+    name = (file.filename or "").rsplit("/", 1)[-1]
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,150}\.(md|mdx|markdown|txt)", name, re.I):
+        raise ApiError(422, "Invalid request", "file must be named like notes.md, .mdx, .markdown or .txt")
+    data = await file.read()
+    return _index(
+        companion,
+        data=data,
+        name=name,
+        source=name.replace(" ", "-"),
+        tenant=principal.tenant,
+        author=_author_for(principal, None),
+    )
+
+
+@router.get("", operation_id="list_knowledge", summary="List the tenant's sources", response_model=list[SourceOut])
+def list_knowledge(companion: CompanionDep, principal: PrincipalDep) -> list[SourceOut]:
+    access = companion.catalog.source_access(principal.tenant)
+    allow_private, private_author = principal.search_access()
+    listed = []
+    for record in companion.list_sources(principal.tenant):
+        visibilities, authors = access.get(record.source, (frozenset({"shared"}), frozenset()))
+        if "mentor_private" in visibilities and not (
+            allow_private and (private_author is None or authors <= {private_author})
+        ):
+            continue
+        shown = "mixed" if len(visibilities) > 1 else next(iter(visibilities))
+        listed.append(
+            SourceOut(
+                source=record.source,
+                title=record.title,
+                kind=record.kind,
+                chunks=record.chunk_count,
+                visibility=shown,
+                updated_at=record.updated_at,
+            )
+        )  # type: ignore[arg-type]
+    return listed
+
+
+@router.delete(
+    "/{source:path}",
+    operation_id="delete_knowledge",
+    summary="Delete one source",
+    status_code=204,
+    response_class=Response,
+)
+def delete_knowledge(
+    companion: CompanionDep, principal: PrincipalDep, source: Annotated[str, Path(max_length=300)]
+) -> Response:
+    require_role(principal, "admin", "platform", "mentor")
+    if principal.role == "mentor":
+        _, authors = companion.catalog.source_access(principal.tenant).get(source, (frozenset(), frozenset()))
+        if authors != {principal.person_id}:
+            raise ApiError(403, "Forbidden", "a mentor can only delete their own notes")
+    companion.forget(source, principal.tenant)
+    return Response(status_code=204)

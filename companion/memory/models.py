@@ -1,0 +1,196 @@
+"""SQLAlchemy 2 models of the memory database. Alembic migrations must match them (a test checks).
+
+Every row carries `tenant`, and every child row points at its parent through a foreign key that
+includes the tenant, so the database itself refuses a session, note or action item whose parent
+lives in another tenant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Named constraints, so SQLite batch migrations can find and alter them later."""
+
+ID_LENGTH = 36
+TENANT_LENGTH = 64
+PERSON_LENGTH = 128
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+def _tenant_column() -> Mapped[str]:
+    return mapped_column(String(TENANT_LENGTH))
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant: Mapped[str] = _tenant_column()
+    role: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[str | None] = mapped_column(String(PERSON_LENGTH))
+    name: Mapped[str | None] = mapped_column(String(100))
+    key_prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'platform', 'mentor', 'mentee')", name="role"),
+        CheckConstraint(
+            "(role IN ('mentor', 'mentee') AND person_id IS NOT NULL)"
+            " OR (role IN ('admin', 'platform') AND person_id IS NULL)",
+            name="person_matches_role",
+        ),
+        UniqueConstraint("key_hash"),
+        Index(None, "key_prefix"),
+        Index(None, "tenant", "created_at"),
+    )
+
+
+class Mentorship(Base):
+    __tablename__ = "mentorships"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant: Mapped[str] = _tenant_column()
+    mentor_person_id: Mapped[str] = mapped_column(String(PERSON_LENGTH))
+    mentee_person_id: Mapped[str] = mapped_column(String(PERSON_LENGTH))
+    mentor: Mapped[dict[str, Any]] = mapped_column(comment="schemas.MentorProfile plus person_id")
+    mentee: Mapped[dict[str, Any]] = mapped_column(comment="schemas.MenteeProfile plus person_id")
+    goals: Mapped[list[str]]
+    cadence: Mapped[dict[str, Any] | None] = mapped_column(comment="schemas.Cadence of the latest goal plan")
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'paused', 'closed')", name="status"),
+        UniqueConstraint("id", "tenant"),
+        Index(None, "tenant", "mentor_person_id"),
+        Index(None, "tenant", "mentee_person_id"),
+    )
+
+
+class MentoringSession(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    tenant: Mapped[str] = _tenant_column()
+    number: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    agenda: Mapped[dict[str, Any] | None] = mapped_column(comment="schemas.Agenda used in the session")
+    icebreakers_asked: Mapped[list[str]]
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        ForeignKeyConstraint(["mentorship_id", "tenant"], ["mentorships.id", "mentorships.tenant"], ondelete="CASCADE"),
+        UniqueConstraint("mentorship_id", "number"),
+        UniqueConstraint("id", "mentorship_id", "tenant"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    tenant: Mapped[str] = _tenant_column()
+    position: Mapped[int] = mapped_column(Integer, comment="Order within the session")
+    text: Mapped[str] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(16))
+    author_person_id: Mapped[str | None] = mapped_column(String(PERSON_LENGTH))
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "mentorship_id", "tenant"],
+            ["sessions.id", "sessions.mentorship_id", "sessions.tenant"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("visibility IN ('shared', 'mentor_private')", name="visibility"),
+        Index(None, "session_id", "position"),
+        Index(None, "mentorship_id", "visibility"),
+    )
+
+
+class ActionItemRecord(Base):
+    __tablename__ = "action_items"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    session_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    tenant: Mapped[str] = _tenant_column()
+    position: Mapped[int] = mapped_column(Integer, comment="Order within the batch that created it")
+    text: Mapped[str] = mapped_column(String(500))
+    owner: Mapped[str | None] = mapped_column(String(100))
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean)
+    done_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        ForeignKeyConstraint(["mentorship_id", "tenant"], ["mentorships.id", "mentorships.tenant"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["session_id", "mentorship_id", "tenant"],
+            ["sessions.id", "sessions.mentorship_id", "sessions.tenant"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("(done AND done_at IS NOT NULL) OR (NOT done AND done_at IS NULL)", name="done_at_when_done"),
+        Index(None, "mentorship_id", "done"),
+    )

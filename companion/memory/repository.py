@@ -1,0 +1,560 @@
+"""Tenant-scoped reads and writes of mentorships, sessions, notes and action items.
+
+Every method takes the tenant first and filters by it in SQL, so an id from another tenant is
+NotFound exactly like an id that never existed. `viewer_person_id`, when given, narrows further to
+mentorships in which that person is the mentor or the mentee (what mentor and mentee keys see).
+Note text never goes to the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from annotated_types import MaxLen
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from companion.memory.db import Database
+from companion.memory.errors import InvalidMemoryRequest, NotFound
+from companion.memory.models import ActionItemRecord, MentoringSession, Mentorship, Note
+from companion.memory.schemas import (
+    TENANT_PATTERN,
+    ActionItemGroups,
+    ActionItemPublic,
+    MenteePerson,
+    MentorPerson,
+    MentorshipCreate,
+    MentorshipPublic,
+    MonthCount,
+    NotePublic,
+    Progress,
+    SessionCreate,
+    SessionPublic,
+)
+from companion.schemas import (
+    ActionItem,
+    Agenda,
+    Cadence,
+    MenteeProfile,
+    MentoringContext,
+    MentorProfile,
+    SessionInfo,
+)
+
+log = logging.getLogger("companion.memory")
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def check_tenant(tenant: str) -> str:
+    """Refuse a tenant name that MentoringContext would refuse later, before anything is stored."""
+    if not (1 <= len(tenant) <= 64 and re.fullmatch(TENANT_PATTERN, tenant)):
+        raise InvalidMemoryRequest(f"invalid tenant {tenant!r}: use 1-64 letters, digits, '_', '.' or '-'")
+    return tenant
+
+
+def _max_length(model: type[BaseModel], field: str) -> int:
+    """A list field's limit, read from the model so the context can never outgrow its own schema."""
+    for constraint in model.model_fields[field].metadata:
+        if isinstance(constraint, MaxLen):
+            return constraint.max_length
+    raise LookupError(f"{model.__name__}.{field} has no max_length")
+
+
+MAX_CONTEXT_ITEMS = _max_length(MentoringContext, "open_action_items")
+MAX_CONTEXT_ICEBREAKERS = _max_length(MentoringContext, "previous_icebreakers")
+SESSION_NUMBER_LIMIT = 1000
+"""SessionInfo accepts session numbers up to this; later sessions are presented as this number."""
+SESSION_MINUTES_RANGE = (10, 240)
+"""SessionInfo's accepted duration, which a stored cadence is clamped to."""
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _month(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[str]:
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class MemoryRepository:
+    """The memory of every mentorship: one instance per process, safe to share between threads."""
+
+    def __init__(self, database: Database, *, clock: Clock = utc_now) -> None:
+        self.database = database
+        self.clock = clock
+
+    # -- mentorships -----------------------------------------------------------------------
+    def create_mentorship(self, tenant: str, data: MentorshipCreate) -> MentorshipPublic:
+        check_tenant(tenant)
+        row = Mentorship(
+            id=new_id(),
+            tenant=tenant,
+            mentor_person_id=data.mentor.person_id,
+            mentee_person_id=data.mentee.person_id,
+            mentor=data.mentor.model_dump(mode="json"),
+            mentee=data.mentee.model_dump(mode="json"),
+            goals=list(data.goals),
+            cadence=None,
+            status="active",
+            created_at=self.clock(),
+        )
+        with self.database.write() as session:
+            session.add(row)
+        log.info("mentorship created", extra={"tenant": tenant, "mentorship_id": row.id})
+        return _mentorship_public(row)
+
+    def list_mentorships(self, tenant: str, *, viewer_person_id: str | None = None) -> list[MentorshipPublic]:
+        """All of the tenant's mentorships, or only those the viewer is mentor or mentee in."""
+        query = select(Mentorship).where(Mentorship.tenant == tenant)
+        if viewer_person_id is not None:
+            query = query.where(_has_person(viewer_person_id))
+        with self.database.read() as session:
+            rows = session.scalars(query.order_by(Mentorship.created_at, Mentorship.id)).all()
+        return [_mentorship_public(row) for row in rows]
+
+    def get_mentorship(
+        self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None
+    ) -> MentorshipPublic:
+        with self.database.read() as session:
+            return _mentorship_public(_load_mentorship(session, tenant, mentorship_id, viewer_person_id))
+
+    def save_cadence(
+        self, tenant: str, mentorship_id: str, cadence: Cadence, *, viewer_person_id: str | None = None
+    ) -> MentorshipPublic:
+        """Keep the latest goal plan's cadence, so progress and later contexts can use it."""
+        with self.database.write() as session:
+            row = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row.cadence = cadence.model_dump(mode="json")
+        return _mentorship_public(row)
+
+    # -- sessions --------------------------------------------------------------------------
+    def add_session(
+        self, tenant: str, mentorship_id: str, data: SessionCreate, *, viewer_person_id: str | None = None
+    ) -> SessionPublic:
+        """Store a session with the next number, its notes, icebreakers and action items, atomically."""
+        now = self.clock()
+        with self.database.write() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
+            authors = [
+                _note_author(mentorship, note.visibility, note.author_person_id, viewer_person_id)
+                for note in data.notes
+            ]
+            number = _next_session_number(session, mentorship_id)
+            row = MentoringSession(
+                id=new_id(),
+                mentorship_id=mentorship_id,
+                tenant=tenant,
+                number=number,
+                date=data.date,
+                agenda=data.agenda.model_dump(mode="json") if data.agenda is not None else None,
+                icebreakers_asked=list(data.icebreakers_asked),
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            notes = [
+                Note(
+                    id=new_id(),
+                    session_id=row.id,
+                    mentorship_id=mentorship_id,
+                    tenant=tenant,
+                    position=position,
+                    text=note.text,
+                    visibility=note.visibility,
+                    author_person_id=author,
+                    created_at=now,
+                )
+                for position, (note, author) in enumerate(zip(data.notes, authors, strict=True))
+            ]
+            items = _new_action_items(tenant, mentorship_id, row.id, data.action_items, now)
+            session.add_all([*notes, *items])
+        log.info(
+            "session added",
+            extra={
+                "tenant": tenant,
+                "mentorship_id": mentorship_id,
+                "session_number": number,
+                "notes": len(notes),
+                "action_items": len(items),
+            },
+        )
+        return _session_public(row, notes, items)
+
+    def list_sessions(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        *,
+        viewer_person_id: str | None = None,
+        include_private_notes: bool = False,
+    ) -> list[SessionPublic]:
+        """Sessions in order, with only the notes this viewer may read.
+
+        Shared notes always; mentor_private notes only with `include_private_notes`, and then only
+        the viewer's own when `viewer_person_id` is given. The mentee never gets a private note,
+        whatever the flag says.
+        """
+        with self.database.read() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            rows = session.scalars(
+                select(MentoringSession)
+                .where(MentoringSession.tenant == tenant, MentoringSession.mentorship_id == mentorship_id)
+                .order_by(MentoringSession.number)
+            ).all()
+            notes = session.scalars(
+                select(Note)
+                .where(
+                    Note.tenant == tenant,
+                    Note.mentorship_id == mentorship_id,
+                    _visible_notes(mentorship, viewer_person_id, include_private_notes),
+                )
+                .order_by(Note.session_id, Note.position)
+            ).all()
+            items = _action_items(session, tenant, mentorship_id, ActionItemRecord.session_id.is_not(None))
+        notes_by_session: dict[str, list[Note]] = {}
+        for note in notes:
+            notes_by_session.setdefault(note.session_id, []).append(note)
+        items_by_session: dict[str | None, list[ActionItemRecord]] = {}
+        for item in items:
+            items_by_session.setdefault(item.session_id, []).append(item)
+        return [
+            _session_public(row, notes_by_session.get(row.id, []), items_by_session.get(row.id, [])) for row in rows
+        ]
+
+    # -- action items ----------------------------------------------------------------------
+    def add_action_items(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        items: Sequence[ActionItem],
+        *,
+        session_id: str | None = None,
+        viewer_person_id: str | None = None,
+    ) -> list[ActionItemPublic]:
+        """Save action items (e.g. a feedback summary's) in one call, optionally onto a stored session."""
+        now = self.clock()
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            if session_id is not None:
+                found = session.scalar(
+                    select(MentoringSession.id).where(
+                        MentoringSession.id == session_id,
+                        MentoringSession.tenant == tenant,
+                        MentoringSession.mentorship_id == mentorship_id,
+                    )
+                )
+                if found is None:
+                    raise NotFound("session", session_id)
+            rows = _new_action_items(tenant, mentorship_id, session_id, items, now)
+            session.add_all(rows)
+        return [_action_item_public(row) for row in rows]
+
+    def set_action_item_done(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        item_id: str,
+        done: bool,
+        *,
+        viewer_person_id: str | None = None,
+    ) -> ActionItemPublic:
+        """Mark an item done (keeping the first completion time) or reopen it."""
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = session.scalar(
+                select(ActionItemRecord).where(
+                    ActionItemRecord.id == item_id,
+                    ActionItemRecord.tenant == tenant,
+                    ActionItemRecord.mentorship_id == mentorship_id,
+                )
+            )
+            if row is None:
+                raise NotFound("action item", item_id)
+            if done and not row.done:
+                row.done, row.done_at = True, self.clock()
+            elif not done:
+                row.done, row.done_at = False, None
+        return _action_item_public(row)
+
+    def open_action_items(
+        self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None
+    ) -> list[ActionItemPublic]:
+        """Items not done yet, most urgent first (earliest due date; undated last)."""
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            rows = _action_items(session, tenant, mentorship_id, ActionItemRecord.done.is_(False))
+        return [_action_item_public(row) for row in rows]
+
+    # -- what generation remembers ---------------------------------------------------------
+    def asked_icebreakers(self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None) -> list[str]:
+        """Every icebreaker asked in the mentorship, oldest first, each once: never ask them again."""
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            return _asked_icebreakers(session, tenant, mentorship_id)
+
+    def progress(
+        self, tenant: str, mentorship_id: str, today: dt.date, *, viewer_person_id: str | None = None
+    ) -> Progress:
+        """Goals, action items as open / overdue / done relative to `today`, and sessions over time."""
+        with self.database.read() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            items = _action_items(session, tenant, mentorship_id)
+            dates = session.scalars(
+                select(MentoringSession.date)
+                .where(MentoringSession.tenant == tenant, MentoringSession.mentorship_id == mentorship_id)
+                .order_by(MentoringSession.number)
+            ).all()
+            next_number = _next_session_number(session, mentorship_id)
+        groups = ActionItemGroups(open=[], overdue=[], done=[])
+        for item in items:
+            public = _action_item_public(item)
+            if item.done:
+                groups.done.append(public)
+            elif item.due is not None and item.due < today:
+                groups.overdue.append(public)
+            else:
+                groups.open.append(public)
+        cadence = Cadence.model_validate(mentorship.cadence) if mentorship.cadence is not None else None
+        return Progress(
+            mentorship_id=mentorship_id,
+            today=today,
+            goals=list(mentorship.goals),
+            cadence=cadence,
+            action_items=groups,
+            sessions_total=len(dates),
+            sessions_by_month=_sessions_by_month(dates, today),
+            last_session_date=max(dates) if dates else None,
+            next_session_number=next_number,
+            next_planned_session=min((d for d in cadence.sessions if d >= today), default=None) if cadence else None,
+        )
+
+    def context_for(
+        self, tenant: str, mentorship_id: str, today: dt.date, *, viewer_person_id: str | None = None
+    ) -> MentoringContext:
+        """The generation context a mentorship_id stands for: profiles, goals, open items, asked icebreakers.
+
+        Stored notes are not included: which notes a caller may use depends on who asks.
+        """
+        with self.database.read() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            next_number = _next_session_number(session, mentorship_id)
+            open_items = _action_items(session, tenant, mentorship_id, ActionItemRecord.done.is_(False))
+            asked = _asked_icebreakers(session, tenant, mentorship_id)
+        mentor = MentorPerson.model_validate(mentorship.mentor).model_dump(exclude={"person_id"})
+        mentee = MenteePerson.model_validate(mentorship.mentee).model_dump(exclude={"person_id"})
+        mentee["goals"] = list(mentorship.goals)
+        session_info: dict[str, Any] = {"number": min(next_number, SESSION_NUMBER_LIMIT)}
+        if mentorship.cadence is not None:
+            low, high = SESSION_MINUTES_RANGE
+            session_info["duration_minutes"] = min(max(int(mentorship.cadence["session_minutes"]), low), high)
+        return MentoringContext(
+            tenant=tenant,
+            mentor=MentorProfile.model_validate(mentor),
+            mentee=MenteeProfile.model_validate(mentee),
+            session=SessionInfo.model_validate(session_info),
+            open_action_items=[
+                ActionItem(text=item.text, owner=item.owner, due=item.due, done=False)
+                for item in open_items[:MAX_CONTEXT_ITEMS]
+            ],
+            previous_icebreakers=asked[-MAX_CONTEXT_ICEBREAKERS:],
+            today=today,
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Queries
+# --------------------------------------------------------------------------------------
+def _has_person(person_id: str) -> ColumnElement[bool]:
+    return or_(Mentorship.mentor_person_id == person_id, Mentorship.mentee_person_id == person_id)
+
+
+def _load_mentorship(
+    session: Session, tenant: str, mentorship_id: str, viewer_person_id: str | None, *, for_update: bool = False
+) -> Mentorship:
+    """The mentorship if this tenant (and viewer) may see it; the same NotFound otherwise."""
+    query = select(Mentorship).where(Mentorship.id == mentorship_id, Mentorship.tenant == tenant)
+    if viewer_person_id is not None:
+        query = query.where(_has_person(viewer_person_id))
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound("mentorship", mentorship_id)
+    return row
+
+
+def _next_session_number(session: Session, mentorship_id: str) -> int:
+    highest = session.scalar(
+        select(func.max(MentoringSession.number)).where(MentoringSession.mentorship_id == mentorship_id)
+    )
+    return (highest or 0) + 1
+
+
+def _visible_notes(
+    mentorship: Mentorship, viewer_person_id: str | None, include_private_notes: bool
+) -> ColumnElement[bool]:
+    shared = Note.visibility == "shared"
+    if not include_private_notes or viewer_person_id == mentorship.mentee_person_id:
+        return shared
+    if viewer_person_id is None:
+        return true()
+    return or_(shared, and_(Note.visibility == "mentor_private", Note.author_person_id == viewer_person_id))
+
+
+def _note_author(
+    mentorship: Mentorship, visibility: str, author_person_id: str | None, viewer_person_id: str | None
+) -> str | None:
+    """Who a note belongs to; a mentor_private note always belongs to this mentorship's mentor."""
+    author = author_person_id or viewer_person_id
+    if visibility != "mentor_private":
+        return author
+    if author is None:
+        return mentorship.mentor_person_id
+    if author != mentorship.mentor_person_id:
+        raise InvalidMemoryRequest("only the mentorship's mentor can write mentor_private notes")
+    return author
+
+
+def _action_items(
+    session: Session, tenant: str, mentorship_id: str, *conditions: ColumnElement[bool]
+) -> Sequence[ActionItemRecord]:
+    """The mentorship's items, most urgent first: earliest due date, undated last, then creation order."""
+    return session.scalars(
+        select(ActionItemRecord)
+        .where(ActionItemRecord.tenant == tenant, ActionItemRecord.mentorship_id == mentorship_id, *conditions)
+        .order_by(
+            ActionItemRecord.due.is_(None),
+            ActionItemRecord.due,
+            ActionItemRecord.created_at,
+            ActionItemRecord.position,
+        )
+    ).all()
+
+
+def _asked_icebreakers(session: Session, tenant: str, mentorship_id: str) -> list[str]:
+    asked = session.scalars(
+        select(MentoringSession.icebreakers_asked)
+        .where(MentoringSession.tenant == tenant, MentoringSession.mentorship_id == mentorship_id)
+        .order_by(MentoringSession.number)
+    ).all()
+    seen: set[str] = set()
+    questions = []
+    for question in (q for session_questions in asked for q in session_questions):
+        if _normalised(question) not in seen:
+            seen.add(_normalised(question))
+            questions.append(question)
+    return questions
+
+
+def _new_action_items(
+    tenant: str, mentorship_id: str, session_id: str | None, items: Sequence[ActionItem], now: dt.datetime
+) -> list[ActionItemRecord]:
+    return [
+        ActionItemRecord(
+            id=new_id(),
+            mentorship_id=mentorship_id,
+            session_id=session_id,
+            tenant=tenant,
+            position=position,
+            text=item.text,
+            owner=item.owner,
+            due=item.due,
+            done=item.done,
+            done_at=now if item.done else None,
+            created_at=now,
+        )
+        for position, item in enumerate(items)
+    ]
+
+
+def _sessions_by_month(dates: Sequence[dt.date], today: dt.date) -> list[MonthCount]:
+    if not dates:
+        return []
+    counts: dict[str, int] = {}
+    for day in dates:
+        counts[_month(day)] = counts.get(_month(day), 0) + 1
+    rows = []
+    cumulative = 0
+    for month in _months_between(min(dates), max(max(dates), today)):
+        cumulative += counts.get(month, 0)
+        rows.append(MonthCount(month=month, sessions=counts.get(month, 0), cumulative=cumulative))
+    return rows
+
+
+# --------------------------------------------------------------------------------------
+# Rows to public models
+# --------------------------------------------------------------------------------------
+def _mentorship_public(row: Mentorship) -> MentorshipPublic:
+    return MentorshipPublic(
+        id=row.id,
+        tenant=row.tenant,
+        mentor=MentorPerson.model_validate(row.mentor),
+        mentee=MenteePerson.model_validate(row.mentee),
+        goals=list(row.goals),
+        cadence=Cadence.model_validate(row.cadence) if row.cadence is not None else None,
+        status=row.status,  # type: ignore[arg-type]
+        created_at=row.created_at,
+    )
+
+
+def _action_item_public(row: ActionItemRecord) -> ActionItemPublic:
+    return ActionItemPublic(
+        id=row.id,
+        mentorship_id=row.mentorship_id,
+        session_id=row.session_id,
+        text=row.text,
+        owner=row.owner,
+        due=row.due,
+        done=row.done,
+        done_at=row.done_at,
+        created_at=row.created_at,
+    )
+
+
+def _note_public(row: Note) -> NotePublic:
+    return NotePublic(
+        id=row.id,
+        session_id=row.session_id,
+        visibility=row.visibility,  # type: ignore[arg-type]
+        text=row.text,
+        author_person_id=row.author_person_id,
+        created_at=row.created_at,
+    )
+
+
+def _session_public(row: MentoringSession, notes: Sequence[Note], items: Sequence[ActionItemRecord]) -> SessionPublic:
+    return SessionPublic(
+        id=row.id,
+        mentorship_id=row.mentorship_id,
+        number=row.number,
+        date=row.date,
+        agenda=Agenda.model_validate(row.agenda) if row.agenda is not None else None,
+        icebreakers_asked=list(row.icebreakers_asked),
+        notes=[_note_public(note) for note in notes],
+        action_items=[_action_item_public(item) for item in items],
+        created_at=row.created_at,
+    )

@@ -1,0 +1,60 @@
+"""The real app over a copy of the indexed shipped knowledge, a real SQLite file and real Chroma."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from companion.config import Settings
+from tests.conftest import make_settings
+
+
+@pytest.fixture
+def api_settings(knowledge_data_dir: Path, tmp_path: Path) -> Settings:
+    data_dir = tmp_path / "data"
+    shutil.copytree(knowledge_data_dir, data_dir)
+    return make_settings(data_dir, rate_limit_per_minute=0)
+
+
+@pytest.fixture
+def make_client(embedder) -> Iterator[Callable[..., TestClient]]:
+    """Build a TestClient (lifespan run) for given settings; closed at teardown."""
+    clients: list[TestClient] = []
+
+    def build(settings: Settings, **kwargs: Any) -> TestClient:
+        kwargs.setdefault("local_mode", True)
+        client = TestClient(create_app(settings, embedder=embedder, **kwargs), raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(api_settings: Settings, make_client) -> TestClient:
+    """Local mode: no keys exist, so requests act as the local admin."""
+    return make_client(api_settings)
+
+
+@pytest.fixture
+def keys(client: TestClient) -> Callable[..., dict[str, str]]:
+    """Create an API key through the same memory the app uses; returns Authorization headers."""
+
+    def create(tenant: str, role: str, person: str | None = None) -> dict[str, str]:
+        from companion.memory.schemas import KeyCreate
+
+        created = client.app.state.companion.keys.create_key(
+            tenant, KeyCreate(role=role, person_id=person, name="test")
+        )
+        return {"Authorization": f"Bearer {created.key}"}
+
+    return create
