@@ -140,7 +140,7 @@ def test_tenant_comes_from_front_matter_or_option_and_conflicts_fail(service: Co
     write(folder / "plain.md", note("Plain note", "Plain onboarding checklist."))
     report = service.ingest([folder], tenant="beta")
     assert [Path(f.path).name for f in report.failures] == ["acme.md"]
-    assert "front matter says tenant 'acme' but --tenant is 'beta'" in report.failures[0].problem
+    assert "front matter says tenant 'acme' but this ingest is for tenant 'beta'" in report.failures[0].problem
     assert {r.tenant for r in service.catalog.sources()} == {"beta"}
     service.ingest([folder])
     assert {(r.source, r.tenant) for r in service.catalog.sources()} == {("acme.md", "acme"), ("plain.md", "local")}
