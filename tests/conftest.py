@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +20,17 @@ from companion.service import Companion
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
 CORPUS = REPO.parent / "shared" / "corpus"
+# The scale-out path: .ci/run sets these to run the retrieval, memory and API suites again
+# against a real `chroma run` server and a real PostgreSQL (read once, before tests clean the env).
+TEST_CHROMA_URL = os.environ.get("COMPANION_TEST_CHROMA_URL")
+TEST_DATABASE_URL = os.environ.get("COMPANION_TEST_DATABASE_URL")
 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the developer's .env or writes to ./.companion."""
     for key in list(os.environ):
-        if key.startswith("COMPANION_"):
+        if key.startswith("COMPANION_") and not key.startswith("COMPANION_TEST_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
@@ -38,13 +43,40 @@ def embedder() -> Embedder:
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test data dir; with COMPANION_TEST_CHROMA_URL the vectors go to that server."""
     values: dict[str, object] = {"data_dir": data_dir, "knowledge_dir": KNOWLEDGE}
-    chroma_url = os.environ.get("COMPANION_TEST_CHROMA_URL")
-    if chroma_url:
-        values["chroma_url"] = chroma_url
-        values["chroma_collection"] = f"t{abs(hash(str(data_dir))) % 10**10}"
+    if TEST_CHROMA_URL:
+        values["chroma_url"] = TEST_CHROMA_URL
+        values["chroma_collection"] = server_collection(data_dir)
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def server_collection(data_dir: Path) -> str:
+    """One server collection per index: named in a file inside the data dir, so a copied data dir
+    (catalog and BM25) keeps pointing at the vectors it was built with."""
+    marker = data_dir / "test-collection.txt"
+    if not marker.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"t{uuid.uuid4().hex[:12]}")
+    return marker.read_text().strip()
+
+
+def wipe_database(url: str) -> None:
+    """Drop every table, Alembic's version table included, so the next test starts from empty."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from companion.memory.db import create_database_engine
+    from companion.memory.models import Base
+
+    engine = create_database_engine(make_url(url))
+    try:
+        Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -76,8 +108,6 @@ def knowledge_companion(knowledge_data_dir: Path, embedder: Embedder) -> Compani
 @pytest.fixture
 def writable_knowledge_companion(knowledge_data_dir: Path, tmp_path: Path, embedder: Embedder) -> Iterator[Companion]:
     """A private copy of the indexed shipped knowledge that a test may change."""
-    if os.environ.get("COMPANION_TEST_CHROMA_URL"):
-        pytest.skip("copying an index is only possible with the embedded store")
     data_dir = tmp_path / "data"
     shutil.copytree(knowledge_data_dir, data_dir)
     yield Companion(make_settings(data_dir), embedder=embedder)

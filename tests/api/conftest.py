@@ -12,14 +12,18 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from companion.config import Settings
-from tests.conftest import make_settings
+from tests.conftest import TEST_DATABASE_URL, make_settings, wipe_database
 
 
 @pytest.fixture
 def api_settings(knowledge_data_dir: Path, tmp_path: Path) -> Settings:
     data_dir = tmp_path / "data"
     shutil.copytree(knowledge_data_dir, data_dir)
-    return make_settings(data_dir, rate_limit_per_minute=0)
+    overrides: dict[str, object] = {"rate_limit_per_minute": 0}
+    if TEST_DATABASE_URL:
+        wipe_database(TEST_DATABASE_URL)
+        overrides["database_url"] = TEST_DATABASE_URL
+    return make_settings(data_dir, **overrides)
 
 
 @pytest.fixture

@@ -8,34 +8,17 @@ is wiped before and after each test.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from companion.config import Settings
 from companion.memory import ApiKeys, Database, MemoryRepository, upgrade_database
-from companion.memory.db import create_database_engine
-from companion.memory.models import Base
 from companion.memory.schemas import MentorshipCreate, MentorshipPublic
-from tests.conftest import make_settings
+from tests.conftest import TEST_DATABASE_URL, make_settings, wipe_database
 
-TEST_DATABASE_URL = os.environ.get("COMPANION_TEST_DATABASE_URL")
 TODAY = dt.date(2025, 3, 15)
-
-
-def _wipe(url: str) -> None:
-    """Drop every table, the Alembic version table included, so the next test starts from empty."""
-    engine = create_database_engine(make_url(url))
-    try:
-        Base.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -43,9 +26,9 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     if TEST_DATABASE_URL is None:
         yield f"sqlite:///{tmp_path / 'memory.sqlite3'}"
         return
-    _wipe(TEST_DATABASE_URL)
+    wipe_database(TEST_DATABASE_URL)
     yield TEST_DATABASE_URL
-    _wipe(TEST_DATABASE_URL)
+    wipe_database(TEST_DATABASE_URL)
 
 
 @pytest.fixture
