@@ -12,11 +12,11 @@ from companion.service import Companion
 
 
 def get_companion(request: Request) -> Companion:
-    return request.app.state.companion  # type: ignore[no-any-return]
+    return request.app.state.companion
 
 
 def get_metrics(request: Request) -> Metrics:
-    return request.app.state.metrics  # type: ignore[no-any-return]
+    return request.app.state.metrics
 
 
 def get_principal(

@@ -65,7 +65,9 @@ def doc_ranking(
     retriever.rrf_k = rrf_k or retriever.rrf_k
     retriever.lexical_weight = retriever.lexical_weight if lexical is None else lexical
     try:
-        results = retriever.search(query, SearchFilters(tenant=TENANT, include_global=False), 40, mode=mode, max_per_source=0)
+        results = retriever.search(
+            query, SearchFilters(tenant=TENANT, include_global=False), 40, mode=mode, max_per_source=0
+        )
     finally:
         retriever.fusion, retriever.dense_weight, retriever.rrf_k, retriever.lexical_weight = saved
     docs: list[str] = []
@@ -129,13 +131,24 @@ def synthetic_fill(service: Companion, count: int, embedder: Embedder) -> float:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         chunks = [
             Chunk(
-                chunk_id=f"syn{start + i:08d}", tenant=TENANT, source=f"synthetic/{(start + i) // 20}.md",
-                title="Synthetic", heading="Synthetic > Part", text=text, ordinal=(start + i) % 20, kind="note",
-                themes=(), stage="any", audience="both", visibility="shared",
+                chunk_id=f"syn{start + i:08d}",
+                tenant=TENANT,
+                source=f"synthetic/{(start + i) // 20}.md",
+                title="Synthetic",
+                heading="Synthetic > Part",
+                text=text,
+                ordinal=(start + i) % 20,
+                kind="note",
+                themes=(),
+                stage="any",
+                audience="both",
+                visibility="shared",
             )
             for i, text in enumerate(texts)
         ]
-        service.store.upsert([c.chunk_id for c in chunks], vectors, [c.embed_text for c in chunks], [c.metadata() for c in chunks])
+        service.store.upsert(
+            [c.chunk_id for c in chunks], vectors, [c.embed_text for c in chunks], [c.metadata() for c in chunks]
+        )
         by_source: dict[str, list[Chunk]] = {}
         for chunk in chunks:
             by_source.setdefault(chunk.source, []).append(chunk)
@@ -169,7 +182,10 @@ def main() -> None:
         hit, mrr, ndcg = evaluate(service, queries, "hybrid")
         print(f"| {size} | {chunks} | {hit:.3f} | {mrr:.3f} | {ndcg:.3f} |")
 
-    default = services.get(args.default_chunk_size) or build(workdir / "default", embedder, args.corpus, args.default_chunk_size)[0]
+    default = (
+        services.get(args.default_chunk_size)
+        or build(workdir / "default", embedder, args.corpus, args.default_chunk_size)[0]
+    )
     print(f"\n## Retrievers side by side (chunk size {args.default_chunk_size})\n")
     print("| retriever | hit@5 | MRR@10 | nDCG@10 |\n| --- | ---: | ---: | ---: |")
     for label, mode, kwargs in (
@@ -191,7 +207,9 @@ def main() -> None:
     embedder.embed(texts)
     raw = len(texts) / (time.perf_counter() - start)
     seconds, chunks = ingest_seconds.get(args.default_chunk_size, (0.0, 0))
-    fresh = Companion(Settings(_env_file=None, data_dir=workdir / "fresh", chunk_size=args.default_chunk_size), embedder=embedder)  # type: ignore[call-arg]
+    fresh = Companion(
+        Settings(_env_file=None, data_dir=workdir / "fresh", chunk_size=args.default_chunk_size), embedder=embedder
+    )  # type: ignore[call-arg]
     report = fresh.ingest([args.corpus], tenant=TENANT)
     ingest_rate = report.chunks_added / report.seconds
     print("| measure | chunks/s |\n| --- | ---: |")
@@ -201,12 +219,23 @@ def main() -> None:
 
     print("\n## Re-ingest of the unchanged corpus\n")
     again = fresh.ingest([args.corpus], tenant=TENANT)
-    env = {**os.environ, "COMPANION_DATA_DIR": str(workdir / "fresh"), "COMPANION_CHUNK_SIZE": str(args.default_chunk_size)}
+    env = {
+        **os.environ,
+        "COMPANION_DATA_DIR": str(workdir / "fresh"),
+        "COMPANION_CHUNK_SIZE": str(args.default_chunk_size),
+    }
     start = time.perf_counter()
-    subprocess.run(["companion", "ingest", str(args.corpus), "--tenant", TENANT, "--json"], env=env, check=False, capture_output=True)
+    subprocess.run(
+        ["companion", "ingest", str(args.corpus), "--tenant", TENANT, "--json"],
+        env=env,
+        check=False,
+        capture_output=True,
+    )
     cli_seconds = time.perf_counter() - start
     print("| measure | seconds |\n| --- | ---: |")
-    print(f"| in-process (files unchanged: {again.files_unchanged}, embedded: {again.chunks_embedded}) | {again.seconds:.2f} |")
+    print(
+        f"| in-process (files unchanged: {again.files_unchanged}, embedded: {again.chunks_embedded}) | {again.seconds:.2f} |"
+    )
     print(f"| `companion ingest` as a new process, start-up included | {cli_seconds:.2f} |")
 
     print("\n## Warm query latency (hybrid, query embedding included, k=5)\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,9 +13,6 @@ from companion import vocabulary as vocab
 from companion.config import Settings
 from companion.generation import pipeline
 from companion.generation.base import Audience
-from companion.generation.providers import create_generator
-from companion.generation.retrieval_plan import retrieve_for_task
-from companion.generation.tasks.common import require_inputs
 from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
 from companion.retrieval.embeddings import Embedder, create_embedder, embedding_model_id
@@ -23,7 +20,7 @@ from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback
 from companion.retrieval.lexical import LexicalIndex
 from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult, TenantRequired
 from companion.retrieval.store import ChromaStore
-from companion.schemas import TASKS, MentoringContext, _Output
+from companion.schemas import MentoringContext, _Output
 
 if TYPE_CHECKING:
     from companion.memory import ApiKeys, Database, MemoryRepository
@@ -209,29 +206,9 @@ class Companion:
             raise TenantRequired("a tenant is required")
         return [r for r in self.catalog.sources(tenant) if r.state == "done"]
 
-    def generate_events(
-        self, task: str, context: MentoringContext, *, audience: Audience
-    ) -> Iterator[tuple[str, dict[str, Any] | _Output]]:
-        """The same generation as `generate`, as progress events for streaming:
-        ("retrieved", {...}), ("generating", {...}), ("token", {"delta": ...})*, ("result", output)."""
-        if task not in TASKS:
-            raise ValueError(f"unknown task {task!r}; available: {', '.join(TASKS)}")
-        require_inputs(task, context)
-        if task == "reflection":
-            audience = replace(audience, mentee_facing=True)
-        retrieved = retrieve_for_task(task, context, self.retriever, audience)
-        yield "retrieved", {"chunks": len(retrieved.all), "citations": [r.citation() for r in retrieved.all]}
-        generator = create_generator(self.settings)
-        yield "generating", {"provider": generator.name}
-        stream = getattr(generator, "stream_generate", None)
-        if stream is None:
-            yield "result", generator.generate(task, context, retrieved)
-            return
-        for event in stream(task, context, retrieved):
-            if event.kind == "token":
-                yield "token", {"delta": event.delta}
-            elif event.output is not None:
-                yield "result", event.output
+    def generate_events(self, task: str, context: MentoringContext, *, audience: Audience) -> Iterator[pipeline.Event]:
+        """The same generation as `generate`, as progress events for streaming (SSE)."""
+        return pipeline.generate_events(task, context, self, audience)
 
     def stats(self) -> dict[str, Any]:
         counts = self.catalog.counts()

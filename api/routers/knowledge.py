@@ -159,15 +159,17 @@ def list_knowledge(companion: CompanionDep, principal: PrincipalDep) -> list[Sou
             continue
         shown = "mixed" if len(visibilities) > 1 else next(iter(visibilities))
         listed.append(
-            SourceOut(
-                source=record.source,
-                title=record.title,
-                kind=record.kind,
-                chunks=record.chunk_count,
-                visibility=shown,
-                updated_at=record.updated_at,
+            SourceOut.model_validate(
+                {
+                    "source": record.source,
+                    "title": record.title,
+                    "kind": record.kind,
+                    "chunks": record.chunk_count,
+                    "visibility": shown,
+                    "updated_at": record.updated_at,
+                }
             )
-        )  # type: ignore[arg-type]
+        )
     return listed
 
 

@@ -42,6 +42,8 @@ class Retrieved:
     """Everything retrieval returned for one request, grouped by the role it plays."""
 
     groups: dict[str, list[SearchResult]] = field(default_factory=dict)
+    mentor_authors: frozenset[str] = frozenset()
+    """The `author` values that mean 'this mentor': the context's name and, over the API, the person id."""
 
     def add(self, role: str, results: list[SearchResult]) -> None:
         bucket = self.groups.setdefault(role, [])

@@ -27,7 +27,7 @@ from companion.retrieval.lexical import LexicalIndex
 from companion.retrieval.loaders import LoadError, Part, discover, load_bytes
 from companion.retrieval.store import ChromaStore
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 """Bump when loading or chunking changes meaning, so unchanged files are re-chunked once."""
 
 

@@ -24,6 +24,12 @@ JSON_SUFFIXES = (".json", ".jsonl")
 SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES + TEXT_SUFFIXES + JSON_SUFFIXES
 
 _BANK_BLOCK = re.compile(r"^```yaml bank[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+_FENCE_CLOSE = re.compile(r"^```[ \t]*$", re.M)
+_PARSER_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, RecursionError)
+"""What PyYAML's safe loader and the json module raise besides their own errors: out-of-range
+dates (`2020-13-45`), bad explicit tags (`!!int x`), over-long integers and deep nesting."""
+MAX_BANK_NODES = 20_000
+"""Values one bank block may expand to; YAML aliases can make a short block expand without bound."""
 
 
 class LoadError(Exception):
@@ -134,12 +140,13 @@ def _first_heading(body: str) -> str | None:
 _ATX_LINE = re.compile(r"^(#{2,6})\s+(.+?)\s*#*\s*$", re.M)
 
 
-def _open_headings(before: str) -> list[str]:
-    """The H2..H6 headings in force at the end of `before` (the section a bank block sits in)."""
-    stack: dict[int, str] = {}
-    for match in _ATX_LINE.finditer(before):
+def _open_headings(stack: dict[int, str], body: str, start: int, end: int) -> list[str]:
+    """Update `stack` with the H2..H6 headings in body[start:end]; return those in force at `end`
+    (the section a bank block sits in). Called block after block, so the body is read once."""
+    for match in _ATX_LINE.finditer(body, start, end):
         level = len(match.group(1))
-        stack = {lvl: text for lvl, text in stack.items() if lvl < level}
+        for deeper in [lvl for lvl in stack if lvl >= level]:
+            del stack[deeper]
         stack[level] = match.group(2)
     return [stack[level] for level in sorted(stack)]
 
@@ -156,14 +163,40 @@ def _parse_bank_items(block: str, offset_line: int) -> list[dict[str, Any]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" near line {offset_line + mark.line}" if mark is not None else ""
         raise LoadError(f"bank block{where} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except _PARSER_ERRORS as exc:
+        raise LoadError(f"bank block near line {offset_line} is not valid YAML: {exc}") from None
     if items is None:
         return []
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise LoadError(f"bank block at line {offset_line} must be a YAML list of mappings")
+    if _expanded_size(items, MAX_BANK_NODES) > MAX_BANK_NODES:
+        raise LoadError(f"bank block at line {offset_line} is too large or its YAML aliases refer to themselves")
     for item in items:
         if not isinstance(item.get("id"), str) or not item["id"].strip():
             raise LoadError(f"bank item without a string id in block at line {offset_line}")
+        if not all(isinstance(key, str) for key in item):
+            raise LoadError(f"bank item {item['id']!r}: field names must be text")
+        if "themes" in item:
+            themes = _as_list(item["themes"], f"bank item {item['id']!r}: themes")
+            unknown = [t for t in themes if t not in vocab.THEMES]
+            if unknown:
+                raise LoadError(f"bank item {item['id']!r}: unknown theme(s) {', '.join(unknown)}")
+            item["themes"] = list(themes)
     return items
+
+
+def _expanded_size(value: Any, budget: int) -> int:
+    """How many values `value` expands to when written out, counting at most just past `budget`."""
+    count, stack = 0, [value]
+    while stack and count <= budget:
+        current = stack.pop()
+        count += 1
+        if isinstance(current, dict):
+            stack.extend(current.keys())
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return count
 
 
 def load_markdown(text: str, name: str, *, plain: bool = False) -> Part:
@@ -184,20 +217,28 @@ def load_markdown(text: str, name: str, *, plain: bool = False) -> Part:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark is not None else ""
             raise LoadError(f"malformed front matter{where}: {getattr(exc, 'problem', exc)}") from None
+        except _PARSER_ERRORS as exc:
+            raise LoadError(f"malformed front matter: {exc}") from None
         if loaded is not None and not isinstance(loaded, dict):
             raise LoadError("malformed front matter: expected key: value pairs")
         raw = {str(k): v for k, v in (loaded or {}).items()}
     items: list[dict[str, Any]] = []
-    for match in _BANK_BLOCK.finditer(body):
-        before = body[: match.start()]
-        line = body_line + before.count("\n") + 1
-        section = _open_headings(before)
-        for item in _parse_bank_items(match.group(1), line):
+    # Blocks are looked for only up to the last closing fence, as in markdown._sub_closed: an
+    # unclosed block would otherwise make every later opener scan to the end (quadratic).
+    closers = [m.end() for m in _FENCE_CLOSE.finditer(body)]
+    blocks_end = closers[-1] if closers else 0
+    headings: dict[int, str] = {}
+    scanned, line = 0, body_line
+    for match in _BANK_BLOCK.finditer(body, 0, blocks_end):
+        line += body.count("\n", scanned, match.start())
+        section = _open_headings(headings, body, scanned, match.start())
+        scanned = match.start()
+        for item in _parse_bank_items(match.group(1), line + 1):
             item["_section"] = section
             items.append(item)
     if items and "bank" not in raw:
         raise LoadError("file has 'yaml bank' blocks but no 'bank:' in its front matter")
-    body = _BANK_BLOCK.sub("", body)
+    body = _BANK_BLOCK.sub("", body[:blocks_end]) + body[blocks_end:]
     cleaned = clean_markdown(body)
     if not cleaned.strip() and not items:
         raise LoadError("empty file: no text after removing markup" if text.strip() else "empty file")
@@ -237,12 +278,16 @@ def load_json_notes(text: str, name: str, *, lines: bool) -> list[Part]:
                 note = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise LoadError(f"line {number} is not valid JSON: {exc.msg}") from None
+            except _PARSER_ERRORS as exc:
+                raise LoadError(f"line {number} is not valid JSON: {exc}") from None
             parts.append(_note_part(note, f"line {number}", name))
         return parts
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except _PARSER_ERRORS as exc:
+        raise LoadError(f"not valid JSON: {exc}") from None
     if isinstance(data, dict) and "notes" in data:
         data = data["notes"]
     if isinstance(data, dict):

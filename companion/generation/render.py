@@ -1,0 +1,209 @@
+"""Markdown for people: what a mentor pastes into a calendar invite or sends after a session.
+
+The JSON output model is the contract; this is a readable view of it, with a short list of
+sources and one line saying which generator wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from companion.schemas import (
+    ActionItem,
+    Agenda,
+    Citation,
+    DecisionFramework,
+    FeedbackSummary,
+    GoalPlan,
+    Icebreakers,
+    MentoringContext,
+    ReflectionPrompts,
+    _Output,
+)
+
+HEADING_SEPARATOR = " > "
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _owner(owner: str | None, context: MentoringContext | None) -> str | None:
+    """'mentee' and 'mentor' read better as names in a message both people see."""
+    if context is not None and owner == "mentee":
+        return context.mentee.name.split()[0]
+    if context is not None and owner == "mentor" and context.mentor.name:
+        return context.mentor.name.split()[0]
+    return owner
+
+
+def _action_line(item: ActionItem, context: MentoringContext | None) -> str:
+    owner = _owner(item.owner, context)
+    details = [owner] if owner else []
+    if item.due is not None:
+        overdue = context is not None and not item.done and item.due < context.reference_date
+        details.append(f"due {item.due.isoformat()}" + (", overdue" if overdue else ""))
+    suffix = f" ({', '.join(details)})" if details else ""
+    return f"- [{'x' if item.done else ' '}] {item.text}{suffix}"
+
+
+def _bullets(items: list[str]) -> list[str]:
+    return [f"- {item}" for item in items]
+
+
+def _section(title: str, body: list[str]) -> list[str]:
+    return [f"### {title}", "", *body, ""] if body else []
+
+
+def _who(context: MentoringContext | None) -> str:
+    if context is None:
+        return ""
+    return f" with {context.mentee.name}"
+
+
+def render_agenda(agenda: Agenda, context: MentoringContext | None) -> list[str]:
+    session = f"Session {context.session.number}" if context is not None else "Session"
+    lines = [f"## {session}{_who(context)}: agenda ({agenda.total_minutes} minutes)", ""]
+    if context is not None and context.session.date is not None:
+        lines += [f"Date: {context.session.date.isoformat()}", ""]
+    start = 0
+    for number, item in enumerate(agenda.items, start=1):
+        end = start + item.minutes
+        lines.append(f"{number}. **{_clock(start)}–{_clock(end)} {item.title}** ({item.minutes} min)  ")
+        lines.append(f"   {item.purpose}")
+        lines += [f"   - {prompt}" for prompt in item.prompts]
+        start = end
+    lines.append("")
+    lines += _section("Carried forward", [_action_line(a, context) for a in agenda.carried_forward])
+    return lines
+
+
+def render_icebreakers(output: Icebreakers, context: MentoringContext | None) -> list[str]:
+    lines = [f"## Icebreakers{_who(context)}", ""]
+    for number, question in enumerate(output.questions, start=1):
+        lines += [f"{number}. {question.text}  ", f"   _Why:_ {question.why}"]
+    return [*lines, ""]
+
+
+def render_feedback(output: FeedbackSummary, context: MentoringContext | None) -> list[str]:
+    lines = [f"## Session summary{_who(context)}", "", output.summary, ""]
+    if output.topics:
+        lines += [f"**Topics:** {', '.join(output.topics)}", ""]
+    lines += _section("Decisions", _bullets(output.decisions))
+    lines += _section("Action items", [_action_line(a, context) for a in output.action_items])
+    lines += _section("Strengths", _bullets(output.strengths))
+    lines += _section("To work on", _bullets(output.growth_areas))
+    lines += _section("Feedback to share (SBI)", _bullets([s.text for s in output.feedback_statements]))
+    lines += _section("Questions for self-assessment", _bullets(output.self_assessment_questions))
+    return lines
+
+
+def render_decision(output: DecisionFramework, context: MentoringContext | None) -> list[str]:
+    level = output.reversibility.level.replace("_", " ")
+    lines = [f"## Decision: {output.decision}", "", f"**Reversibility:** {level}. {output.reversibility.reason}", ""]
+    lines += _section("Criteria", _bullets(output.criteria))
+    options: list[str] = []
+    for option in output.options:
+        options += [
+            f"**{option.name}**",
+            f"- Upside: {option.upside}",
+            f"- Downside: {option.downside}",
+            f"- Worst case: {option.worst_case}",
+            f"- Mitigation: {option.mitigation}",
+            "",
+        ]
+    lines += _section("Options", options[:-1])
+    lines += _section("Pre-mortem", _bullets(output.premortem))
+    lines += _section("Questions to work through", _bullets(output.questions_for_mentor))
+    lines += _section("A small experiment first", [output.experiment])
+    lines += _section("Next steps", _bullets(output.next_steps))
+    if output.check_in_date is not None:
+        lines += [f"**Check-in:** {output.check_in_date.isoformat()}", ""]
+    lines += _section("Relevant experience", _bullets([c.title for c in output.relevant_experience]))
+    return lines
+
+
+def render_reflection(output: ReflectionPrompts, context: MentoringContext | None) -> list[str]:
+    lines = [
+        "## Reflection prompts",
+        "",
+        "Pick two or three and write a few lines on each before the next session.",
+        "",
+    ]
+    goals: list[str | None] = []
+    for prompt in output.prompts:
+        if prompt.goal not in goals:
+            goals.append(prompt.goal)
+    for goal in goals:
+        title = f"For your goal: {goal}" if goal else "General"
+        lines += _section(title, _bullets([p.text for p in output.prompts if p.goal == goal]))
+    return lines
+
+
+def render_goals(output: GoalPlan, context: MentoringContext | None) -> list[str]:
+    lines = [f"## Goal plan{_who(context)}", ""]
+    for number, goal in enumerate(output.goals, start=1):
+        body = [
+            f"- **Specific:** {goal.specific}",
+            f"- **Measurable:** {goal.measurable}",
+            f"- **Achievable:** {goal.achievable}",
+            f"- **Relevant:** {goal.relevant}",
+            f"- **Time-bound:** {goal.time_bound}",
+            "",
+            "Milestones:",
+            "",
+            *[f"- [ ] {m.text}" + (f" (by {m.due.isoformat()})" if m.due else "") for m in goal.milestones],
+        ]
+        lines += _section(f"{number}. {goal.statement}", body)
+    cadence = output.cadence
+    dates = ", ".join(day.isoformat() for day in cadence.sessions)
+    lines += _section(
+        "Cadence",
+        [
+            f"Meet {cadence.frequency} on {cadence.meeting_day}, {cadence.session_minutes} minutes each.",
+            "",
+            f"Sessions: {dates}",
+        ],
+    )
+    return lines
+
+
+def render_sources(citations: list[Citation]) -> list[str]:
+    """One line per source section: bank items of one section collapse into a single entry."""
+    seen: list[tuple[str, str]] = []
+    for citation in citations:
+        key = (citation.source, citation.heading)
+        if key not in seen:
+            seen.append(key)
+    lines = [f"- {heading.replace(HEADING_SEPARATOR, ' › ')} (`{source}`)" for source, heading in seen]
+    return _section("Sources", lines)
+
+
+def render_footer(output: _Output) -> list[str]:
+    info = output.generator
+    line = f"_Written by the {info.provider} generator ({info.model}, {info.prompt_version})"
+    if info.fallback_reason:
+        line += f"; the LLM was not used: {info.fallback_reason}"
+    lines = [line + "._"]
+    lines += [f"_{note}_" for note in info.notes]
+    return lines
+
+
+RENDERERS: dict[type[Any], Callable[[Any, MentoringContext | None], list[str]]] = {
+    Agenda: render_agenda,
+    Icebreakers: render_icebreakers,
+    FeedbackSummary: render_feedback,
+    DecisionFramework: render_decision,
+    ReflectionPrompts: render_reflection,
+    GoalPlan: render_goals,
+}
+
+
+def render_markdown(output: _Output, context: MentoringContext | None = None) -> str:
+    """Markdown for any task's output; `context` adds names, dates and overdue flags when given."""
+    renderer = RENDERERS.get(type(output))
+    if renderer is None:
+        raise ValueError(f"no Markdown renderer for {type(output).__name__}")
+    lines = renderer(output, context) + render_sources(output.citations) + render_footer(output)
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,190 @@
+"""Which knowledge each task needs, fetched once per request into named groups.
+
+Both generators read the same `Retrieved` bundle, so the offline composer and the LLM path
+cite from exactly the same chunks. Every search carries the tenant and the audience's
+privacy rules; a mentee-facing request never sees a mentor's private note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from companion.generation.base import Audience, Retrieved
+from companion.generation.tasks.common import (
+    PERSONA_LABELS,
+    STAGE_LABELS,
+    infer_persona,
+    looks_like_instruction,
+    session_stage,
+)
+from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult
+from companion.schemas import MentoringContext
+
+GUIDE_KINDS = ("guide", "framework")
+NOTE_KINDS = ("note", "example")
+WHOLE_BANK = 60
+"""Large enough to return every item of one bank for one stage; the ranking still orders them."""
+NOTES_QUERY_CHARS = 1500
+
+
+def _clean_lines(text: str) -> str:
+    """Notes text without the lines that read like instructions to an AI."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip() and not looks_like_instruction(line))
+
+
+def profile_query(context: MentoringContext) -> str:
+    """The mentee's situation in one query: role, situation, goals, challenges and session focus."""
+    mentee = context.mentee
+    parts = [mentee.role, mentee.situation, *mentee.goals, *mentee.challenges, *context.session.focus]
+    return ". ".join(p for p in parts if p)
+
+
+def notes_query(context: MentoringContext) -> str:
+    focus = ". ".join(context.session.focus)
+    return f"{focus}. {_clean_lines(context.notes or '')}"[:NOTES_QUERY_CHARS].strip(". ")
+
+
+def mentor_first(results: list[SearchResult], names: frozenset[str]) -> list[SearchResult]:
+    """This mentor's own notes first, in rank order, then everyone else's. A mentor is known by the
+    context's name (CLI, shipped examples) and by their person id (notes written through the API)."""
+    if not names:
+        return results
+    own = [r for r in results if r.author in names]
+    return own + [r for r in results if r.author not in names]
+
+
+class _Plan:
+    """Runs one task's searches with the request's tenant and privacy rules baked in."""
+
+    def __init__(self, context: MentoringContext, retriever: Retriever, audience: Audience) -> None:
+        self.context = context
+        self.retriever = retriever
+        self.base = SearchFilters(
+            tenant=context.tenant, allow_private=audience.allow_private, private_author=audience.private_author
+        )
+        self.retrieved = Retrieved(
+            mentor_authors=frozenset(name for name in (context.mentor.name, audience.mentor_name) if name)
+        )
+        self.stage = session_stage(context.session)
+        self.persona = infer_persona(context)
+
+    def search(self, group: str, query: str, k: int, *, whole_bank: bool = False, **filters: Any) -> None:
+        results = self.retriever.search(
+            query, replace(self.base, **filters), k, max_per_source=0 if whole_bank else None
+        )
+        self.retrieved.add(group, results)
+
+    def guides(self, query: str, k: int = 6, kinds: tuple[str, ...] = GUIDE_KINDS, **filters: Any) -> None:
+        self.search("guides", query, k, kinds=kinds, **filters)
+
+    def mentor_notes(self, query: str, k: int = 8) -> None:
+        results = self.retriever.search(query, replace(self.base, kinds=NOTE_KINDS), k, max_per_source=1)
+        self.retrieved.add("mentor_notes", mentor_first(results, self.retrieved.mentor_authors))
+
+    def needs_guides(self) -> None:
+        """The individual-needs guide section for this mentee's persona (early sessions only)."""
+        label = PERSONA_LABELS.get(self.persona or "", "")
+        mentee = self.context.mentee
+        query = f"Common needs of a {label}. {mentee.role or ''} {mentee.situation or ''}".strip()
+        self.search("needs_guides", query, 3, kinds=("guide",), themes=("individual_needs",))
+
+
+def _agenda(plan: _Plan) -> None:
+    context = plan.context
+    profile = profile_query(context)
+    plan.search(
+        "agenda_blocks",
+        f"{STAGE_LABELS[plan.stage]} agenda. {'. '.join(context.session.focus)}. {profile}",
+        WHOLE_BANK,
+        whole_bank=True,
+        banks=("agenda_blocks",),
+    )
+    plan.guides(f"Running a {STAGE_LABELS[plan.stage]}. {profile}", k=4, themes=("session_structure",))
+    if plan.stage in ("first_session", "early"):
+        plan.needs_guides()
+    plan.mentor_notes(profile)
+
+
+def _icebreakers(plan: _Plan) -> None:
+    context = plan.context
+    mentee, mentor = context.mentee, context.mentor
+    query = ". ".join([*mentee.interests, *mentor.interests, *context.session.focus, *mentee.goals])
+    plan.search(
+        "icebreakers",
+        query or STAGE_LABELS[plan.stage],
+        WHOLE_BANK,
+        whole_bank=True,
+        banks=("icebreakers",),
+        stages=(plan.stage,),
+    )
+    plan.guides("Sharing interests and hobbies to build rapport and trust", k=2, themes=("trust_and_rapport",))
+
+
+def _feedback(plan: _Plan) -> None:
+    query = notes_query(plan.context) or profile_query(plan.context)
+    plan.search("feedback_patterns", query, 30, whole_bank=True, banks=("feedback_patterns",))
+    plan.search(
+        "self_assessment",
+        f"Self-assessment after a session. {query}",
+        12,
+        whole_bank=True,
+        banks=("reflection_prompts",),
+        themes=("feedback_and_self_assessment",),
+    )
+    plan.guides(f"Giving feedback and turning it into action items. {query}", k=4, kinds=("guide",))
+
+
+def _decision(plan: _Plan) -> None:
+    context = plan.context
+    decision = context.decision
+    statement = decision.statement if decision else ""
+    options = ". ".join(decision.options) if decision else ""
+    query = f"{statement} {options}. {profile_query(context)}"
+    plan.search("decision_templates", query, 10, whole_bank=True, banks=("decision_templates",))
+    plan.search(
+        "frameworks", f"Calculated career risk: {statement} {options}", 8, kinds=GUIDE_KINDS, themes=("career_risk",)
+    )
+    plan.mentor_notes(f"{statement} {options}. {context.mentee.situation or ''}")
+
+
+def _reflection(plan: _Plan) -> None:
+    context = plan.context
+    query = ". ".join([*context.mentee.goals, *context.mentee.challenges, *context.session.focus]) or "reflection"
+    plan.search(
+        "reflection_prompts",
+        query,
+        WHOLE_BANK,
+        whole_bank=True,
+        banks=("reflection_prompts",),
+        stages=(plan.stage, "any"),
+    )
+
+
+def _goals(plan: _Plan) -> None:
+    context = plan.context
+    label = PERSONA_LABELS.get(plan.persona or "", "")
+    for index, goal in enumerate(context.mentee.goals):
+        plan.search(f"smart_goals:{index}", f"{label}: {goal}", 40, whole_bank=True, banks=("smart_goals",))
+    plan.guides("Meeting cadence and schedule; tracking progress between sessions", k=3, themes=("goals_and_progress",))
+
+
+PLANS: dict[str, Callable[[_Plan], None]] = {
+    "agenda": _agenda,
+    "icebreakers": _icebreakers,
+    "feedback": _feedback,
+    "decision": _decision,
+    "reflection": _reflection,
+    "goals": _goals,
+}
+
+
+def retrieve_for_task(task: str, context: MentoringContext, retriever: Retriever, audience: Audience) -> Retrieved:
+    """Run the task's searches; the result is everything a generator may cite."""
+    plan_steps = PLANS.get(task)
+    if plan_steps is None:
+        raise ValueError(f"unknown task {task!r}; available: {', '.join(PLANS)}")
+    plan = _Plan(context, retriever, audience)
+    plan_steps(plan)
+    return plan.retrieved

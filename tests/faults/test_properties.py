@@ -1,0 +1,365 @@
+"""Bad input, generated: loaders, chunker and ingest either index a file or report it, never crash.
+
+Hypothesis draws arbitrary bytes, arbitrary text and YAML-ish front matter (valid and broken:
+unclosed headers, out-of-range dates, odd tags, wrong types, bank blocks with strange items) under
+every supported file name. The contract for each layer:
+
+- `load_bytes` returns parts or raises `LoadError`, whose message is shown per file;
+- the chunker never raises, and every chunk has a unique id and non-empty text within
+  `chunk_size` (bank items are one chunk each, whatever their length);
+- `Indexer.ingest` over a folder of such files never raises: every file is either indexed or
+  listed in `report.failures`, and the index stays consistent (catalog == store == BM25).
+
+The ingest property uses `HashEmbedder`, a cheap deterministic embedder written for this file
+only: hundreds of generated examples through the real model would take minutes, and what is
+under test here is the handling of bad input, not the vectors. The real model is used by every
+other ingest test, including the crash and concurrency tests in this folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+
+from companion import vocabulary as vocab
+from companion.config import Settings
+from companion.retrieval.catalog import Catalog
+from companion.retrieval.chunking import Chunker
+from companion.retrieval.indexer import Indexer
+from companion.retrieval.lexical import LexicalIndex
+from companion.retrieval.loaders import LoadError, Part, load_bytes
+from companion.retrieval.store import ChromaStore
+
+NAMES = ("note.md", "guide.mdx", "session.txt", "notes.json", "notes.jsonl", "UPPER.MD")
+CHUNK_SIZE = 200  # the smallest allowed, so that splitting is exercised often
+CHUNK_OVERLAP = 50
+
+# -- strategies ----------------------------------------------------------------------------
+printable = st.characters(blacklist_categories=("Cs",))
+words = st.text(printable, max_size=40)
+yaml_tricky = st.sampled_from(
+    [
+        "2020-13-45",  # a date PyYAML turns into ValueError, not YAMLError
+        "2001-12-14t21:59:43.10-99:00",
+        "!!int x",
+        "!!float y",
+        "!!timestamp z",
+        "!!binary AAA=",
+        "!!python/object:os.system x",
+        "&a [*a]",
+        "*undefined",
+        "[unclosed",
+        "{a: 1",
+        "'quote",
+        '"quote',
+        "|",
+        ">-",
+        "- a\n- b",
+        "a: b: c",
+        "? [x]\n: y",
+        "\t",
+        "%YAML 1.1",
+        "---",
+        "...",
+        "null",
+        "~",
+        "yes",
+        "1e400",
+        "0x1F",
+        "-.inf",
+        "[" * 60 + "]" * 60,
+    ]
+)
+vocabulary_value = st.sampled_from(
+    [*vocab.KINDS, *vocab.THEMES, *vocab.STAGES, *vocab.AUDIENCES, *vocab.VISIBILITIES, *vocab.BANKS, "global", "acme"]
+)
+sane_text = st.text(st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Zs")), min_size=1, max_size=60)
+VALID_VALUES: dict[str, st.SearchStrategy[object]] = {
+    "title": sane_text,
+    "kind": st.sampled_from(vocab.KINDS),
+    "themes": st.lists(st.sampled_from(tuple(vocab.THEMES)), max_size=3, unique=True),
+    "theme": st.sampled_from(tuple(vocab.THEMES)),
+    "stage": st.sampled_from(vocab.STAGES),
+    "audience": st.sampled_from(vocab.AUDIENCES),
+    "visibility": st.sampled_from(vocab.VISIBILITIES),
+    "author": sane_text,
+    "tenant": st.just("acme"),
+    "bank": st.sampled_from(tuple(vocab.BANKS)),
+    "extra": sane_text,
+}
+FRONT_KEYS = tuple(VALID_VALUES)
+
+
+def as_yaml(value: object) -> str:
+    return "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else str(value)
+
+
+front_value = st.one_of(
+    vocabulary_value,
+    words,
+    yaml_tricky,
+    st.integers(-(10**20), 10**20).map(str),
+    st.lists(st.one_of(vocabulary_value, words), max_size=4).map(as_yaml),
+)
+
+
+@st.composite
+def front_matter(draw: st.DrawFn) -> str:
+    """Mostly valid fields, some broken values and lines, sometimes never closed."""
+    keys = draw(st.lists(st.sampled_from(FRONT_KEYS), max_size=6, unique=True))
+    lines = [
+        f"{key}: {draw(st.one_of(VALID_VALUES[key].map(as_yaml), VALID_VALUES[key].map(as_yaml), front_value))}"
+        for key in keys
+    ]
+    if "bank" not in keys and draw(st.booleans()):
+        lines.append("bank: icebreakers")  # so that bank blocks below are often accepted
+    lines += draw(st.lists(st.one_of(words, yaml_tricky), max_size=1))
+    closing = draw(st.sampled_from(["---", "---", "---", "...", "", "--- ", "-- "]))
+    return "---\n" + "\n".join(lines) + ("\n" + closing if closing else "") + "\n"
+
+
+bank_value = st.one_of(
+    sane_text,
+    sane_text,
+    vocabulary_value,
+    words,
+    yaml_tricky,
+    st.integers().map(str),
+    st.lists(st.one_of(vocabulary_value, sane_text, st.integers().map(str)), max_size=3).map(as_yaml),
+)
+bank_key = st.one_of(
+    st.sampled_from(["text", "title", "themes", "stage", "audience", "prompts", "depth", "minutes", "_section"]),
+    st.sampled_from(["1", "-2", "true", "null", "1.5", "[a]"]),  # YAML makes these non-text keys
+)
+
+
+@st.composite
+def bank_block(draw: st.DrawFn) -> str:
+    items = []
+    for number in range(draw(st.integers(0, 3))):
+        fields = draw(st.lists(st.tuples(bank_key, bank_value), max_size=4, unique_by=lambda kv: kv[0]))
+        head = draw(st.sampled_from([f"id: item-{number}", f"id: item-{number}", "text: no id", "id: 7"]))
+        items.append("- " + head + "".join(f"\n  {key}: {value}" for key, value in fields))
+    body = draw(st.sampled_from(["\n".join(items)] * 4 + ["just: a mapping", "[", "", "- plain string"]))
+    return "```yaml bank\n" + body + "\n```\n"
+
+
+markdown_line = st.one_of(
+    words,
+    st.builds(lambda level, text: "#" * level + " " + text, st.integers(1, 7), words),
+    st.sampled_from(
+        [
+            "",
+            "```",
+            "~~~",
+            "<div>html</div>",
+            "<!-- comment",
+            "-->",
+            "import X from 'y'",
+            ":::tip Title",
+            ":::",
+            "{% include x %}",
+            "{{ value }}",
+            "[link](http://example.org)",
+            "![img](a.png)",
+            "**bold** __under__",
+            ":rocket: \U0001f680",
+            "&amp; &#x20; &nbsp;",
+            "\t- list item",
+            "---",
+        ]
+    ),
+    st.text(printable, min_size=150, max_size=600),  # long sections, so the splitter is used
+)
+
+
+@st.composite
+def markdown_document(draw: st.DrawFn) -> str:
+    header = draw(st.one_of(st.just(""), front_matter()))
+    lines = draw(st.lists(st.one_of(markdown_line, bank_block()), max_size=14))
+    return header + "\n".join(lines)
+
+
+json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), words, vocabulary_value)
+json_value = st.recursive(
+    json_scalar,
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(words, children, max_size=3)),
+    max_leaves=12,
+)
+note_object = st.fixed_dictionaries(
+    {"text": st.one_of(sane_text, sane_text, st.text(printable, max_size=400), json_value)},
+    optional={key: st.one_of(VALID_VALUES[key], VALID_VALUES[key], vocabulary_value, json_value) for key in FRONT_KEYS},
+)
+
+
+@st.composite
+def json_document(draw: st.DrawFn) -> str:
+    shape = draw(st.sampled_from(["object", "list", "notes", "lines", "value", "broken"]))
+    if shape == "object":
+        return json.dumps(draw(note_object))
+    if shape == "list":
+        return json.dumps(draw(st.lists(note_object, max_size=3)))
+    if shape == "notes":
+        return json.dumps({"notes": draw(st.lists(note_object, max_size=3))})
+    if shape == "lines":
+        rows = draw(st.lists(st.one_of(note_object.map(json.dumps), words, st.just("")), max_size=4))
+        return "\n".join(rows)
+    if shape == "value":
+        return json.dumps(draw(json_value))
+    return draw(st.sampled_from(["{", "[1, 2", '{"text": ', "1" * 5000, "[" * 100_000, "{}", "[]"]))
+
+
+def encoded(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+file_bytes = st.one_of(
+    st.binary(max_size=3000),
+    st.text(printable, max_size=3000).map(encoded),
+    markdown_document().map(encoded),
+    markdown_document().map(encoded),
+    json_document().map(encoded),
+    json_document().map(encoded),
+    st.tuples(st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b""]), markdown_document().map(encoded)).map(
+        lambda pair: pair[0] + pair[1]
+    ),
+)
+
+
+# -- helpers -------------------------------------------------------------------------------
+def load_or_refuse(data: bytes, name: str) -> list[Part] | None:
+    """The loader's contract: parts, or a LoadError with a message; anything else fails the test."""
+    try:
+        parts = load_bytes(data, name)
+    except LoadError as exc:
+        assert str(exc).strip(), "a LoadError must say what is wrong"
+        event(f"refused: {re.sub(r'[^a-z ]', '', str(exc).split(':')[0].lower())[:40]}")
+        return None
+    event(f"loaded {Path(name).suffix.lower()}")
+    assert isinstance(parts, list) and all(isinstance(p, Part) for p in parts)
+    return parts
+
+
+def check_chunks(parts: list[Part], source: str) -> None:
+    chunks = Chunker(CHUNK_SIZE, CHUNK_OVERLAP).chunk_parts(parts, tenant="acme", source=source)
+    ids = [c.chunk_id for c in chunks]
+    assert len(ids) == len(set(ids)), "chunk ids must be unique within a source"
+    for chunk in chunks:
+        assert chunk.text.strip(), "no empty chunk is ever indexed"
+        if chunk.bank is None or chunk.item is None:
+            assert len(chunk.text) <= CHUNK_SIZE, (len(chunk.text), chunk.heading)
+        metadata = chunk.metadata()
+        assert all(isinstance(v, str | int | float | bool) for v in metadata.values())
+        assert chunk.tenant == "acme" and chunk.source == source
+
+
+# -- loader and chunker properties ---------------------------------------------------------
+ALIAS_BOMB = (
+    "---\ntitle: Bomb\nbank: icebreakers\nkind: question_bank\n---\n```yaml bank\n- id: a\n  text: t\n"
+    + "".join(f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}' if i else 'x'] * 9)}]\n" for i in range(9))
+    + "```\n"
+)
+
+
+@settings(max_examples=400, deadline=1000)
+@given(data=file_bytes, name=st.sampled_from(NAMES))
+@example(data=b"---\ntitle: x\nstage: 2020-13-45\n---\nbody", name="note.md")
+@example(data=b"---\ntitle: !!timestamp x\n---\nbody", name="note.md")
+@example(data=b"---\nbank: icebreakers\n---\n```yaml bank\n- id: a\n  when: !!int x\n```\n", name="b.md")
+@example(data=b"---\nbank: icebreakers\n---\n```yaml bank\n- id: a\n  1: one\n```\n", name="b.md")
+@example(data=b"---\nbank: icebreakers\n---\n```yaml bank\n- id: a\n  themes: 7\n```\n", name="b.md")
+@example(data=b"---\nbank: icebreakers\n---\n```yaml bank\n- id: a\n  themes: [1, 2]\n```\n", name="b.md")
+@example(data=b"---\nbank: icebreakers\n---\n```yaml bank\n- id: a\n  x: &r [*r]\n```\n", name="b.md")
+@example(data=ALIAS_BOMB.encode(), name="bomb.md")
+@example(data=b"1" * 5000, name="notes.json")
+@example(data=b"[" * 100_000, name="notes.json")
+@example(data=b'{"text": "' + b"1" * 10 + b'", "id": ' + b"9" * 5000 + b"}", name="notes.jsonl")
+def test_loader_returns_parts_or_a_clear_error_and_the_chunker_never_fails(data: bytes, name: str) -> None:
+    parts = load_or_refuse(data, name)
+    if parts is not None:
+        check_chunks(parts, f"folder/{name}")
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(printable, max_size=5000), title=words)
+def test_chunker_on_arbitrary_text(text: str, title: str) -> None:
+    check_chunks([Part(load_bytes(b"x", "t.txt")[0].meta.__class__(title=title or "t"), text)], "t.txt")
+
+
+# -- ingest property -----------------------------------------------------------------------
+class HashEmbedder:
+    """Deterministic 16-dimensional unit vectors from a text's hash (test-only; see module docstring)."""
+
+    model_id = "test-hash-16"
+    dimension = 16
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+            row = np.frombuffer(digest[: self.dimension * 2], dtype=np.uint16).astype(np.float32) + 1.0
+            rows.append(row / np.linalg.norm(row))
+        return np.array(rows, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+@pytest.fixture(scope="module")
+def ingest_workspace() -> Iterator[tuple[Path, Indexer, Catalog, ChromaStore]]:
+    """One embedded store and catalog for every generated example (opening Chroma per example is slow)."""
+    root = Path(tempfile.mkdtemp(prefix="fault-props-"))
+    settings_ = Settings(_env_file=None, data_dir=root / "data")  # type: ignore[call-arg]
+    embedder = HashEmbedder()
+    catalog = Catalog(settings_.catalog_path)
+    store = ChromaStore(settings_, embedder.model_id)
+    indexer = Indexer(
+        embed=embedder.embed,
+        model_id=embedder.model_id,
+        store=store,
+        catalog=catalog,
+        lexical=LexicalIndex(settings_.lexical_dir, catalog),
+        chunker=Chunker(CHUNK_SIZE, CHUNK_OVERLAP),
+        data_dir=settings_.data_dir,
+        max_file_bytes=20_000,
+    )
+    yield root, indexer, catalog, store
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=st.lists(st.tuples(st.sampled_from(NAMES), file_bytes), min_size=1, max_size=6))
+def test_ingest_reports_bad_files_and_indexes_the_rest(
+    ingest_workspace: tuple[Path, Indexer, Catalog, ChromaStore], files: list[tuple[str, bytes]]
+) -> None:
+    root, indexer, catalog, store = ingest_workspace
+    folder = Path(tempfile.mkdtemp(prefix="kb-", dir=root))
+    written = []
+    for number, (name, data) in enumerate(files):
+        path = folder / f"{number}-{name}"
+        path.write_bytes(data)
+        written.append(path)
+
+    report = indexer.ingest([folder], tenant="acme", prune=True)
+
+    failed = {Path(f.path).name for f in report.failures}
+    assert all(f.problem.strip() for f in report.failures)
+    assert report.files == len(written)
+    assert report.files_changed + report.files_unchanged + len(failed) == len(written)
+    for path in written:
+        expected_ok = load_or_refuse(path.read_bytes(), path.name) is not None
+        if path.name not in failed:
+            assert expected_ok, f"{path.name} was indexed although the loader refuses it"
+    sources = catalog.sources()
+    assert all(r.state == "done" for r in sources), "no source is left pending"
+    catalog_ids = {c.chunk_id for c in catalog.iter_chunks()}
+    assert store.count() == len(catalog_ids)
+    assert store.existing_ids(sorted(catalog_ids)) == catalog_ids
+    assert indexer.lexical.size() == len(catalog_ids)

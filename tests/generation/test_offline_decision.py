@@ -1,0 +1,98 @@
+"""Offline decision framework: reversibility from cue words, options weighed against the mentee's own
+criteria, a pre-mortem, a small experiment and the mentor's relevant experience."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from companion.generation.tasks.decision import assess_reversibility, check_in_date
+from companion.schemas import DecisionFramework, DecisionInput
+from companion.service import Companion
+from tests.generation.support import MENTOR, compose, sample_context
+
+REFERENCE = dt.date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("statement", "options", "level", "cue"),
+    [
+        (
+            "Quit my job to work on the startup full time?",
+            ["quit now", "six more months part-time"],
+            "partly_reversible",
+            "“part-time”",
+        ),
+        ("Sell the company to the bigger competitor?", [], "irreversible", "“sell”"),
+        ("Give the new CTO 10% equity?", [], "irreversible", "“equity”"),
+        ("Resign and relocate to Berlin for the new role?", [], "partly_reversible", "“relocate”"),
+        ("Run a paid pilot with the clinic chain?", [], "reversible", "“pilot”"),
+        ("Try a three-month trial as product manager?", [], "reversible", "“trial”"),
+        ("Which conference should I speak at?", [], "partly_reversible", "No cue either way"),
+    ],
+)
+def test_reversibility_names_the_cue(statement: str, options: list[str], level: str, cue: str) -> None:
+    result = assess_reversibility(DecisionInput(statement=statement, options=options), options)
+    assert result.level == level
+    assert cue in result.reason
+
+
+def test_check_in_is_two_weeks_out_or_halfway_to_a_close_deadline() -> None:
+    assert check_in_date(REFERENCE, None) == dt.date(2026, 12, 8)
+    assert check_in_date(REFERENCE, dt.date(2027, 1, 15)) == dt.date(2026, 12, 8)
+    assert check_in_date(REFERENCE, dt.date(2026, 12, 4)) == dt.date(2026, 11, 29)
+    assert check_in_date(REFERENCE, dt.date(2026, 11, 1)) == dt.date(2026, 12, 8)
+
+
+def framework_for(companion: Companion, **changes: object) -> DecisionFramework:
+    output, _ = compose(companion, "decision", sample_context(**changes))
+    assert isinstance(output, DecisionFramework)
+    return output
+
+
+def test_the_sample_decision(knowledge_companion: Companion) -> None:
+    output, retrieved = compose(knowledge_companion, "decision", sample_context())
+    assert isinstance(output, DecisionFramework)
+    assert output.decision == "Quit my job to work on the startup full time?"
+    assert output.reversibility.level == "partly_reversible"
+    assert [o.name for o in output.options] == ["quit now", "six more months part-time"]
+    assert all(o.upside and o.downside and o.worst_case and o.mitigation for o in output.options)
+    assert "six months of living costs" in output.options[0].mitigation
+    assert any("Wellbeing" in c and "“70-hour weeks”" in c for c in output.criteria)
+    assert "Progress on “raise a seed round by June”" in output.criteria
+    assert "“quit now”" in output.premortem[0]
+    assert "“six more months part-time”" in output.experiment
+    assert output.check_in_date == dt.date(2026, 12, 8)
+    assert any("2027-01-15" in step for step in output.next_steps)
+
+    templates = {r.item["framework"]: r for r in retrieved.get("decision_templates") if r.item}
+    expected = [*templates["reversibility"].item["questions"][:2], *templates["premortem"].item["questions"][:2]]
+    assert output.questions_for_mentor[:4] == expected
+    cited = {c.chunk_id for c in output.citations}
+    assert {templates[name].chunk_id for name in ("reversibility", "premortem", "small_experiment")} <= cited
+
+    by_id = retrieved.by_id()
+    experience = [by_id[c.chunk_id] for c in output.relevant_experience]
+    assert experience and experience[0].author == MENTOR
+    assert all(r.visibility == "shared" and r.kind in ("note", "example") for r in experience)
+
+
+def test_without_options_it_compares_going_ahead_with_waiting(knowledge_companion: Companion) -> None:
+    output = framework_for(
+        knowledge_companion,
+        decision={"statement": "Sign the lease for a bigger office?", "options": [], "deadline": None},
+    )
+    assert [o.name for o in output.options] == ["go ahead", "wait"]
+    assert output.reversibility.level == "partly_reversible" and "“sign”" in output.reversibility.reason
+    assert output.check_in_date == dt.date(2026, 12, 8)
+    assert "No options were given, so the framework compares 'go ahead' with 'wait'." in output.generator.notes
+
+
+def test_risk_appetite_changes_the_criteria_and_the_floor(knowledge_companion: Companion) -> None:
+    cautious = framework_for(knowledge_companion, decision={"risk_appetite": "low"})
+    bold = framework_for(knowledge_companion, decision={"risk_appetite": "high"})
+    assert any(c.startswith("Safety: a floor of at least twelve months") for c in cautious.criteria)
+    assert any(c.startswith("Size of the upside") for c in bold.criteria)
+    assert "twelve months of living costs" in cautious.options[0].mitigation
+    assert "three months of living costs" in bold.options[0].mitigation

@@ -1,0 +1,75 @@
+"""Reflection prompts are for the mentee: tied to their goals, and never built from a private note."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from companion.generation.base import Audience, Retrieved
+from companion.generation.offline import OfflineComposer
+from companion.generation.retrieval_plan import retrieve_for_task
+from companion.schemas import ReflectionPrompts
+from companion.service import Companion
+from tests.generation.support import MENTOR, sample_context
+
+PRIVATE_SOURCES_PREFIX = "examples/"
+
+
+def test_prompts_are_tied_to_each_goal(knowledge_companion: Companion) -> None:
+    context = sample_context()
+    output = knowledge_companion.generate("reflection", context)
+    assert isinstance(output, ReflectionPrompts)
+    for goal in context.mentee.goals:
+        tied = [p for p in output.prompts if p.goal == goal]
+        assert len(tied) == 2, goal
+        assert all(f"“{goal}”" in p.text for p in tied)
+    general = [p for p in output.prompts if p.goal is None]
+    assert len(general) == 2 and all("{" not in p.text for p in general)
+    assert all(len(p.citations) == 1 for p in output.prompts)
+
+
+def test_without_goals_the_prompts_are_general(knowledge_companion: Companion) -> None:
+    output = knowledge_companion.generate("reflection", sample_context(mentee={"goals": []}))
+    assert isinstance(output, ReflectionPrompts)
+    assert len(output.prompts) == 5 and all(p.goal is None for p in output.prompts)
+
+
+def test_private_notes_never_reach_reflection_even_for_an_operator(knowledge_companion: Companion) -> None:
+    context = sample_context(tenant="acme", mentor={"name": MENTOR})
+    operator = Audience(include_all_private=True)
+    private_exists = knowledge_companion.search(
+        "Priya anxious board meeting", tenant="acme", kinds=("example",), allow_private=True, k=20
+    ).results
+    assert any(r.visibility == "mentor_private" for r in private_exists), "fixture: acme must hold private notes"
+
+    output = knowledge_companion.generate("reflection", context, audience=operator)
+    assert isinstance(output, ReflectionPrompts)
+    cited = [c.chunk_id for p in output.prompts for c in p.citations] + [c.chunk_id for c in output.citations]
+    records = knowledge_companion.catalog.get_chunks(cited)
+    assert set(records) == set(cited)
+    assert all(record.meta["visibility"] == "shared" for record in records.values())
+    assert not any(c.source.startswith(PRIVATE_SOURCES_PREFIX) for c in output.citations)
+    private_text = " ".join(r.text for r in private_exists if r.visibility == "mentor_private")
+    for prompt in output.prompts:
+        assert prompt.text not in private_text
+
+
+def test_the_mentee_facing_retrieval_returns_no_private_chunk(knowledge_companion: Companion) -> None:
+    retrieved = retrieve_for_task(
+        "reflection", sample_context(), knowledge_companion.retriever, Audience(mentee_facing=True, mentor_name=MENTOR)
+    )
+    assert retrieved.all and all(r.visibility == "shared" for r in retrieved.all)
+
+
+def test_the_composer_itself_refuses_a_chunk_marked_private(knowledge_companion: Companion) -> None:
+    """Defence in depth: even if retrieval handed over a private bank item, it is not used."""
+    context = sample_context()
+    retrieved = retrieve_for_task("reflection", context, knowledge_companion.retriever, Audience(mentee_facing=True))
+    results = retrieved.get("reflection_prompts")
+    first_goal_prompt = next(r for r in results if r.item and "{goal}" in r.item["text"])
+    tampered = Retrieved()
+    tampered.add(
+        "reflection_prompts",
+        [replace(r, visibility="mentor_private") if r.chunk_id == first_goal_prompt.chunk_id else r for r in results],
+    )
+    output = OfflineComposer().generate("reflection", context, tampered)
+    assert first_goal_prompt.chunk_id not in {c.chunk_id for c in output.citations}
