@@ -25,6 +25,7 @@ class StoreUnavailable(RuntimeError):
 class DenseHit:
     chunk_id: str
     similarity: float
+    metadata: dict[str, Any] | None = None
 
 
 def _client(settings: Settings) -> Any:
@@ -119,18 +120,25 @@ class ChromaStore:
         for start in range(0, len(ids), step):
             self._call("delete", self._collection.delete, ids=ids[start : start + step])
 
-    def query(self, vector: np.ndarray, where: dict[str, Any] | None, limit: int) -> list[DenseHit]:
+    def query(
+        self, vector: np.ndarray, where: dict[str, Any] | None, limit: int, *, with_metadata: bool = False
+    ) -> list[DenseHit]:
+        include = ["distances", "metadatas"] if with_metadata else ["distances"]
         result = self._call(
             "search",
             self._collection.query,
             query_embeddings=[vector],
             n_results=limit,
             where=where,
-            include=["distances"],
+            include=include,
         )
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else []
-        return [DenseHit(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+        metadatas = result["metadatas"][0] if with_metadata and result.get("metadatas") else [None] * len(ids)
+        return [
+            DenseHit(i, 1.0 - float(d), dict(m) if m is not None else None)
+            for i, d, m in zip(ids, distances, metadatas, strict=True)
+        ]
 
     def count(self) -> int:
         return int(self._call("count", self._collection.count))

@@ -133,3 +133,21 @@ def test_suggestions_endpoint_wraps_every_task(client: TestClient) -> None:
     assert unknown_option.status_code == 422 and "unknown option(s) x" in unknown_option.json()["detail"]
     other_tenant = client.post("/v1/agenda", json={**CONTEXT, "tenant": "someone-else"})
     assert other_tenant.status_code == 403
+
+
+def test_logs_carry_no_note_text_prompts_or_keys(api_settings, make_client, capfd) -> None:
+    client = make_client(api_settings.model_copy(update={"log_level": "DEBUG"}))
+    marker = "LOGMARKER3141 Priya cried about the investor meeting"
+    created = client.post("/v1/knowledge/notes", json={"notes": [{"id": "log-note", "text": marker}]})
+    assert created.status_code == 201
+    client.post("/v1/feedback-summary", json={**CONTEXT, "notes": marker + "\nPriya will email Sam by Friday."})
+    client.post("/v1/agenda", json={**CONTEXT, "session": {"number": 1, "duration_minutes": 5}})  # a 422
+    client.get("/v1/search", params={"q": marker})
+    from companion.memory.schemas import KeyCreate
+
+    key = client.app.state.companion.keys.create_key("local", KeyCreate(role="admin")).key
+    client.get("/v1/search", params={"q": "trust"}, headers={"Authorization": f"Bearer {key}"})
+    logged = capfd.readouterr().err
+    assert '"route": "/v1/feedback-summary"' in logged, "the requests were logged"
+    assert "LOGMARKER3141" not in logged and "investor meeting" not in logged
+    assert key not in logged and key[:12] not in logged

@@ -126,3 +126,16 @@ def test_fusion_functions() -> None:
     assert dense_led["a"] > dense_led["b"], "with equal ranks swapped, the heavier ranking wins"
     weighted = fuse_weighted([("a", 0.9), ("b", 0.5)], [("b", 10.0), ("c", 2.0)], dense_weight=0.5)
     assert weighted == {"a": 0.5, "b": 0.5, "c": 0.0}
+
+
+def test_dense_search_falls_back_to_a_filtered_query_for_a_small_tenant(companion: Companion, tmp_path: Path) -> None:
+    """The unfiltered over-fetch sees only the big tenant's chunks; the filtered fallback still finds ours."""
+    big = "\n\n".join(f"## Pitch {i}\n\nInvestor pitching practice number {i}." for i in range(30))
+    write(tmp_path / "big" / "pitching.md", note("Pitching", big))
+    companion.ingest([tmp_path / "big"], tenant="bigco")
+    write(tmp_path / "small" / "one.md", note("Ours", "Our only note: rest and recovery after a launch."))
+    companion.ingest([tmp_path / "small"], tenant="smallco")
+    companion.retriever.candidates = 2  # over-fetch 8 of 31 chunks: all of them bigco's
+    hits = companion.search("investor pitching practice", tenant="smallco", k=3, mode="dense").results
+    assert [h.source for h in hits] == ["one.md"]
+    assert all(h.tenant == "smallco" for h in hits)
