@@ -15,6 +15,7 @@ from api.errors import Problem, install_error_handlers
 from api.observability import Metrics, RateLimiter, RequestContextMiddleware, configure_logging
 from api.routers import generation, health, knowledge, mentorships, search
 from companion.config import Settings
+from companion.memory import DatabaseUnavailable
 from companion.retrieval.embeddings import Embedder
 from companion.service import Companion
 
@@ -49,7 +50,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         companion = Companion(settings, embedder=embedder)
         companion.load_models()
-        companion.upgrade_database()
+        try:
+            companion.upgrade_database()
+            app.state.database_pending = False
+        except DatabaseUnavailable as exc:
+            # Start anyway: /readyz and the endpoints that need memory answer 503 until the
+            # database answers, and the first request after that migrates it (see deps.py).
+            log.warning("database unavailable at start", extra={"error": str(exc)})
+            app.state.database_pending = True
         _ingest_knowledge_if_empty(companion)
         app.state.companion = companion
         yield

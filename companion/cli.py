@@ -38,7 +38,7 @@ knowledge_app = typer.Typer(no_args_is_help=True, help="Check and index the ship
 app.add_typer(knowledge_app, name="knowledge")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +17,7 @@ from companion.generation.base import Audience
 from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
 from companion.retrieval.embeddings import Embedder, create_embedder, embedding_model_id
-from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback
+from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback, ingest_lock
 from companion.retrieval.lexical import LexicalIndex
 from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult, TenantRequired
 from companion.retrieval.store import ChromaStore
@@ -88,6 +89,10 @@ class Companion:
 
         upgrade_database(self.settings)
 
+    def locked(self, on_wait: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
+        """The data dir's writer lock, taken before any store is opened."""
+        return ingest_lock(self.settings.data_dir, self.settings.lock_timeout, on_wait)
+
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog(self.settings.catalog_path)
@@ -126,10 +131,8 @@ class Companion:
             catalog=self.catalog,
             lexical=self.lexical,
             chunker=Chunker(s.chunk_size, s.chunk_overlap),
-            data_dir=s.data_dir,
             max_file_bytes=int(s.max_file_mb * 1_000_000),
             embed_batch=max(s.embedding_batch_size, 256),
-            lock_timeout=s.lock_timeout,
         )
 
     # -- knowledge -----------------------------------------------------------------------
@@ -143,7 +146,7 @@ class Companion:
         on_wait: Callable[[str], None] | None = None,
         exclude: frozenset[str] = frozenset(),
     ) -> IngestReport:
-        with self.indexer.locked(on_wait):
+        with self.locked(on_wait):
             report = self.indexer.ingest(
                 paths, tenant=tenant, prune=prune, progress=progress or _no_progress, exclude=exclude
             )
@@ -160,7 +163,7 @@ class Companion:
         )
 
     def forget(self, source: str, tenant: str | None = None) -> tuple[str, int]:
-        with self.indexer.locked():
+        with self.locked():
             return self.indexer.forget(source, tenant)
 
     def search(
@@ -197,7 +200,7 @@ class Companion:
         self, *, data: bytes, name: str, source: str, tenant: str, author: str | None = None
     ) -> IngestReport:
         """Index one note or file sent through the API into the caller's tenant (as `author` if given)."""
-        with self.indexer.locked():
+        with self.locked():
             return self.indexer.index_document(data=data, name=name, source=source, tenant=tenant, author=author)
 
     def list_sources(self, tenant: str) -> list[SourceRecord]:

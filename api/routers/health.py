@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.deps import CompanionDep
+from api.deps import CompanionDep, require_database
 from api.errors import ApiError
+from companion.retrieval.store import StoreUnavailable
 
 router = APIRouter(tags=["operations"])
 
@@ -17,13 +18,16 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", operation_id="readyz", summary="The vector store and the database are reachable")
-def readyz(companion: CompanionDep) -> dict[str, str]:
+def readyz(request: Request, companion: CompanionDep) -> dict[str, str]:
     problems = []
     try:
         companion.store.heartbeat()
+    except StoreUnavailable as exc:  # its message names the store already
+        problems.append(str(exc))
     except Exception as exc:
         problems.append(f"{companion.store.description}: {exc}")
     try:
+        require_database(request.app)
         companion.database.ping()
     except Exception as exc:
         problems.append(f"database: {type(exc).__name__}")

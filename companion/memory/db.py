@@ -14,7 +14,9 @@ A new migration is made from the models and then reviewed by hand:
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from companion.config import Settings
@@ -57,8 +59,11 @@ def create_database_engine(url: URL, *, foreign_keys: bool = True) -> Engine:
     """An engine with the SQLite pragmas and transaction control applied to every connection."""
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    path = url.database if url.database and url.database != ":memory:" and not url.query.get("uri") else None
+    if path is not None:
+        # A folder that cannot be made shows up on connecting, as DatabaseUnavailable.
+        with contextlib.suppress(OSError):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
@@ -72,6 +77,18 @@ def create_database_engine(url: URL, *, foreign_keys: bool = True) -> Engine:
             cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         finally:
             cursor.close()
+        if path is not None:
+            connection_record.info[_FILE_IDENTITY] = _file_identity(path)
+
+    if path is not None:
+
+        @event.listens_for(engine, "checkout")
+        def _check_same_file(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+            """A pooled connection to a file that was removed or replaced would keep reading and writing
+            the orphaned file (writes nobody will ever read); make the pool reconnect instead, which
+            fails with "unable to open database file" while the file's folder is gone."""
+            if _file_identity(path) != connection_record.info.get(_FILE_IDENTITY):
+                raise DisconnectionError(f"database file {path} was removed or replaced")
 
     @event.listens_for(engine, "begin")
     def _begin_sqlite(connection: Connection) -> None:
@@ -81,6 +98,17 @@ def create_database_engine(url: URL, *, foreign_keys: bool = True) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+_FILE_IDENTITY = "companion_file_identity"
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 class Database:
@@ -100,15 +128,24 @@ class Database:
         return describe_url(self.url)
 
     @contextmanager
+    def _unavailable_as_error(self) -> Iterator[None]:
+        """The database being unreachable, locked past the busy timeout or missing its file is
+        DatabaseUnavailable (503 in the API), not an unexpected error."""
+        try:
+            yield
+        except OperationalError as exc:
+            raise DatabaseUnavailable(f"database {self.description} is unavailable: {exc.orig}") from exc
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reads; it is rolled back on close, so nothing it touches is written."""
-        with self._sessions() as session:
+        with self._unavailable_as_error(), self._sessions() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session that commits on success and takes SQLite's write lock up front."""
-        with self._sessions() as session, session.begin():
+        with self._unavailable_as_error(), self._sessions() as session, session.begin():
             session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
             yield session
 

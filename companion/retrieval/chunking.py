@@ -203,5 +203,7 @@ class Chunker:
                 item = {k: v for k, v in raw_item.items() if not k.startswith("_")}
                 section = [str(s) for s in raw_item.get("_section", [])]
                 heading = HEADING_SEPARATOR.join([part.meta.title, *section])
-                add(part, heading, render_item(item), item)
+                text = render_item(item)
+                if text.strip():  # an item with nothing but its id has nothing to index
+                    add(part, heading, text, item)
         return chunks

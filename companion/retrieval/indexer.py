@@ -108,53 +108,17 @@ class Indexer:
         catalog: Catalog,
         lexical: LexicalIndex,
         chunker: Chunker,
-        data_dir: Path,
         max_file_bytes: int,
         embed_batch: int = 256,
-        lock_timeout: float = 60.0,
     ) -> None:
         self.embed = embed
         self.store = store
         self.catalog = catalog
         self.lexical = lexical
         self.chunker = chunker
-        self.data_dir = data_dir
         self.max_file_bytes = max_file_bytes
         self.embed_batch = embed_batch
-        self.lock_timeout = lock_timeout
         self._settings_key = f"{PIPELINE_VERSION}:{chunker.chunk_size}:{model_id}"
-
-    # -- locking -------------------------------------------------------------------------
-    @contextmanager
-    def locked(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-        """One writer per data dir: a second ingest waits up to lock_timeout, then refuses."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        path = self.data_dir / "ingest.lock"
-        with open(path, "a+") as handle:
-            deadline = time.monotonic() + self.lock_timeout
-            warned = False
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IngestLocked(
-                            f"another ingest is writing to {self.data_dir} (lock {path}); "
-                            f"gave up after {self.lock_timeout:.0f}s — try again when it finishes"
-                        ) from None
-                    if not warned and on_wait is not None:
-                        on_wait(f"another ingest is writing to {self.data_dir}; waiting up to {self.lock_timeout:.0f}s")
-                        warned = True
-                    time.sleep(0.2)
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- ingest --------------------------------------------------------------------------
     def ingest(
@@ -362,6 +326,38 @@ class Indexer:
         removed = self._remove(records[0].tenant, source)
         self.lexical.rebuild()
         return records[0].tenant, removed
+
+
+@contextmanager
+def ingest_lock(data_dir: Path, lock_timeout: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """One writer per data dir: a second ingest waits up to lock_timeout, then refuses."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "ingest.lock"
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + lock_timeout
+        warned = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IngestLocked(
+                        f"another ingest is writing to {data_dir} (lock {path}); "
+                        f"gave up after {lock_timeout:g}s — try again when it finishes"
+                    ) from None
+                if not warned and on_wait is not None:
+                    on_wait(f"another ingest is writing to {data_dir}; waiting up to {lock_timeout:g}s")
+                    warned = True
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def resolve_tenant(parts: list[Part], tenant_option: str | None) -> str:

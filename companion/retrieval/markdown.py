@@ -93,8 +93,8 @@ def clean_markdown(body: str) -> str:
     text = _sub_closed(_HTML_COMMENT, _COMMENT_END, "", text)
     for block, closer in _DROP_BLOCKS:
         text = _sub_closed(block, closer, "", text)
-    for heading, closer in _HTML_HEADINGS:
-        text = _sub_closed(heading, closer, _heading_tag, text)
+    for html_heading, closer in _HTML_HEADINGS:
+        text = _sub_closed(html_heading, closer, _heading_tag, text)
     text = _sub_closed(_LIQUID_TAG, _LIQUID_TAG_END, "", text)
     text = _sub_closed(_LIQUID_OUTPUT, _LIQUID_OUTPUT_END, "", text)
     text = _JSX_SELF_CLOSING.sub("", text)

@@ -304,13 +304,30 @@ def test_memory_carries_items_forward_and_never_repeats_icebreakers(client: Test
 def test_a_mentors_api_notes_become_their_share_your_experience_block(client: TestClient, keys) -> None:
     dana = keys("acme", "mentor", "dana")
     mentorship_id = client.post("/v1/mentorships", headers=dana, json=mentorship_body("dana", "priya")).json()["id"]
-    story = client.post("/v1/knowledge/notes", headers=dana, json={"notes": [{
-        "id": "dana-seed-story", "title": "How I raised our seed round", "themes": ["sharing_experience"],
-        "text": "When I raised our seed round I pitched angels first and funds only after three customer letters; "
-                "fear of pitching faded after ten practice pitches with founders."}]})
+    story = client.post(
+        "/v1/knowledge/notes",
+        headers=dana,
+        json={
+            "notes": [
+                {
+                    "id": "dana-seed-story",
+                    "title": "How I raised our seed round",
+                    "themes": ["sharing_experience"],
+                    "text": "When I raised our seed round I pitched angels first and funds only after three customer letters; "
+                    "fear of pitching faded after ten practice pitches with founders.",
+                }
+            ]
+        },
+    )
     assert story.status_code == 201
-    agenda = client.post("/v1/agenda", headers=dana, json={"mentorship_id": mentorship_id, "session": {
-        "number": 2, "duration_minutes": 60, "focus": ["fundraising", "fear of pitching"]}})
+    agenda = client.post(
+        "/v1/agenda",
+        headers=dana,
+        json={
+            "mentorship_id": mentorship_id,
+            "session": {"number": 2, "duration_minutes": 60, "focus": ["fundraising", "fear of pitching"]},
+        },
+    )
     assert agenda.status_code == 200, agenda.text
     cited = {c["source"] for item in agenda.json()["items"] for c in item["citations"]}
     assert "dana-seed-story" in cited
