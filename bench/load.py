@@ -30,15 +30,25 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 CONTEXT = {
     "mentor": {"name": "Dana", "interests": ["cycling", "chess"]},
-    "mentee": {"name": "Priya", "role": "first-time founder", "situation": "pre-seed B2B startup",
-               "goals": ["raise a seed round by June", "hire a first engineer"], "interests": ["hiking", "chess"],
-               "challenges": ["fear of pitching", "70-hour weeks"]},
+    "mentee": {
+        "name": "Priya",
+        "role": "first-time founder",
+        "situation": "pre-seed B2B startup",
+        "goals": ["raise a seed round by June", "hire a first engineer"],
+        "interests": ["hiking", "chess"],
+        "challenges": ["fear of pitching", "70-hour weeks"],
+    },
     "session": {"number": 3, "duration_minutes": 45, "focus": ["fundraising"]},
     "open_action_items": [{"text": "Draft investor list", "owner": "mentee", "due": "2026-12-01"}],
     "today": "2026-11-25",
 }
-QUERIES = ["how do I break the ice with a new mentee", "my mentee is burning out", "should I quit my job for my startup",
-           "how to give feedback without hurting", "setting goals and tracking progress"]
+QUERIES = [
+    "how do I break the ice with a new mentee",
+    "my mentee is burning out",
+    "should I quit my job for my startup",
+    "how to give feedback without hurting",
+    "setting goals and tracking progress",
+]
 
 
 def free_port() -> int:
@@ -66,11 +76,19 @@ def rss_mb(pid: int) -> float:
 def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str, Path]:
     data_dir = Path(tempfile.mkdtemp(prefix="companion-load-"))
     port = free_port()
-    env = {**os.environ, "COMPANION_DATA_DIR": str(data_dir), "COMPANION_RATE_LIMIT_PER_MINUTE": "0",
-           "COMPANION_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "COMPANION_DATA_DIR": str(data_dir),
+        "COMPANION_RATE_LIMIT_PER_MINUTE": "0",
+        "COMPANION_LOG_LEVEL": "WARNING",
+    }
     companion = shutil.which("companion") or "companion"
-    process = subprocess.Popen([companion, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [companion, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -107,9 +125,14 @@ def main() -> None:
         pid = process.pid
 
     with httpx.Client(base_url=url, timeout=30) as setup:
-        mentorship = setup.post("/v1/mentorships", json={
-            "mentor": {"person_id": "dana", "name": "Dana"}, "mentee": {"person_id": "priya", "name": "Priya"},
-            "goals": ["raise a seed round by June"]})
+        mentorship = setup.post(
+            "/v1/mentorships",
+            json={
+                "mentor": {"person_id": "dana", "name": "Dana"},
+                "mentee": {"person_id": "priya", "name": "Priya"},
+                "goals": ["raise a seed round by June"],
+            },
+        )
         mentorship.raise_for_status()
         mentorship_id = mentorship.json()["id"]
         for _ in range(3):  # warm every route once
@@ -121,9 +144,17 @@ def main() -> None:
         ("agenda", lambda c, i: c.post("/v1/agenda", json=CONTEXT)),
         ("icebreakers", lambda c, i: c.post("/v1/icebreakers", json=CONTEXT)),
         ("search", lambda c, i: c.get("/v1/search", params={"q": QUERIES[i % len(QUERIES)], "k": 5})),
-        ("session write", lambda c, i: c.post(f"/v1/mentorships/{mentorship_id}/sessions", json={
-            "date": "2026-11-25", "notes": [{"text": f"load note {i}", "visibility": "shared"}],
-            "action_items": [{"text": f"item {i}", "owner": "mentee"}]})),
+        (
+            "session write",
+            lambda c, i: c.post(
+                f"/v1/mentorships/{mentorship_id}/sessions",
+                json={
+                    "date": "2026-11-25",
+                    "notes": [{"text": f"load note {i}", "visibility": "shared"}],
+                    "action_items": [{"text": f"item {i}", "owner": "mentee"}],
+                },
+            ),
+        ),
     ]
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -170,11 +201,15 @@ def main() -> None:
     for name, _ in operations:
         values = latencies[name]
         if values:
-            print(f"| {name} | {len(values)} | {errors[name]} | {statistics.median(values):.0f} | {pct(values, 95):.0f} | "
-                  f"{pct(values, 99):.0f} |")
+            print(
+                f"| {name} | {len(values)} | {errors[name]} | {statistics.median(values):.0f} | {pct(values, 95):.0f} | "
+                f"{pct(values, 99):.0f} |"
+            )
     everything = [v for values in latencies.values() for v in values]
-    print(f"| all | {total} | {sum(errors.values())} | {statistics.median(everything):.0f} | {pct(everything, 95):.0f} | "
-          f"{pct(everything, 99):.0f} |")
+    print(
+        f"| all | {total} | {sum(errors.values())} | {statistics.median(everything):.0f} | {pct(everything, 95):.0f} | "
+        f"{pct(everything, 99):.0f} |"
+    )
     print(f"\nthroughput: {total / wall:.1f} req/s")
     print(f"server RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at end ({(rss_end / rss_start - 1) * 100:+.1f}%)")
     if process is not None:
