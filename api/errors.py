@@ -59,6 +59,31 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, int | None]] = {
+    LoadError: (422, "Document cannot be indexed", None),
+    MissingInput: (422, "Invalid request", None),
+    InvalidMemoryRequest: (422, "Invalid request", None),
+    NotIndexed: (404, "Not found", None),
+    NotFound: (404, "Not found", None),
+    TenantRequired: (403, "Tenant required", None),
+    StoreUnavailable: (503, "Vector store unavailable", 5),
+    DatabaseUnavailable: (503, "Database unavailable", 5),
+    IngestLocked: (503, "Index busy", 10),
+    KnowledgeMissing: (503, "Knowledge not indexed", 30),
+}
+"""Library errors and the status each one means to an HTTP caller (the message is the detail)."""
+
+
+def _domain_handler(status: int, title: str, retry_after: int | None) -> Any:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        if status >= 500:
+            log.warning(title.lower(), extra={"error": type(exc).__name__})
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return problem_response(request, status, title, str(exc), headers=headers)
+
+    return handle
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -82,46 +107,8 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = "; ".join(f"{e['path']} {e['message']}" for e in errors)
         return problem_response(request, 422, "Invalid request", detail, errors=errors)
 
-    @app.exception_handler(LoadError)
-    async def _load(request: Request, exc: LoadError) -> JSONResponse:
-        return problem_response(request, 422, "Document cannot be indexed", str(exc))
-
-    @app.exception_handler(NotIndexed)
-    async def _not_indexed(request: Request, exc: NotIndexed) -> JSONResponse:
-        return problem_response(request, 404, "Not found", str(exc))
-
-    @app.exception_handler(TenantRequired)
-    async def _tenant(request: Request, exc: TenantRequired) -> JSONResponse:
-        return problem_response(request, 403, "Tenant required", str(exc))
-
-    @app.exception_handler(StoreUnavailable)
-    async def _store(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        log.warning("vector store unavailable", extra={"error": type(exc.__cause__).__name__})
-        return problem_response(request, 503, "Vector store unavailable", str(exc), headers={"Retry-After": "5"})
-
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return problem_response(request, 404, "Not found", str(exc))
-
-    @app.exception_handler(InvalidMemoryRequest)
-    async def _invalid_memory(request: Request, exc: InvalidMemoryRequest) -> JSONResponse:
-        return problem_response(request, 422, "Invalid request", str(exc))
-
-    @app.exception_handler(DatabaseUnavailable)
-    async def _database(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
-        return problem_response(request, 503, "Database unavailable", str(exc), headers={"Retry-After": "5"})
-
-    @app.exception_handler(IngestLocked)
-    async def _locked(request: Request, exc: IngestLocked) -> JSONResponse:
-        return problem_response(request, 503, "Index busy", str(exc), headers={"Retry-After": "10"})
-
-    @app.exception_handler(MissingInput)
-    async def _missing_input(request: Request, exc: MissingInput) -> JSONResponse:
-        return problem_response(request, 422, "Invalid request", str(exc))
-
-    @app.exception_handler(KnowledgeMissing)
-    async def _knowledge_missing(request: Request, exc: KnowledgeMissing) -> JSONResponse:
-        return problem_response(request, 503, "Knowledge not indexed", str(exc), headers={"Retry-After": "30"})
+    for exc_type, (status, title, retry_after) in DOMAIN_ERRORS.items():
+        app.add_exception_handler(exc_type, _domain_handler(status, title, retry_after))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

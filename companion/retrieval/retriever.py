@@ -7,6 +7,8 @@ sees its own chunks plus the shared library (the `global` tenant).
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,10 @@ from companion.retrieval.store import ChromaStore
 MODES = ("hybrid", "dense", "bm25")
 OVERFETCH = 4
 """How many times more unfiltered neighbours to fetch before falling back to a filtered search."""
+QUERY_CACHE_SIZE = 2048
+"""Query embeddings kept (384 floats each, so about 3 MB)."""
+OVERFETCH_ABOVE = 10_000
+"""Below this many chunks a filtered Chroma query is already fast (a few ms), so it is used directly."""
 
 
 class TenantRequired(ValueError):
@@ -62,17 +68,22 @@ class SearchFilters:
             return (self.tenant, vocab.GLOBAL_TENANT)
         return (self.tenant,)
 
-    def chroma_where(self) -> dict[str, Any]:
-        clauses: list[dict[str, Any]] = [{"tenant": {"$in": list(self.tenants)}}]
-        for column, values in (
+    @property
+    def column_filters(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(metadata column, allowed values) for every column this search restricts."""
+        columns = (
             ("kind", self.kinds),
             ("stage", self.stages),
             ("audience", self.audiences),
             ("bank", self.banks),
             ("source", self.sources),
-        ):
-            if values:
-                clauses.append({column: {"$in": list(values)}})
+        )
+        return [(column, values) for column, values in columns if values]
+
+    def chroma_where(self) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = [{"tenant": {"$in": list(self.tenants)}}]
+        for column, values in self.column_filters:
+            clauses.append({column: {"$in": list(values)}})
         if self.themes:
             flags = [{f"theme_{t}": True} for t in self.themes]
             clauses.append(flags[0] if len(flags) == 1 else {"$or": flags})
@@ -93,14 +104,8 @@ class SearchFilters:
         """The same rules as `chroma_where`, applied to one chunk's metadata (fail closed)."""
         if meta.get("tenant") not in self.tenants:
             return False
-        for column, values in (
-            ("kind", self.kinds),
-            ("stage", self.stages),
-            ("audience", self.audiences),
-            ("bank", self.banks),
-            ("source", self.sources),
-        ):
-            if values and meta.get(column) not in values:
+        for column, values in self.column_filters:
+            if meta.get(column) not in values:
                 return False
         if self.themes and not any(meta.get(f"theme_{t}") is True for t in self.themes):
             return False
@@ -112,16 +117,7 @@ class SearchFilters:
         return True
 
     def lexical(self) -> LexicalFilter:
-        allowed = {"tenant": self.tenants}
-        for column, values in (
-            ("kind", self.kinds),
-            ("stage", self.stages),
-            ("audience", self.audiences),
-            ("bank", self.banks),
-            ("source", self.sources),
-        ):
-            if values:
-                allowed[column] = values
+        allowed = {"tenant": self.tenants, **dict(self.column_filters)}
         return LexicalFilter(allowed, self.themes, self.private_author, self.allow_private)
 
 
@@ -209,6 +205,9 @@ class Retriever:
         self.dense_weight = dense_weight
         self.candidates = candidates
         self.max_per_source = max_per_source
+        self.overfetch_above = OVERFETCH_ABOVE
+        self._query_cache: OrderedDict[str, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def search(
         self,
@@ -227,7 +226,7 @@ class Retriever:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            dense = self._dense(self.embedder.embed([query])[0], filters, limit)
+            dense = self._dense(self._query_vector(query), filters, limit)
         if mode in ("hybrid", "bm25"):
             lexical = self.lexical.search(query, filters.lexical(), limit)
         if mode == "dense":
@@ -242,14 +241,37 @@ class Retriever:
         per_source_cap = self.max_per_source if max_per_source is None else max_per_source
         return self._materialise(ranked, filters, k, per_source_cap)
 
+    def _query_vector(self, query: str) -> Any:
+        """Embed a query, remembering recent ones: generation reuses many fixed bank queries and
+        a mentorship's context across calls, and embedding is most of a search's cost."""
+        with self._cache_lock:
+            vector = self._query_cache.get(query)
+            if vector is not None:
+                self._query_cache.move_to_end(query)
+                return vector
+        vector = self.embedder.embed([query])[0]
+        with self._cache_lock:
+            self._query_cache[query] = vector
+            if len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    def clear_query_cache(self) -> None:
+        """Forget remembered query embeddings (benchmarks time the embedding too)."""
+        with self._cache_lock:
+            self._query_cache.clear()
+
     def _dense(self, vector: Any, filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
         """Nearest neighbours the caller may see.
 
         Chroma's filtered search costs time in proportion to how many chunks the filter admits
-        (about 0.3 s at 100k chunks), while an unfiltered one takes a few ms. So ask unfiltered for
-        OVERFETCH times more and filter here; only when too few of those are visible (a small
-        tenant in a big collection, where a filtered search is cheap anyway) ask Chroma to filter.
+        (about 0.3 s at 100k chunks), while an unfiltered one takes a few ms. So, in a large
+        index, ask unfiltered for OVERFETCH times more and filter here; only when too few of those
+        are visible (a small tenant in a big collection, where a filtered search is cheap anyway)
+        ask Chroma to filter. Small indexes use the filtered search directly.
         """
+        if self.lexical.size() < self.overfetch_above:
+            return [(h.chunk_id, h.similarity) for h in self.store.query(vector, filters.chroma_where(), limit)]
         wanted = limit * OVERFETCH
         hits = self.store.query(vector, None, wanted, with_metadata=True)
         visible = [(h.chunk_id, h.similarity) for h in hits if h.metadata is not None and filters.allows(h.metadata)]

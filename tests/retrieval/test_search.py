@@ -135,6 +135,7 @@ def test_dense_search_falls_back_to_a_filtered_query_for_a_small_tenant(companio
     companion.ingest([tmp_path / "big"], tenant="bigco")
     write(tmp_path / "small" / "one.md", note("Ours", "Our only note: rest and recovery after a launch."))
     companion.ingest([tmp_path / "small"], tenant="smallco")
+    companion.retriever.overfetch_above = 0  # take the over-fetch path on this small index
     companion.retriever.candidates = 2  # over-fetch 8 of 31 chunks: all of them bigco's
     hits = companion.search("investor pitching practice", tenant="smallco", k=3, mode="dense").results
     assert [h.source for h in hits] == ["one.md"]
