@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_settings
+
 SCRIPT = Path(sys.executable).with_name("companion")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "companion.cli"]
 
@@ -43,12 +45,16 @@ def server(knowledge_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     data_dir = tmp_path_factory.mktemp("served") / "data"
     shutil.copytree(knowledge_data_dir, data_dir)
     port = free_port()
+    settings = make_settings(data_dir)  # the copied index's store: embedded, or its collection on the test server
     env = {
         **os.environ,
         "COMPANION_DATA_DIR": str(data_dir),
         "COMPANION_RATE_LIMIT_PER_MINUTE": "0",
-        "COMPANION_KNOWLEDGE_DIR": str(Path(__file__).resolve().parents[2] / "knowledge"),
+        "COMPANION_KNOWLEDGE_DIR": str(settings.resolved_knowledge_dir()),
+        "COMPANION_CHROMA_COLLECTION": settings.chroma_collection,
     }
+    if settings.chroma_url:
+        env["COMPANION_CHROMA_URL"] = settings.chroma_url
     log = open(data_dir.parent / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen([*COMMAND, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
