@@ -17,7 +17,7 @@ from companion.generation.base import Audience
 from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
 from companion.retrieval.embeddings import Embedder, create_embedder, embedding_model_id
-from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback, ingest_lock
+from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback, ingest_lock, no_progress
 from companion.retrieval.lexical import LexicalIndex
 from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult, TenantRequired
 from companion.retrieval.store import ChromaStore
@@ -30,10 +30,6 @@ log = logging.getLogger("companion.service")
 
 KNOWLEDGE_EXCLUDE = frozenset({"README.md"})
 """The shipped knowledge folder's own README documents the format; it is not knowledge."""
-
-
-def _no_progress(phase: str, done: int, total: int) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ class Companion:
     ) -> IngestReport:
         with self.locked(on_wait):
             report = self.indexer.ingest(
-                paths, tenant=tenant, prune=prune, progress=progress or _no_progress, exclude=exclude
+                paths, tenant=tenant, prune=prune, progress=progress or no_progress, exclude=exclude
             )
         log.info(
             "ingest finished",

@@ -94,7 +94,7 @@ ProgressCallback = Callable[[str, int, int], None]
 """(phase, done, total): called as files are read and chunks embedded."""
 
 
-def _noop_progress(phase: str, done: int, total: int) -> None:
+def no_progress(phase: str, done: int, total: int) -> None:
     return None
 
 
@@ -127,7 +127,7 @@ class Indexer:
         *,
         tenant: str | None = None,
         prune: bool = False,
-        progress: ProgressCallback = _noop_progress,
+        progress: ProgressCallback = no_progress,
         exclude: frozenset[str] = frozenset(),
     ) -> IngestReport:
         started = time.perf_counter()
@@ -207,7 +207,7 @@ class Indexer:
             chunks = self.chunker.chunk_parts(parts, tenant=resolved, source=source)
             if not chunks:
                 raise LoadError("no text to index")
-            self._apply([_Plan(resolved, source, root, file_hash, chunks)], report, _noop_progress)
+            self._apply([_Plan(resolved, source, root, file_hash, chunks)], report, no_progress)
             self.lexical.rebuild()
         report.seconds = time.perf_counter() - started
         return report
