@@ -26,22 +26,17 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-CONTEXT = {
-    "mentor": {"name": "Dana", "interests": ["cycling", "chess"]},
-    "mentee": {
-        "name": "Priya",
-        "role": "first-time founder",
-        "situation": "pre-seed B2B startup",
-        "goals": ["raise a seed round by June", "hire a first engineer"],
-        "interests": ["hiking", "chess"],
-        "challenges": ["fear of pitching", "70-hour weeks"],
-    },
-    "session": {"number": 3, "duration_minutes": 45, "focus": ["fundraising"]},
-    "open_action_items": [{"text": "Draft investor list", "owner": "mentee", "due": "2026-12-01"}],
-    "today": "2026-11-25",
-}
+sys.path.insert(0, str(REPO))
+
+from companion.schemas import MentoringContext  # noqa: E402
+
+# The shipped sample context as the API takes it: the caller's tenant applies; notes and decision are unused.
+CONTEXT = MentoringContext.model_validate(
+    yaml.safe_load((REPO / "examples" / "context.yaml").read_text(encoding="utf-8"))
+).model_dump(mode="json", exclude={"tenant", "notes", "decision"}, exclude_none=True)
 QUERIES = [
     "how do I break the ice with a new mentee",
     "my mentee is burning out",

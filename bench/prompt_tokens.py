@@ -16,7 +16,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import httpx
 import yaml
@@ -35,30 +34,11 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTEXT = REPO / "examples" / "context.yaml"
 BUDGETS = {"agenda": 2500}
 
-INLINE_CONTEXT: dict[str, Any] = {
-    "tenant": "acme",
-    "mentor": {"name": "Dana Okafor", "expertise": ["fundraising", "product"], "interests": ["cycling", "jazz"]},
-    "mentee": {
-        "name": "Priya Raman",
-        "role": "first-time founder",
-        "situation": "pre-seed B2B startup",
-        "goals": ["raise a seed round by June", "hire a first engineer"],
-        "interests": ["hiking", "chess"],
-        "challenges": ["fear of pitching", "70-hour weeks"],
-    },
-    "session": {"number": 3, "duration_minutes": 45, "focus": ["fundraising"], "language": "en"},
-    "open_action_items": [{"text": "Draft investor list", "owner": "mentee", "due": "2026-12-01"}],
-    "previous_icebreakers": ["What did you last learn from a game of chess?"],
-    "notes": "Walked through deck v4. Decided: angels first. ACTION: Priya to draft the job post by Dec 3.",
-    "decision": {"statement": "Quit my job to work on the startup full time?", "options": ["quit now", "stay"]},
-}
-
 
 def load_context() -> tuple[MentoringContext, str]:
-    if EXAMPLE_CONTEXT.exists():
-        data = yaml.safe_load(EXAMPLE_CONTEXT.read_text(encoding="utf-8"))
-        return MentoringContext.model_validate(data), str(EXAMPLE_CONTEXT.relative_to(REPO))
-    return MentoringContext.model_validate(INLINE_CONTEXT), "inline context"
+    """The shipped sample context, the one the README and the CLI tests use."""
+    data = yaml.safe_load(EXAMPLE_CONTEXT.read_text(encoding="utf-8"))
+    return MentoringContext.model_validate(data), str(EXAMPLE_CONTEXT.relative_to(REPO))
 
 
 def server_is_reachable(base_url: str) -> bool:
