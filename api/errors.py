@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from companion.calendar import NoMeetingSchedule
 from companion.generation.tasks.common import KnowledgeMissing, MissingInput
 from companion.memory import DatabaseUnavailable, InvalidMemoryRequest, NotFound
 from companion.retrieval.indexer import IngestLocked, NotIndexed
@@ -65,6 +66,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, int | None]] = {
     InvalidMemoryRequest: (422, "Invalid request", None),
     NotIndexed: (404, "Not found", None),
     NotFound: (404, "Not found", None),
+    NoMeetingSchedule: (409, "No meeting schedule", None),
     TenantRequired: (403, "Tenant required", None),
     StoreUnavailable: (503, "Vector store unavailable", 5),
     DatabaseUnavailable: (503, "Database unavailable", 5),

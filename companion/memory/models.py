@@ -1,8 +1,8 @@
 """SQLAlchemy 2 models of the memory database. Alembic migrations must match them (a test checks).
 
 Every row carries `tenant`, and every child row points at its parent through a foreign key that
-includes the tenant, so the database itself refuses a session, note or action item whose parent
-lives in another tenant.
+includes the tenant, so the database itself refuses a session, note, action item or decision whose
+parent lives in another tenant.
 """
 
 from __future__ import annotations
@@ -134,6 +134,9 @@ class MentoringSession(Base):
     date: Mapped[dt.date] = mapped_column(Date)
     agenda: Mapped[dict[str, Any] | None] = mapped_column(comment="schemas.Agenda used in the session")
     icebreakers_asked: Mapped[list[str]]
+    feedback: Mapped[dict[str, Any] | None] = mapped_column(
+        comment="schemas.FeedbackSummary saved for the session (the latest one)"
+    )
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -193,4 +196,23 @@ class ActionItemRecord(Base):
         ),
         CheckConstraint("(done AND done_at IS NOT NULL) OR (NOT done AND done_at IS NULL)", name="done_at_when_done"),
         Index(None, "mentorship_id", "done"),
+    )
+
+
+class DecisionRecord(Base):
+    """A decision framework saved for a mentorship (mentor-side: it may cite the mentor's private notes)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    tenant: Mapped[str] = _tenant_column()
+    statement: Mapped[str] = mapped_column(Text, comment="The framework's decision, for listing")
+    framework: Mapped[dict[str, Any]] = mapped_column(comment="schemas.DecisionFramework as saved")
+    check_in_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        ForeignKeyConstraint(["mentorship_id", "tenant"], ["mentorships.id", "mentorships.tenant"], ondelete="CASCADE"),
+        Index(None, "tenant", "mentorship_id"),
     )

@@ -2,8 +2,10 @@
 
 Every method takes the tenant first and filters by it in SQL, so an id from another tenant is
 NotFound exactly like an id that never existed. `viewer_person_id`, when given, narrows further to
-mentorships in which that person is the mentor or the mentee (what mentor and mentee keys see).
-Note text never goes to the log.
+mentorships in which that person is the mentor or the mentee (what mentor and mentee keys see);
+for decisions, which are mentor-side, only to mentorships in which that person is the mentor.
+A session's feedback summary may draw on private notes, so it goes out only with
+`include_private_notes` and never to the mentee. Note text never goes to the log.
 """
 
 from __future__ import annotations
@@ -22,25 +24,30 @@ from sqlalchemy.orm import Session
 
 from companion.memory.db import Database
 from companion.memory.errors import InvalidMemoryRequest, NotFound
-from companion.memory.models import ActionItemRecord, MentoringSession, Mentorship, Note
+from companion.memory.models import ActionItemRecord, DecisionRecord, MentoringSession, Mentorship, Note
 from companion.memory.schemas import (
     TENANT_PATTERN,
     ActionItemGroups,
     ActionItemPublic,
+    DecisionPublic,
     MenteePerson,
     MentorPerson,
     MentorshipCreate,
     MentorshipPublic,
     MonthCount,
+    NoteCreate,
     NotePublic,
     Progress,
     SessionCreate,
+    SessionPlanUpdate,
     SessionPublic,
 )
 from companion.schemas import (
     ActionItem,
     Agenda,
     Cadence,
+    DecisionFramework,
+    FeedbackSummary,
     MenteeProfile,
     MentoringContext,
     MentorProfile,
@@ -216,7 +223,8 @@ class MemoryRepository:
 
         Shared notes always; mentor_private notes only with `include_private_notes`, and then only
         the viewer's own when `viewer_person_id` is given. The mentee never gets a private note,
-        whatever the flag says.
+        whatever the flag says. The same rule gives each session's `feedback`: only with
+        `include_private_notes`, and never to the mentee.
         """
         with self.database.read() as session:
             mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
@@ -241,9 +249,135 @@ class MemoryRepository:
         items_by_session: dict[str | None, list[ActionItemRecord]] = {}
         for item in items:
             items_by_session.setdefault(item.session_id, []).append(item)
+        show_feedback = _may_see_feedback(mentorship, viewer_person_id, include_private_notes)
         return [
-            _session_public(row, notes_by_session.get(row.id, []), items_by_session.get(row.id, [])) for row in rows
+            _session_public(
+                row, notes_by_session.get(row.id, []), items_by_session.get(row.id, []), show_feedback=show_feedback
+            )
+            for row in rows
         ]
+
+    def get_session(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        session_id: str,
+        *,
+        viewer_person_id: str | None = None,
+        include_private_notes: bool = False,
+    ) -> SessionPublic:
+        """One session, with the notes (and feedback) this viewer may read, as in `list_sessions`."""
+        with self.database.read() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = _load_session(session, tenant, mentorship_id, session_id)
+            return _session_view(session, mentorship, row, viewer_person_id, include_private_notes)
+
+    def add_notes(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        session_id: str,
+        notes: Sequence[NoteCreate],
+        *,
+        viewer_person_id: str | None = None,
+        include_private_notes: bool = True,
+    ) -> SessionPublic:
+        """Append notes to a stored session, after the ones it has, with add_session's author rules.
+
+        Returns the session as `get_session` would show it with `include_private_notes` (True, as
+        add_session returns what was just written; pass False for a caller that may not read private
+        notes, such as a platform).
+        """
+        now = self.clock()
+        with self.database.write() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = _load_session(session, tenant, mentorship_id, session_id, for_update=True)
+            authors = [
+                _note_author(mentorship, note.visibility, note.author_person_id, viewer_person_id) for note in notes
+            ]
+            highest = session.scalar(
+                select(func.max(Note.position)).where(
+                    Note.tenant == tenant, Note.mentorship_id == mentorship_id, Note.session_id == session_id
+                )
+            )
+            start = -1 if highest is None else highest
+            session.add_all(
+                [
+                    Note(
+                        id=new_id(),
+                        session_id=session_id,
+                        mentorship_id=mentorship_id,
+                        tenant=tenant,
+                        position=start + offset,
+                        text=note.text,
+                        visibility=note.visibility,
+                        author_person_id=author,
+                        created_at=now,
+                    )
+                    for offset, (note, author) in enumerate(zip(notes, authors, strict=True), start=1)
+                ]
+            )
+            session.flush()
+            public = _session_view(session, mentorship, row, viewer_person_id, include_private_notes)
+        log.info(
+            "notes added",
+            extra={"tenant": tenant, "mentorship_id": mentorship_id, "session_number": row.number, "notes": len(notes)},
+        )
+        return public
+
+    def update_session_plan(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        session_id: str,
+        data: SessionPlanUpdate,
+        *,
+        viewer_person_id: str | None = None,
+        include_private_notes: bool = True,
+    ) -> SessionPublic:
+        """Change a stored session's date, agenda or asked icebreakers: only the fields set in `data`."""
+        changed = sorted(data.model_fields_set)
+        with self.database.write() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = _load_session(session, tenant, mentorship_id, session_id, for_update=True)
+            if "date" in changed:
+                row.date = data.date
+            if "agenda" in changed:
+                row.agenda = data.agenda.model_dump(mode="json") if data.agenda is not None else None
+            if "icebreakers_asked" in changed:
+                row.icebreakers_asked = list(data.icebreakers_asked)
+            session.flush()
+            public = _session_view(session, mentorship, row, viewer_person_id, include_private_notes)
+        log.info(
+            "session plan updated",
+            extra={"tenant": tenant, "mentorship_id": mentorship_id, "session_number": row.number, "fields": changed},
+        )
+        return public
+
+    def save_feedback(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        session_id: str,
+        feedback: FeedbackSummary,
+        *,
+        viewer_person_id: str | None = None,
+        include_private_notes: bool = True,
+    ) -> SessionPublic:
+        """Keep `feedback` as the session's feedback summary, replacing any saved before.
+
+        Its action items are not stored by this: save the ones confirmed with `add_action_items`.
+        """
+        with self.database.write() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = _load_session(session, tenant, mentorship_id, session_id, for_update=True)
+            row.feedback = feedback.model_dump(mode="json")
+            session.flush()
+            public = _session_view(session, mentorship, row, viewer_person_id, include_private_notes)
+        log.info(
+            "feedback saved", extra={"tenant": tenant, "mentorship_id": mentorship_id, "session_number": row.number}
+        )
+        return public
 
     # -- action items ----------------------------------------------------------------------
     def add_action_items(
@@ -308,6 +442,88 @@ class MemoryRepository:
             _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
             rows = _action_items(session, tenant, mentorship_id, ActionItemRecord.done.is_(False))
         return [_action_item_public(row) for row in rows]
+
+    # -- decisions -------------------------------------------------------------------------
+    def save_decision(
+        self, tenant: str, mentorship_id: str, framework: DecisionFramework, *, viewer_person_id: str | None = None
+    ) -> DecisionPublic:
+        """Keep a decision framework; its `decision` is the statement, its `check_in_date` the check-in.
+
+        Decisions are mentor-side: with `viewer_person_id`, only that person's mentorships as mentor.
+        """
+        statement = framework.decision.strip()
+        if not statement:
+            raise InvalidMemoryRequest("a decision needs a statement (framework.decision is empty)")
+        if "\x00" in statement:
+            raise InvalidMemoryRequest("framework.decision must not contain NUL characters")
+        row = DecisionRecord(
+            id=new_id(),
+            mentorship_id=mentorship_id,
+            tenant=tenant,
+            statement=statement,
+            framework=framework.model_dump(mode="json"),
+            check_in_date=framework.check_in_date,
+            created_at=self.clock(),
+        )
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, mentor_only=True)
+            session.add(row)
+        log.info("decision saved", extra={"tenant": tenant, "mentorship_id": mentorship_id, "decision_id": row.id})
+        return _decision_public(row)
+
+    def list_decisions(
+        self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None
+    ) -> list[DecisionPublic]:
+        """The mentorship's saved decisions, newest first."""
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, mentor_only=True)
+            rows = session.scalars(
+                select(DecisionRecord)
+                .where(DecisionRecord.tenant == tenant, DecisionRecord.mentorship_id == mentorship_id)
+                .order_by(DecisionRecord.created_at.desc(), DecisionRecord.id.desc())
+            ).all()
+        return [_decision_public(row) for row in rows]
+
+    def get_decision(
+        self, tenant: str, mentorship_id: str, decision_id: str, *, viewer_person_id: str | None = None
+    ) -> DecisionPublic:
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, mentor_only=True)
+            row = session.scalar(
+                select(DecisionRecord).where(
+                    DecisionRecord.id == decision_id,
+                    DecisionRecord.tenant == tenant,
+                    DecisionRecord.mentorship_id == mentorship_id,
+                )
+            )
+        if row is None:
+            raise NotFound("decision", decision_id)
+        return _decision_public(row)
+
+    def decisions_due(
+        self, tenant: str, today: dt.date, *, viewer_person_id: str | None = None
+    ) -> list[DecisionPublic]:
+        """Decisions whose check-in date is `today` or earlier, across the tenant's mentorships (or the
+        viewer's, as mentor): the longest overdue first."""
+        query = (
+            select(DecisionRecord)
+            .join(
+                Mentorship,
+                and_(Mentorship.id == DecisionRecord.mentorship_id, Mentorship.tenant == DecisionRecord.tenant),
+            )
+            .where(
+                DecisionRecord.tenant == tenant,
+                Mentorship.tenant == tenant,
+                DecisionRecord.check_in_date.is_not(None),
+                DecisionRecord.check_in_date <= today,
+            )
+            .order_by(DecisionRecord.check_in_date, DecisionRecord.created_at, DecisionRecord.id)
+        )
+        if viewer_person_id is not None:
+            query = query.where(Mentorship.mentor_person_id == viewer_person_id)
+        with self.database.read() as session:
+            rows = session.scalars(query).all()
+        return [_decision_public(row) for row in rows]
 
     # -- what generation remembers ---------------------------------------------------------
     def asked_icebreakers(self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None) -> list[str]:
@@ -393,18 +609,69 @@ def _has_person(person_id: str) -> ColumnElement[bool]:
 
 
 def _load_mentorship(
-    session: Session, tenant: str, mentorship_id: str, viewer_person_id: str | None, *, for_update: bool = False
+    session: Session,
+    tenant: str,
+    mentorship_id: str,
+    viewer_person_id: str | None,
+    *,
+    for_update: bool = False,
+    mentor_only: bool = False,
 ) -> Mentorship:
-    """The mentorship if this tenant (and viewer) may see it; the same NotFound otherwise."""
+    """The mentorship if this tenant (and viewer) may see it; the same NotFound otherwise.
+
+    `mentor_only` narrows a viewer to mentorships in which they are the mentor (mentor-side data).
+    """
     query = select(Mentorship).where(Mentorship.id == mentorship_id, Mentorship.tenant == tenant)
     if viewer_person_id is not None:
-        query = query.where(_has_person(viewer_person_id))
+        query = query.where(
+            Mentorship.mentor_person_id == viewer_person_id if mentor_only else _has_person(viewer_person_id)
+        )
     if for_update:
         query = query.with_for_update()
     row = session.scalar(query)
     if row is None:
         raise NotFound("mentorship", mentorship_id)
     return row
+
+
+def _load_session(
+    session: Session, tenant: str, mentorship_id: str, session_id: str, *, for_update: bool = False
+) -> MentoringSession:
+    """The mentorship's session; NotFound alike when it is missing, another mentorship's or another tenant's."""
+    query = select(MentoringSession).where(
+        MentoringSession.id == session_id,
+        MentoringSession.tenant == tenant,
+        MentoringSession.mentorship_id == mentorship_id,
+    )
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound("session", session_id)
+    return row
+
+
+def _session_view(
+    session: Session,
+    mentorship: Mentorship,
+    row: MentoringSession,
+    viewer_person_id: str | None,
+    include_private_notes: bool,
+) -> SessionPublic:
+    """One stored session with the notes, action items and feedback this viewer may read."""
+    notes = session.scalars(
+        select(Note)
+        .where(
+            Note.tenant == row.tenant,
+            Note.mentorship_id == row.mentorship_id,
+            Note.session_id == row.id,
+            _visible_notes(mentorship, viewer_person_id, include_private_notes),
+        )
+        .order_by(Note.position)
+    ).all()
+    items = _action_items(session, row.tenant, row.mentorship_id, ActionItemRecord.session_id == row.id)
+    show_feedback = _may_see_feedback(mentorship, viewer_person_id, include_private_notes)
+    return _session_public(row, notes, items, show_feedback=show_feedback)
 
 
 def _next_session_number(session: Session, mentorship_id: str) -> int:
@@ -423,6 +690,11 @@ def _visible_notes(
     if viewer_person_id is None:
         return true()
     return or_(shared, and_(Note.visibility == "mentor_private", Note.author_person_id == viewer_person_id))
+
+
+def _may_see_feedback(mentorship: Mentorship, viewer_person_id: str | None, include_private_notes: bool) -> bool:
+    """A feedback summary may draw on private notes: the private-notes rule, and never the mentee."""
+    return include_private_notes and viewer_person_id != mentorship.mentee_person_id
 
 
 def _note_author(
@@ -546,7 +818,9 @@ def _note_public(row: Note) -> NotePublic:
     )
 
 
-def _session_public(row: MentoringSession, notes: Sequence[Note], items: Sequence[ActionItemRecord]) -> SessionPublic:
+def _session_public(
+    row: MentoringSession, notes: Sequence[Note], items: Sequence[ActionItemRecord], *, show_feedback: bool = False
+) -> SessionPublic:
     return SessionPublic(
         id=row.id,
         mentorship_id=row.mentorship_id,
@@ -556,5 +830,17 @@ def _session_public(row: MentoringSession, notes: Sequence[Note], items: Sequenc
         icebreakers_asked=list(row.icebreakers_asked),
         notes=[_note_public(note) for note in notes],
         action_items=[_action_item_public(item) for item in items],
+        feedback=FeedbackSummary.model_validate(row.feedback) if show_feedback and row.feedback is not None else None,
+        created_at=row.created_at,
+    )
+
+
+def _decision_public(row: DecisionRecord) -> DecisionPublic:
+    return DecisionPublic(
+        id=row.id,
+        mentorship_id=row.mentorship_id,
+        statement=row.statement,
+        framework=DecisionFramework.model_validate(row.framework),
+        check_in_date=row.check_in_date,
         created_at=row.created_at,
     )

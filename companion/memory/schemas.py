@@ -9,9 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from companion.schemas import ActionItem, Agenda, Cadence, MenteeProfile, MentorProfile
+from companion.schemas import (
+    ActionItem,
+    Agenda,
+    Cadence,
+    DecisionFramework,
+    FeedbackSummary,
+    MenteeProfile,
+    MentorProfile,
+)
 
 TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 """The same rule as `MentoringContext.tenant`, so any stored tenant can be used for generation."""
@@ -102,6 +110,20 @@ class NoteCreate(_Model):
         default=None, description="Who wrote it; a mentor_private note without one belongs to the mentor."
     )
 
+    @field_validator("text")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        """PostgreSQL text cannot hold NUL, and no note needs one: refuse it on every backend alike."""
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class NotesCreate(_Model):
+    """Notes to append to a stored session, e.g. typed in after it."""
+
+    notes: list[NoteCreate] = Field(min_length=1, max_length=50)
+
 
 class NotePublic(BaseModel):
     id: str
@@ -128,6 +150,22 @@ class SessionCreate(_Model):
     action_items: list[ActionItem] = Field(default_factory=list, max_length=50)
 
 
+class SessionPlanUpdate(_Model):
+    """A change to a stored session's plan: only the fields sent are changed (see `model_fields_set`).
+
+    `agenda: null` removes the agenda; `date` and `icebreakers_asked` cannot be null (send `[]`
+    to clear the icebreakers).
+    """
+
+    # The None default only stands for "not sent": pydantic does not validate defaults, and an explicit
+    # null is refused because the type is a date.
+    date: dt.date = Field(default=None, description="Move the session to this date.")  # type: ignore[assignment]
+    agenda: Agenda | None = Field(default=None, description="The agenda planned for (or used in) the session.")
+    icebreakers_asked: list[IcebreakerText] = Field(
+        default_factory=list, max_length=20, description="Replaces the session's asked icebreakers."
+    )
+
+
 class SessionPublic(BaseModel):
     id: str
     mentorship_id: str
@@ -137,6 +175,42 @@ class SessionPublic(BaseModel):
     icebreakers_asked: list[str]
     notes: list[NotePublic] = Field(description="Only the notes the viewer may see.")
     action_items: list[ActionItemPublic]
+    feedback: FeedbackSummary | None = Field(
+        default=None,
+        description="The feedback summary saved for the session. It may draw on private notes, so only the "
+        "mentor and admins receive it; mentees and platforms always get null.",
+    )
+    created_at: dt.datetime
+
+
+# --------------------------------------------------------------------------------------
+# Decisions
+# --------------------------------------------------------------------------------------
+class DecisionFrameworkIn(DecisionFramework):
+    """A decision framework to save: as generated, with a statement that says something."""
+
+    decision: str = Field(
+        min_length=1,
+        pattern=r"^[^\x00]*[^\x00\s][^\x00]*$",
+        description="The decision being weighed; not blank, no NUL characters.",
+    )
+
+
+class DecisionCreate(_Model):
+    framework: DecisionFrameworkIn = Field(
+        description="The framework as generated (POST /v1/decision-framework), edited or not. Its `decision` "
+        "is the statement and its `check_in_date` the day to look at it again."
+    )
+
+
+class DecisionPublic(BaseModel):
+    """A saved decision framework. Mentor-side: it may cite the mentor's private experience."""
+
+    id: str
+    mentorship_id: str
+    statement: str = Field(description="The decision, as in `framework.decision`.")
+    framework: DecisionFramework
+    check_in_date: dt.date | None = Field(description="When to check in on the decision.")
     created_at: dt.datetime
 
 

@@ -12,6 +12,27 @@ ACME_MARKER = "ACMEMARKER4821"
 GLOBEX_MARKER = "GLOBEXMARKER9931"
 PRIVATE_MARKER = "PRIVATEMARKER5150"
 SESSION_PRIVATE_MARKER = "SESSIONPRIVATE7007"
+FEEDBACK_PRIVATE_MARKER = "FEEDBACKPRIVATE2468"
+DECISION_MARKER = "DECISIONMARKER1357"
+GENERATOR = {"provider": "offline", "model": "composer", "prompt_version": "test/1"}
+
+
+def framework_body(statement: str) -> dict[str, Any]:
+    """A decision framework as POST /v1/decision-framework returns it, for saving."""
+    return {
+        "framework": {
+            "generator": GENERATOR,
+            "decision": statement,
+            "reversibility": {"level": "reversible", "reason": "a pitch can be repeated"},
+            "criteria": ["runway"],
+            "options": [],
+            "premortem": [],
+            "questions_for_mentor": [],
+            "experiment": "Pitch two friendly angels first.",
+            "next_steps": [],
+            "check_in_date": "2026-11-20",
+        }
+    }
 
 
 def mentorship_body(mentor: str, mentee: str) -> dict[str, Any]:
@@ -60,12 +81,23 @@ def seed_tenant(client: TestClient, admin: dict[str, str], marker: str, mentor: 
     )
     assert session.status_code == 201, session.text
     item_id = session.json()["action_items"][0]["id"]
-    return {"mentorship_id": mentorship_id, "source": f"{marker.lower()}-note", "item_id": item_id}
+    decision = client.post(
+        f"/v1/mentorships/{mentorship_id}/decisions", headers=admin, json=framework_body(f"{marker} pitch now?")
+    )
+    assert decision.status_code == 201, decision.text
+    return {
+        "mentorship_id": mentorship_id,
+        "source": f"{marker.lower()}-note",
+        "item_id": item_id,
+        "session_id": session.json()["id"],
+        "decision_id": decision.json()["id"],
+    }
 
 
 def read_everything(client: TestClient, headers: dict[str, str], foreign: dict[str, str]) -> list[tuple[str, int, str]]:
     """Every read path, aimed at the other tenant's ids and content: (what, status, body)."""
     mid, source, item = foreign["mentorship_id"], foreign["source"], foreign["item_id"]
+    sid, did = foreign["session_id"], foreign["decision_id"]
     context = {
         "mentee": {"name": "Sam", "goals": ["investor pitching"]},
         "notes": "investor pitching revenue slide",
@@ -90,6 +122,32 @@ def read_everything(client: TestClient, headers: dict[str, str], foreign: dict[s
             "add items",
             client.post(f"/v1/mentorships/{mid}/action-items", headers=headers, json={"items": [{"text": "x"}]}),
         ),
+        ("get session", client.get(f"/v1/mentorships/{mid}/sessions/{sid}", headers=headers)),
+        (
+            "add notes",
+            client.post(
+                f"/v1/mentorships/{mid}/sessions/{sid}/notes", headers=headers, json={"notes": [{"text": "x"}]}
+            ),
+        ),
+        (
+            "plan session",
+            client.patch(f"/v1/mentorships/{mid}/sessions/{sid}", headers=headers, json={"date": "2026-11-04"}),
+        ),
+        (
+            "save feedback",
+            client.put(
+                f"/v1/mentorships/{mid}/sessions/{sid}/feedback",
+                headers=headers,
+                json={"generator": GENERATOR, "summary": "x"},
+            ),
+        ),
+        ("list decisions", client.get(f"/v1/mentorships/{mid}/decisions", headers=headers)),
+        ("get decision", client.get(f"/v1/mentorships/{mid}/decisions/{did}", headers=headers)),
+        (
+            "add decision",
+            client.post(f"/v1/mentorships/{mid}/decisions", headers=headers, json=framework_body("Sneak in?")),
+        ),
+        ("schedule", client.get(f"/v1/mentorships/{mid}/schedule.ics", headers=headers)),
         ("delete knowledge", client.delete(f"/v1/knowledge/{source}", headers=headers)),
         ("agenda by id", client.post("/v1/agenda", headers=headers, json={"mentorship_id": mid})),
         (
@@ -130,6 +188,14 @@ def test_tenant_isolation_matrix(client: TestClient, two_tenants: dict[str, Any]
             "patch item",
             "add session",
             "add items",
+            "get session",
+            "add notes",
+            "plan session",
+            "save feedback",
+            "list decisions",
+            "get decision",
+            "add decision",
+            "schedule",
             "delete knowledge",
             "agenda by id",
             "suggestion by id",
@@ -180,6 +246,20 @@ def test_a_mentees_responses_never_carry_a_private_note(client: TestClient, keys
         },
     )
     assert session.status_code == 201
+    session_url = f"/v1/mentorships/{mentorship_id}/sessions/{session.json()['id']}"
+    feedback = client.put(
+        f"{session_url}/feedback", headers=dana, json={"generator": GENERATOR, "summary": FEEDBACK_PRIVATE_MARKER}
+    )
+    assert feedback.status_code == 200, feedback.text
+    decision = client.post(
+        f"/v1/mentorships/{mentorship_id}/decisions", headers=dana, json=framework_body(f"{DECISION_MARKER} now?")
+    )
+    assert decision.status_code == 201, decision.text
+    plan = client.post("/v1/goal-plan", headers=dana, json={"mentorship_id": mentorship_id, "today": "2026-11-02"})
+    assert plan.status_code == 200, plan.text
+    assert (
+        client.patch(session_url, headers=dana, json={"date": plan.json()["cadence"]["sessions"][0]}).status_code == 200
+    )
 
     # Positive controls: the mentor does reach both private texts.
     assert (
@@ -200,6 +280,8 @@ def test_a_mentees_responses_never_carry_a_private_note(client: TestClient, keys
         "sessions": client.get(f"/v1/mentorships/{mentorship_id}/sessions", headers=priya),
         "progress": client.get(f"/v1/mentorships/{mentorship_id}/progress", headers=priya),
         "mentorships": client.get("/v1/mentorships", headers=priya),
+        "one session": client.get(session_url, headers=priya),
+        "schedule": client.get(f"/v1/mentorships/{mentorship_id}/schedule.ics", headers=priya),
     }
     for task, path in (
         ("agenda", "/v1/agenda"),
@@ -226,7 +308,14 @@ def test_a_mentees_responses_never_carry_a_private_note(client: TestClient, keys
         text = streamed if name == "stream" else response.text
         assert response.status_code == 200, (name, response.status_code, text)
         assert PRIVATE_MARKER not in text and SESSION_PRIVATE_MARKER not in text, name
+        assert FEEDBACK_PRIVATE_MARKER not in text and DECISION_MARKER not in text, name
         assert "dana-private" not in text, name
+    # Decisions are mentor-side: a mentee is refused outright.
+    for refused in (
+        client.get(f"/v1/mentorships/{mentorship_id}/decisions", headers=priya),
+        client.get(f"/v1/mentorships/{mentorship_id}/decisions/{decision.json()['id']}", headers=priya),
+    ):
+        assert refused.status_code == 403 and DECISION_MARKER not in refused.text
     # A platform acting for the pair and an admin see the shared note; only the admin sees the private one.
     assert SESSION_PRIVATE_MARKER in client.get(f"/v1/mentorships/{mentorship_id}/sessions", headers=admin).text
     platform = keys("acme", "platform")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -12,13 +13,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from companion.config import Settings
-from companion.memory import ApiKeys, Database, upgrade_database
+from companion.memory import ApiKeys, Database, MemoryRepository, upgrade_database
 from companion.memory.db import alembic_config, database_url
 from companion.memory.models import Base
-from companion.memory.schemas import KeyCreate
+from companion.memory.schemas import KeyCreate, NoteCreate, SessionCreate
+from companion.schemas import ActionItem
 from tests.conftest import make_settings
+from tests.memory.conftest import mentorship_request
 
-TABLES = {"api_keys", "mentorships", "sessions", "notes", "action_items"}
+TABLES = {"api_keys", "mentorships", "sessions", "notes", "action_items", "decisions"}
 
 
 def head_revision(settings: Settings) -> str:
@@ -70,6 +73,36 @@ def test_downgrade_to_empty_and_upgrade_again(memory_settings: Settings, databas
 
     command.upgrade(config, "head")
     assert schema_drift(database) == []
+
+
+def test_downgrade_of_0002_keeps_the_sessions_and_their_notes(memory_settings: Settings, database: Database) -> None:
+    """0002's downgrade rebuilds `sessions` on SQLite; nothing that points at it may be lost."""
+    repository = MemoryRepository(database)
+    mentorship = repository.create_mentorship("acme", mentorship_request())
+    session = repository.add_session(
+        "acme",
+        mentorship.id,
+        SessionCreate(
+            date=dt.date(2025, 3, 15),
+            notes=[NoteCreate(text="kept"), NoteCreate(text="kept too", visibility="mentor_private")],
+            action_items=[ActionItem(text="kept item")],
+        ),
+    )
+    config = alembic_config(memory_settings)
+
+    command.downgrade(config, "0001")
+    tables = inspect(database.engine)
+    assert "decisions" not in tables.get_table_names()
+    assert "feedback" not in {column["name"] for column in tables.get_columns("sessions")}
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM notes")).scalar() == 2
+        assert connection.execute(text("SELECT count(*) FROM action_items")).scalar() == 1
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+    command.upgrade(config, "head")
+    assert schema_drift(database) == []
+    assert repository.list_sessions("acme", mentorship.id, include_private_notes=True) == [session]
 
 
 def test_processes_starting_together_migrate_once(memory_settings: Settings) -> None:

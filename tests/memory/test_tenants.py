@@ -13,11 +13,32 @@ from sqlalchemy.exc import IntegrityError
 
 from companion.memory import ApiKeys, Database, MemoryRepository, NotFound
 from companion.memory.models import Note
-from companion.memory.schemas import KeyCreate, MentorshipPublic, SessionCreate
-from companion.schemas import ActionItem, Cadence
+from companion.memory.schemas import KeyCreate, MentorshipPublic, NoteCreate, SessionCreate, SessionPlanUpdate
+from companion.schemas import (
+    ActionItem,
+    Cadence,
+    DecisionFramework,
+    FeedbackSummary,
+    GeneratorInfo,
+    Reversibility,
+)
 from tests.memory.conftest import TODAY
 
 CADENCE = Cadence(frequency="every 2 weeks", session_minutes=45, meeting_day="Tuesday", sessions=[TODAY])
+GENERATOR = GeneratorInfo(provider="offline", model="composer", prompt_version="test/1")
+FEEDBACK = FeedbackSummary(generator=GENERATOR, summary="Sneaked-in summary")
+FRAMEWORK = DecisionFramework(
+    generator=GENERATOR,
+    decision="Sneak in a decision?",
+    reversibility=Reversibility(level="reversible", reason="test"),
+    criteria=[],
+    options=[],
+    premortem=[],
+    questions_for_mentor=[],
+    experiment="none",
+    next_steps=[],
+    check_in_date=TODAY,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +46,7 @@ class TenantData:
     mentorship_id: str
     session_id: str
     item_id: str
+    decision_id: str
 
 
 Operation = Callable[[MemoryRepository, str, TenantData], object]
@@ -46,6 +68,19 @@ MENTORSHIP_OPERATIONS: dict[str, Operation] = {
     "asked_icebreakers": lambda repo, tenant, ids: repo.asked_icebreakers(tenant, ids.mentorship_id),
     "progress": lambda repo, tenant, ids: repo.progress(tenant, ids.mentorship_id, TODAY),
     "context_for": lambda repo, tenant, ids: repo.context_for(tenant, ids.mentorship_id, TODAY),
+    "get_session": lambda repo, tenant, ids: repo.get_session(
+        tenant, ids.mentorship_id, ids.session_id, include_private_notes=True
+    ),
+    "add_notes": lambda repo, tenant, ids: repo.add_notes(
+        tenant, ids.mentorship_id, ids.session_id, [NoteCreate(text="Sneak in")]
+    ),
+    "update_session_plan": lambda repo, tenant, ids: repo.update_session_plan(
+        tenant, ids.mentorship_id, ids.session_id, SessionPlanUpdate(date=TODAY)
+    ),
+    "save_feedback": lambda repo, tenant, ids: repo.save_feedback(tenant, ids.mentorship_id, ids.session_id, FEEDBACK),
+    "save_decision": lambda repo, tenant, ids: repo.save_decision(tenant, ids.mentorship_id, FRAMEWORK),
+    "list_decisions": lambda repo, tenant, ids: repo.list_decisions(tenant, ids.mentorship_id),
+    "get_decision": lambda repo, tenant, ids: repo.get_decision(tenant, ids.mentorship_id, ids.decision_id),
 }
 
 
@@ -60,11 +95,12 @@ def seed(repository: MemoryRepository, make_mentorship: Callable[..., Mentorship
             action_items=[ActionItem(text=f"{tenant} homework", due=TODAY)],
         ),
     )
-    return TenantData(mentorship.id, session.id, session.action_items[0].id)
+    decision = repository.save_decision(tenant, mentorship.id, FRAMEWORK)
+    return TenantData(mentorship.id, session.id, session.action_items[0].id, decision.id)
 
 
 def missing_ids() -> TenantData:
-    return TenantData(str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()))
+    return TenantData(str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()))
 
 
 def not_found(operation: Callable[[], object]) -> NotFound:
@@ -96,12 +132,17 @@ def test_cross_tenant_writes_change_nothing(
 ) -> None:
     acme = seed(repository, make_mentorship, "acme")
     before = repository.progress("acme", acme.mentorship_id, TODAY)
+    sessions_before = repository.list_sessions("acme", acme.mentorship_id, include_private_notes=True)
+    decisions_before = repository.list_decisions("acme", acme.mentorship_id)
 
     for operation in MENTORSHIP_OPERATIONS.values():
         with pytest.raises(NotFound):
             operation(repository, "globex", acme)
 
     assert repository.progress("acme", acme.mentorship_id, TODAY) == before
+    assert repository.list_sessions("acme", acme.mentorship_id, include_private_notes=True) == sessions_before
+    assert repository.list_decisions("acme", acme.mentorship_id) == decisions_before
+    assert repository.decisions_due("globex", TODAY) == []
 
 
 def test_other_tenants_action_item_is_not_found_through_own_mentorship(
@@ -129,6 +170,38 @@ def test_other_tenants_session_is_not_found_when_attaching_items(
     )
 
     assert (error.kind, error.item_id) == ("session", acme.session_id)
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda repo, ids, theirs: repo.get_session("globex", ids.mentorship_id, theirs.session_id),
+        lambda repo, ids, theirs: repo.add_notes(
+            "globex", ids.mentorship_id, theirs.session_id, [NoteCreate(text="x")]
+        ),
+        lambda repo, ids, theirs: repo.update_session_plan(
+            "globex", ids.mentorship_id, theirs.session_id, SessionPlanUpdate(date=TODAY)
+        ),
+        lambda repo, ids, theirs: repo.save_feedback("globex", ids.mentorship_id, theirs.session_id, FEEDBACK),
+        lambda repo, ids, theirs: repo.get_decision("globex", ids.mentorship_id, theirs.decision_id),
+    ],
+    ids=["get_session", "add_notes", "update_session_plan", "save_feedback", "get_decision"],
+)
+def test_other_tenants_session_or_decision_is_not_found_through_own_mentorship(
+    operation: Callable[[MemoryRepository, TenantData, TenantData], object],
+    repository: MemoryRepository,
+    make_mentorship: Callable[..., MentorshipPublic],
+) -> None:
+    acme = seed(repository, make_mentorship, "acme")
+    globex = seed(repository, make_mentorship, "globex")
+    missing = missing_ids()
+
+    cross_tenant = not_found(lambda: operation(repository, globex, acme))
+    never_existed = not_found(lambda: operation(repository, globex, missing))
+
+    assert cross_tenant.kind == never_existed.kind and cross_tenant.kind in ("session", "decision")
+    assert cross_tenant.item_id in (acme.session_id, acme.decision_id)
+    assert repository.list_sessions("acme", acme.mentorship_id, include_private_notes=True)[0].feedback is None
 
 
 def test_listing_shows_only_the_tenants_own_mentorships(
