@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from api import web
 from api.auth import is_loopback
 from api.errors import Problem, install_error_handlers
 from api.observability import Metrics, RateLimiter, RequestContextMiddleware, configure_logging
@@ -79,6 +80,7 @@ def create_app(
     app.include_router(health.router)
     for router in (generation.router, knowledge.router, search.router, mentorships.router):
         app.include_router(router, prefix="/v1")
+    web.install(app)
     return app
 
 

@@ -55,6 +55,14 @@ def problem_response(
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers)
 
 
+API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
+
+
+def is_api_path(path: str) -> bool:
+    """Machine paths answer problem+json; everything else belongs to the web pages."""
+    return path.startswith(API_PREFIXES) or path == "/v1"
+
+
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "request"
@@ -92,7 +100,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(request, exc.status, exc.title, exc.detail, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_api_path(request.url.path):  # a person at a browser: the web app's page, in words
+            from api.web.core import error_page
+
+            detail = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
+            return error_page(request, exc.status_code, detail, dict(exc.headers or {}))
         title = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}.get(exc.status_code, "Error")
         return problem_response(request, exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}))
 
