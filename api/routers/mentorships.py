@@ -22,6 +22,7 @@ from api.errors import ApiError, Problem
 from companion.calendar import schedule_filename, schedule_ics
 from companion.memory.schemas import (
     ActionItemPublic,
+    DecisionCheckIn,
     DecisionCreate,
     DecisionPublic,
     MentorshipCreate,
@@ -309,6 +310,26 @@ def get_decision(
     require_role(principal, "admin", "platform", "mentor")
     return companion.memory.get_decision(
         principal.tenant, mentorship_id, decision_id, viewer_person_id=viewer(principal)
+    )
+
+
+@router.post(
+    "/{mentorship_id}/decisions/{decision_id}/check-in",
+    operation_id="check_in_decision",
+    summary="Record what happened with a decision",
+    description="Once checked in, a decision no longer appears among those due; a later check-in replaces the outcome.",
+    response_model=DecisionPublic,
+)
+def check_in_decision(
+    mentorship_id: MentorshipId,
+    decision_id: DecisionId,
+    body: DecisionCheckIn,
+    companion: CompanionDep,
+    principal: PrincipalDep,
+) -> DecisionPublic:
+    require_role(principal, "admin", "platform", "mentor")
+    return companion.memory.check_in_decision(
+        principal.tenant, mentorship_id, decision_id, body, viewer_person_id=viewer(principal)
     )
 
 

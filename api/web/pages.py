@@ -51,6 +51,7 @@ from companion.calendar import schedule_ics
 from companion.generation.render import render_markdown
 from companion.memory.schemas import (
     ActionItemPublic,
+    DecisionCheckIn,
     MentorshipCreate,
     MentorshipPublic,
     NoteCreate,
@@ -840,6 +841,26 @@ def decision_page(
     framework = saved.framework
     passages = citation_passages(companion, principal, framework.relevant_experience + framework.citations)
     return render(request, "decision.html", mentorship=mentorship, saved=saved, framework=framework, passages=passages)
+
+
+@router.post("/mentorships/{mentorship_id}/decisions/{decision_id}/check-in")
+def check_in_decision(
+    request: Request,
+    mentorship_id: MentorshipId,
+    decision_id: ItemId,
+    companion: CompanionDep,
+    principal: WebPrincipal,
+    form: Form,
+) -> Response:
+    mentor_side(companion, principal, mentorship_id, "check in on decisions")
+    try:
+        check_in = DecisionCheckIn(outcome=form_value(form, "outcome"))
+    except ValidationError as exc:
+        raise FormError(f"What happened: {readable_validation(exc).removeprefix('outcome: ')}") from None
+    companion.memory.check_in_decision(
+        principal.tenant, mentorship_id, decision_id, check_in, viewer_person_id=viewer(principal)
+    )
+    return redirect(f"/mentorships/{mentorship_id}/decisions/{decision_id}")
 
 
 # --------------------------------------------------------------------------------------

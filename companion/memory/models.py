@@ -210,6 +210,8 @@ class DecisionRecord(Base):
     statement: Mapped[str] = mapped_column(Text, comment="The framework's decision, for listing")
     framework: Mapped[dict[str, Any]] = mapped_column(comment="schemas.DecisionFramework as saved")
     check_in_date: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text, comment="What happened, recorded at the check-in")
+    checked_in_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (

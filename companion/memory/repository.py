@@ -29,6 +29,7 @@ from companion.memory.schemas import (
     TENANT_PATTERN,
     ActionItemGroups,
     ActionItemPublic,
+    DecisionCheckIn,
     DecisionPublic,
     MenteePerson,
     MentorPerson,
@@ -500,10 +501,37 @@ class MemoryRepository:
             raise NotFound("decision", decision_id)
         return _decision_public(row)
 
+    def check_in_decision(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        decision_id: str,
+        check_in: DecisionCheckIn,
+        *,
+        viewer_person_id: str | None = None,
+    ) -> DecisionPublic:
+        """Record what happened; the decision leaves `decisions_due`. A later check-in replaces the outcome."""
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, mentor_only=True)
+            row = session.scalar(
+                select(DecisionRecord).where(
+                    DecisionRecord.id == decision_id,
+                    DecisionRecord.tenant == tenant,
+                    DecisionRecord.mentorship_id == mentorship_id,
+                )
+            )
+            if row is None:
+                raise NotFound("decision", decision_id)
+            row.outcome, row.checked_in_at = check_in.outcome, self.clock()
+        log.info(
+            "decision checked in", extra={"tenant": tenant, "mentorship_id": mentorship_id, "decision_id": decision_id}
+        )
+        return _decision_public(row)
+
     def decisions_due(
         self, tenant: str, today: dt.date, *, viewer_person_id: str | None = None
     ) -> list[DecisionPublic]:
-        """Decisions whose check-in date is `today` or earlier, across the tenant's mentorships (or the
+        """Decisions not checked in yet whose check-in date is `today` or earlier, across the tenant's mentorships (or the
         viewer's, as mentor): the longest overdue first."""
         query = (
             select(DecisionRecord)
@@ -516,6 +544,7 @@ class MemoryRepository:
                 Mentorship.tenant == tenant,
                 DecisionRecord.check_in_date.is_not(None),
                 DecisionRecord.check_in_date <= today,
+                DecisionRecord.checked_in_at.is_(None),
             )
             .order_by(DecisionRecord.check_in_date, DecisionRecord.created_at, DecisionRecord.id)
         )
@@ -842,5 +871,7 @@ def _decision_public(row: DecisionRecord) -> DecisionPublic:
         statement=row.statement,
         framework=DecisionFramework.model_validate(row.framework),
         check_in_date=row.check_in_date,
+        outcome=row.outcome,
+        checked_in_at=row.checked_in_at,
         created_at=row.created_at,
     )

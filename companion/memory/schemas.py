@@ -211,7 +211,15 @@ class DecisionPublic(BaseModel):
     statement: str = Field(description="The decision, as in `framework.decision`.")
     framework: DecisionFramework
     check_in_date: dt.date | None = Field(description="When to check in on the decision.")
+    outcome: str | None = Field(default=None, description="What happened, recorded at the check-in.")
+    checked_in_at: dt.datetime | None = Field(default=None, description="When the check-in was recorded.")
     created_at: dt.datetime
+
+
+class DecisionCheckIn(_Model):
+    """The check-in on a saved decision: what happened. Once recorded, the decision is no longer due."""
+
+    outcome: str = Field(min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
 
 
 # --------------------------------------------------------------------------------------

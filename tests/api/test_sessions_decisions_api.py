@@ -248,6 +248,21 @@ def test_decisions_are_saved_listed_and_read_by_the_mentor_side(client: TestClie
 
 
 # -- schedule.ics --------------------------------------------------------------------------
+def test_a_decision_check_in_records_the_outcome_for_the_mentor_side_only(
+    client: TestClient, pair: dict[str, Any]
+) -> None:
+    framework = {**decision_framework(client, pair["dana"], pair["mid"]), "check_in_date": "2026-11-01"}
+    saved = client.post(url(pair, "/decisions"), headers=pair["dana"], json={"framework": framework}).json()
+    check_in = url(pair, f"/decisions/{saved['id']}/check-in")
+    assert client.post(check_in, headers=pair["priya"], json={"outcome": "x"}).status_code == 403
+    assert client.post(check_in, headers=pair["luis"], json={"outcome": "x"}).status_code == 404
+    assert client.post(check_in, headers=pair["dana"], json={"outcome": ""}).status_code == 422
+    done = client.post(check_in, headers=pair["dana"], json={"outcome": "Took the offer."})
+    assert done.status_code == 200 and done.json()["outcome"] == "Took the offer." and done.json()["checked_in_at"]
+    again = client.get(url(pair, f"/decisions/{saved['id']}"), headers=pair["admin"]).json()
+    assert again["outcome"] == "Took the offer."
+
+
 def test_the_schedule_is_an_ics_file_after_a_goal_plan(client: TestClient, pair: dict[str, Any]) -> None:
     before = client.get(url(pair, "/schedule.ics"), headers=pair["dana"])
     assert before.status_code == 409, before.text
@@ -329,6 +344,7 @@ def test_openapi_documents_the_new_operations(client: TestClient) -> None:
         "create_decision",
         "list_decisions",
         "get_decision",
+        "check_in_decision",
         "get_schedule_ics",
     } <= set(operation_ids)
     ics = spec["paths"]["/v1/mentorships/{mentorship_id}/schedule.ics"]["get"]["responses"]

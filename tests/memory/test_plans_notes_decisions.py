@@ -9,12 +9,14 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from companion.memory import Database, InvalidMemoryRequest, MemoryRepository, NotFound
 from companion.memory.models import DecisionRecord, Mentorship
 from companion.memory.schemas import (
+    DecisionCheckIn,
     MentorshipPublic,
     NoteCreate,
     SessionCreate,
@@ -220,8 +222,6 @@ def test_added_notes_follow_the_author_rules_and_are_all_or_nothing(
 
 
 def test_note_text_with_nul_is_refused_before_any_database_sees_it() -> None:
-    from pydantic import ValidationError
-
     with pytest.raises(ValidationError, match="NUL"):
         NoteCreate(text="before\x00after")
 
@@ -277,8 +277,6 @@ def test_plan_update_changes_only_the_fields_sent(
 
 
 def test_plan_update_refuses_null_date_and_icebreakers() -> None:
-    from pydantic import ValidationError
-
     for body in ({"date": None}, {"icebreakers_asked": None}, {"date": "2025-02-30"}, {"unknown": 1}):
         with pytest.raises(ValidationError):
             SessionPlanUpdate.model_validate(body)
@@ -457,6 +455,32 @@ def test_decisions_due_are_those_checked_in_on_or_before_today_in_the_viewers_me
     assert repository.decisions_due("acme", TODAY, viewer_person_id=MENTEE) == []
     assert [d.statement for d in repository.decisions_due("globex", TODAY)] == ["Foreign?"]
     assert repository.decisions_due("acme", TODAY - 8 * day) == []
+
+
+def test_a_checked_in_decision_keeps_its_outcome_and_is_no_longer_due(
+    repository: MemoryRepository, make_mentorship: Callable[..., MentorshipPublic]
+) -> None:
+    ours = make_mentorship("acme", MENTOR, MENTEE)
+    foreign = make_mentorship("globex", MENTOR, MENTEE)
+    saved = repository.save_decision("acme", ours.id, framework("Move teams?", TODAY - dt.timedelta(days=2)))
+    assert [d.id for d in repository.decisions_due("acme", TODAY)] == [saved.id]
+
+    for tenant, mentorship_id, person in (("globex", foreign.id, None), ("acme", ours.id, MENTEE)):
+        not_found(
+            lambda t=tenant, m=mentorship_id, p=person: repository.check_in_decision(
+                t, m, saved.id, DecisionCheckIn(outcome="planted"), viewer_person_id=p
+            )
+        )
+    assert repository.get_decision("acme", ours.id, saved.id).outcome is None, "nothing written by a refused call"
+
+    checked = repository.check_in_decision(
+        "acme", ours.id, saved.id, DecisionCheckIn(outcome="Moved; it went well."), viewer_person_id=MENTOR
+    )
+    assert checked.outcome == "Moved; it went well." and checked.checked_in_at is not None
+    assert repository.get_decision("acme", ours.id, saved.id).outcome == "Moved; it went well."
+    assert repository.decisions_due("acme", TODAY) == []
+    with pytest.raises(ValidationError):
+        DecisionCheckIn(outcome="")
 
 
 def test_the_database_ties_decisions_to_their_mentorship_and_tenant(

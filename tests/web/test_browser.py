@@ -199,10 +199,17 @@ def test_mentor_and_mentee_flows(browser: Any, web_server: WebServer, tmp_path: 
     page.get_by_role("button", name="Save the decision").click()
     page.wait_for_url(re.compile(r"/decisions/[0-9a-f-]{36}$"))
     assert "Check-in due" in page.locator("main").inner_text()
+    decision_url = page.url
     page.goto("/")
     assert "Should Priya leave her job" in page.locator("main").inner_text()
     assert "Priya" in page.locator("table.mentorships").inner_text()
     screenshot(page, "home")
+    page.goto(decision_url)
+    page.get_by_label("What happened?").fill("Ran the weekend experiment for a month; staying for now.")
+    page.get_by_role("button", name="Save the check-in").click()
+    assert "staying for now" in page.locator(".outcome").inner_text()
+    page.goto("/")
+    assert "Should Priya leave her job" not in page.locator("main").inner_text(), "checked in: no longer due"
 
     # -- progress chart ---------------------------------------------------------------------
     page.goto(mentorship_url)

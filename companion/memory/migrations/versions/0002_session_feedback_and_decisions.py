@@ -49,6 +49,8 @@ def upgrade() -> None:
         sa.Column("statement", sa.Text(), nullable=False, comment="The framework's decision, for listing"),
         sa.Column("framework", sa.JSON(), nullable=False, comment="schemas.DecisionFramework as saved"),
         sa.Column("check_in_date", sa.Date(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True, comment="What happened, recorded at the check-in"),
+        sa.Column("checked_in_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["mentorship_id", "tenant"],
