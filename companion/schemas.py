@@ -19,8 +19,28 @@ def _strip_list(values: list[str]) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
 class _Model(BaseModel):
+    """Input models: unknown fields refused, text stripped, and no NUL characters anywhere (PostgreSQL
+    text cannot store them, and no person types one), so every backend refuses them alike with a 422."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 # --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from companion.schemas import (
     ActionItem,
@@ -19,6 +19,7 @@ from companion.schemas import (
     FeedbackSummary,
     MenteeProfile,
     MentorProfile,
+    _Model,
 )
 
 TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -40,10 +41,6 @@ PERSON_ROLES: tuple[str, ...] = ("mentor", "mentee")
 Visibility = Literal["shared", "mentor_private"]
 MentorshipStatus = Literal["active", "paused", "closed"]
 MAX_GOALS = 20
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -109,14 +106,6 @@ class NoteCreate(_Model):
     author_person_id: PersonId | None = Field(
         default=None, description="Who wrote it; a mentor_private note without one belongs to the mentor."
     )
-
-    @field_validator("text")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        """PostgreSQL text cannot hold NUL, and no note needs one: refuse it on every backend alike."""
-        if "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
 
 
 class NotesCreate(_Model):
@@ -219,7 +208,7 @@ class DecisionPublic(BaseModel):
 class DecisionCheckIn(_Model):
     """The check-in on a saved decision: what happened. Once recorded, the decision is no longer due."""
 
-    outcome: str = Field(min_length=1, max_length=5_000, pattern=r"^[^\x00]*$")
+    outcome: str = Field(min_length=1, max_length=5_000)
 
 
 # --------------------------------------------------------------------------------------

@@ -350,3 +350,18 @@ def test_openapi_documents_the_new_operations(client: TestClient) -> None:
     ics = spec["paths"]["/v1/mentorships/{mentorship_id}/schedule.ics"]["get"]["responses"]
     assert set(ics["200"]["content"]) == {"text/calendar"}
     assert "application/problem+json" in ics["409"]["content"]
+
+
+def test_nul_characters_are_refused_in_words_on_every_backend(client: TestClient, pair: dict[str, Any]) -> None:
+    """PostgreSQL text cannot hold NUL: every input model refuses it with a 422 naming the field."""
+    cases = [
+        (url(pair, "/action-items"), {"items": [{"text": "Call Sam", "owner": "men\u0000tee"}]}, "items.0.owner"),
+        (session_url(pair, "/notes"), {"notes": [{"text": "a\u0000b"}]}, "notes.0.text"),
+        ("/v1/mentorships", mentorship_body("dana", "pri\u0000ya"), "mentee.person_id"),
+    ]
+    for path, body, field in cases:
+        response = client.post(path, headers=pair["dana"], json=body)
+        assert response.status_code == 422, path
+        assert f"{field} must not contain NUL characters" in response.json()["detail"]
+    sessions = client.get(url(pair, "/sessions"), headers=pair["dana"]).json()
+    assert [len(s["action_items"]) for s in sessions] == [1], "nothing stored"
