@@ -91,6 +91,7 @@ def test_the_real_llama_server_streams_tokens_then_one_output(
 
     kinds = [event.kind for event in events]
     assert kinds[-1] == "output" and kinds.count("output") == 1
+    assert "".join(e.delta for e in events if e.kind == "token") == "".join(CUT_CHUNKS), "the partial answer streamed"
     final = events[-1].output
     assert final is not None
     assert_contract(final, "reflection", context, shown)
@@ -263,3 +264,128 @@ def test_an_answer_through_the_real_openai_client_is_parsed(agenda_request: tupl
     assert [item.title for item in output.items] == ["Check-in", "Pitch practice", "Next steps"]
     assert (output.usage.prompt_tokens, output.usage.completion_tokens) == (1500, 90)
     assert len(server.requests) == 1
+
+
+class CutStreamServer:
+    """An OpenAI-compatible endpoint over real HTTP whose streamed answer stops midway: a few chunks of
+    a chunked SSE body, then the connection closes without the final chunk or `data: [DONE]`. A
+    non-streamed request (the repair) gets the same treatment: half a JSON body, then a close."""
+
+    def __init__(self, chunks: list[str]) -> None:
+        self.chunks = chunks
+        self.requests: list[dict[str, Any]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(body)
+                self.send_response(200)
+                if body.get("stream"):
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for text in server.chunks:
+                        event = {
+                            "id": "chatcmpl-cut",
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "model": "scripted",
+                            "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+                        }
+                        data = f"data: {json.dumps(event)}\n\n".encode()
+                        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                        self.wfile.flush()
+                else:
+                    data = json.dumps(completion('{"items": [')).encode()
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(2)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> CutStreamServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+CUT_CHUNKS = ['{"items": [{"title": "Check', '-in", "minutes": 10, ', '"purpose": "Reconnect", "pro']
+
+
+def test_a_stream_cut_midway_ends_with_a_flagged_offline_answer(
+    agenda_request: tuple[MentoringContext, Retrieved],
+) -> None:
+    context, retrieved = agenda_request
+    timeout = 10.0
+    with CutStreamServer(CUT_CHUNKS) as server:
+        generator = OpenAIGenerator(llm_settings(server.base_url, llm_timeout=timeout))
+        started = time.monotonic()
+        events = list(generator.stream_generate("agenda", context, retrieved))
+        elapsed = time.monotonic() - started
+
+    kinds = [event.kind for event in events]
+    assert kinds[-1] == "output" and kinds.count("output") == 1
+    assert "".join(e.delta for e in events if e.kind == "token") == "".join(CUT_CHUNKS), "the partial answer streamed"
+    final = events[-1].output
+    assert isinstance(final, Agenda)
+    assert final.generator.provider == "offline"
+    assert final.generator.fallback_reason is not None
+    assert final.generator.fallback_reason.startswith("connection_error: ")
+    assert sum(item.minutes for item in final.items) == context.session.duration_minutes
+    assert server.requests[0]["stream"] is True
+    assert elapsed < timeout, "a cut stream is noticed when the connection closes, not at the timeout"
+
+
+def test_a_stream_cut_midway_reaches_an_sse_client_as_a_result_never_an_error(
+    knowledge_data_dir: Any, tmp_path: Any, embedder: Any
+) -> None:
+    """Through the API: the SSE response still ends with one `result` carrying the fallback reason."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.conftest import make_settings
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(knowledge_data_dir, data_dir)
+    with CutStreamServer(CUT_CHUNKS) as server:
+        settings = make_settings(
+            data_dir,
+            llm_provider="openai",
+            llm_base_url=server.base_url,
+            llm_model="scripted",
+            llm_timeout=10.0,
+            llm_max_retries=0,
+            rate_limit_per_minute=0,
+        )
+        with TestClient(create_app(settings, embedder=embedder, local_mode=True)) as client:
+            response = client.post(
+                "/v1/agenda",
+                json={"mentee": {"name": "Priya", "goals": ["raise a seed round"]}},
+                headers={"Accept": "text/event-stream"},
+            )
+    assert response.status_code == 200
+    events = re.findall(r"event: (\w+)\ndata: (.*)\n\n", response.text)
+    names = [name for name, _ in events]
+    assert "error" not in names and names[-1] == "result" and names.count("result") == 1
+    result = json.loads(events[-1][1])
+    assert result["generator"]["provider"] == "offline"
+    assert REASON.match(result["generator"]["fallback_reason"])
+    assert sum(item["minutes"] for item in result["items"]) == result["total_minutes"]
