@@ -91,7 +91,6 @@ def test_the_real_llama_server_streams_tokens_then_one_output(
 
     kinds = [event.kind for event in events]
     assert kinds[-1] == "output" and kinds.count("output") == 1
-    assert "".join(e.delta for e in events if e.kind == "token") == "".join(CUT_CHUNKS), "the partial answer streamed"
     final = events[-1].output
     assert final is not None
     assert_contract(final, "reflection", context, shown)
