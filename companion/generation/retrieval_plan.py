@@ -19,7 +19,7 @@ from companion.generation.tasks.common import (
     looks_like_instruction,
     session_stage,
 )
-from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult
+from companion.retrieval.retriever import Retriever, SearchFilters, SearchRequest, SearchResult
 from companion.schemas import MentoringContext
 
 GUIDE_KINDS = ("guide", "framework")
@@ -56,7 +56,8 @@ def mentor_first(results: list[SearchResult], names: frozenset[str]) -> list[Sea
 
 
 class _Plan:
-    """Runs one task's searches with the request's tenant and privacy rules baked in."""
+    """Collects one task's searches with the request's tenant and privacy rules baked in, then runs
+    them as one batch (one embedding call for the new queries, one catalog lookup)."""
 
     def __init__(self, context: MentoringContext, retriever: Retriever, audience: Audience) -> None:
         self.context = context
@@ -69,19 +70,31 @@ class _Plan:
         )
         self.stage = session_stage(context.session)
         self.persona = infer_persona(context)
+        self._pending: list[tuple[str, SearchRequest, Callable[[list[SearchResult]], list[SearchResult]] | None]] = []
+
+    def _queue(
+        self,
+        group: str,
+        request: SearchRequest,
+        arrange: Callable[[list[SearchResult]], list[SearchResult]] | None = None,
+    ) -> None:
+        self._pending.append((group, request, arrange))
 
     def search(self, group: str, query: str, k: int, *, whole_bank: bool = False, **filters: Any) -> None:
-        results = self.retriever.search(
-            query, replace(self.base, **filters), k, max_per_source=0 if whole_bank else None
+        self._queue(
+            group, SearchRequest(query, replace(self.base, **filters), k, max_per_source=0 if whole_bank else None)
         )
-        self.retrieved.add(group, results)
 
     def guides(self, query: str, k: int = 6, kinds: tuple[str, ...] = GUIDE_KINDS, **filters: Any) -> None:
         self.search("guides", query, k, kinds=kinds, **filters)
 
     def mentor_notes(self, query: str, k: int = 8) -> None:
-        results = self.retriever.search(query, replace(self.base, kinds=NOTE_KINDS), k, max_per_source=1)
-        self.retrieved.add("mentor_notes", mentor_first(results, self.retrieved.mentor_authors))
+        authors = self.retrieved.mentor_authors
+        self._queue(
+            "mentor_notes",
+            SearchRequest(query, replace(self.base, kinds=NOTE_KINDS), k, max_per_source=1),
+            lambda results: mentor_first(results, authors),
+        )
 
     def needs_guides(self) -> None:
         """The individual-needs guide section for this mentee's persona (early sessions only)."""
@@ -89,6 +102,14 @@ class _Plan:
         mentee = self.context.mentee
         query = f"Common needs of a {label}. {mentee.role or ''} {mentee.situation or ''}".strip()
         self.search("needs_guides", query, 3, kinds=("guide",), themes=("individual_needs",))
+
+    def run(self) -> Retrieved:
+        """Run the queued searches as one batch; groups are filled in the order they were asked for."""
+        found = self.retriever.search_many([request for _, request, _ in self._pending])
+        for (group, _, arrange), results in zip(self._pending, found, strict=True):
+            self.retrieved.add(group, arrange(results) if arrange is not None else results)
+        self._pending.clear()
+        return self.retrieved
 
 
 def _agenda(plan: _Plan) -> None:
@@ -187,4 +208,4 @@ def retrieve_for_task(task: str, context: MentoringContext, retriever: Retriever
         raise ValueError(f"unknown task {task!r}; available: {', '.join(PLANS)}")
     plan = _Plan(context, retriever, audience)
     plan_steps(plan)
-    return plan.retrieved
+    return plan.run()

@@ -171,7 +171,9 @@ class Indexer:
                 folder = Path(given).resolve()
                 if folder.is_dir() and str(folder) not in seen:
                     report.sources_pruned += self._prune(str(folder), set(), report)
-        if plans or report.sources_pruned:
+        if plans or report.sources_pruned or self.lexical.saved_generation() != self.catalog.generation():
+            # also when nothing changed but the saved BM25 index is older than the catalog: a run
+            # killed between its catalog commit and its rebuild (readers never write it)
             self.lexical.rebuild()
         report.seconds = time.perf_counter() - started
         return report

@@ -9,6 +9,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,22 +89,130 @@ class LexicalFilter:
     private_author: str | None = None
     allow_private: bool = False
 
+    def key(self) -> tuple[object, ...]:
+        """A hashable identity of the filter (the mask it gives depends on nothing else)."""
+        allowed = tuple(sorted((column, tuple(values)) for column, values in self.allowed.items()))
+        return (allowed, tuple(sorted(self.themes)), self.private_author, self.allow_private)
+
+
+MASK_CACHE_SIZE = 128
+"""Filter masks kept per loaded index (one bool per chunk each: 100 KB at 100k chunks)."""
+
+
+class LexicalSnapshot:
+    """One loaded generation of the index: immutable, so a batch of searches sees one state.
+
+    Filter masks depend only on the snapshot and the filter, so they are computed once per
+    filter and reused (generation asks the same few filters over and over)."""
+
+    def __init__(self, generation: int, bm25: bm25s.BM25 | None, columns: _Columns, tokenize: Tokenizer) -> None:
+        self.generation = generation
+        self.bm25 = bm25
+        self.columns = columns
+        self.tokenize = tokenize
+        self._theme_masks: dict[str, np.ndarray] = {}
+        self._masks: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
+        self._ids: OrderedDict[tuple[object, ...], list[str] | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def size(self) -> int:
+        return len(self.columns.chunk_ids)
+
+    def _theme_mask(self, theme: str) -> np.ndarray:
+        mask = self._theme_masks.get(theme)
+        if mask is None:
+            themes = self.columns.themes
+            mask = np.fromiter((theme in t for t in themes), dtype=bool, count=len(themes))
+            self._theme_masks[theme] = mask
+        return mask
+
+    def _compute_mask(self, flt: LexicalFilter) -> np.ndarray:
+        columns = self.columns
+        mask = np.ones(len(columns.chunk_ids), dtype=bool)
+        for column, allowed in flt.allowed.items():
+            mask &= np.isin(columns.values[column], np.array(allowed, dtype=object))
+        shared = columns.values["visibility"] == "shared"
+        if not flt.allow_private:
+            mask &= shared
+        elif flt.private_author is not None:
+            mask &= shared | (columns.values["author"] == flt.private_author)
+        if flt.themes:
+            any_theme = np.zeros(len(mask), dtype=bool)
+            for theme in set(flt.themes):
+                any_theme |= self._theme_mask(theme)
+            mask &= any_theme
+        mask.setflags(write=False)
+        return mask
+
+    def mask(self, flt: LexicalFilter) -> np.ndarray:
+        """Which documents the filter admits (read-only; cached per filter)."""
+        key = flt.key()
+        with self._lock:
+            cached = self._masks.get(key)
+            if cached is not None:
+                self._masks.move_to_end(key)
+                return cached
+        mask = self._compute_mask(flt)
+        with self._lock:
+            self._masks[key] = mask
+            if len(self._masks) > MASK_CACHE_SIZE:
+                self._masks.popitem(last=False)
+        return mask
+
+    def allowed_ids(self, flt: LexicalFilter, at_most: int) -> list[str] | None:
+        """The ids of the documents the filter admits, or None when there are more than `at_most`."""
+        key = (flt.key(), at_most)
+        with self._lock:
+            known = key in self._ids
+            ids = self._ids.get(key)
+        if not known:
+            mask = self.mask(flt)
+            admitted = np.flatnonzero(mask)
+            ids = [self.columns.chunk_ids[i] for i in admitted] if admitted.size <= at_most else None
+            with self._lock:
+                self._ids[key] = ids
+                if len(self._ids) > MASK_CACHE_SIZE:
+                    self._ids.popitem(last=False)
+        return ids
+
+    def search(self, query: str, flt: LexicalFilter, limit: int) -> list[tuple[str, float]]:
+        bm25 = self.bm25
+        if bm25 is None:
+            return []
+        token_ids = bm25.get_tokens_ids(self.tokenize(query))
+        if not token_ids:
+            return []
+        scores = np.asarray(bm25.get_scores_from_ids(token_ids), dtype=np.float64)
+        scores = np.where(self.mask(flt), scores, 0.0)
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size == 0:
+            return []
+        if candidates.size > limit:
+            top = np.argpartition(-scores[candidates], limit - 1)[:limit]
+            candidates = candidates[top]
+        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        chunk_ids = self.columns.chunk_ids
+        return [(chunk_ids[i], float(scores[i])) for i in order]
+
 
 class LexicalIndex:
-    """The BM25 index with its filter columns; `search` returns (chunk_id, score) pairs."""
+    """The BM25 index with its filter columns; `search` returns (chunk_id, score) pairs.
+
+    Only writers (which hold the data dir's ingest lock) save the index to disk. A reader that
+    finds the saved index older than the catalog (a writer is between its catalog commit and its
+    rebuild, or died there) builds the current index in memory instead: it never serves stale
+    results, and it never races a writer, or a reader in another worker, for the shared folder."""
 
     def __init__(self, directory: Path, catalog: Catalog) -> None:
         self.directory = directory
         self.catalog = catalog
         self.tokenize = Tokenizer()
-        self._lock = threading.Lock()
-        self._generation = -1
-        self._bm25: bm25s.BM25 | None = None
-        self._columns = _Columns([], {}, [])
+        self._load_lock = threading.Lock()
+        self._snapshot = LexicalSnapshot(-1, None, _Columns([], {}, []), self.tokenize)
 
     # -- building ------------------------------------------------------------------------
-    def rebuild(self) -> None:
-        """Rebuild from the catalog and save atomically (write a temp dir, then swap)."""
+    def _build(self) -> LexicalSnapshot:
+        """The index of the catalog as it is now (read the generation first: the content is at least that new)."""
         generation = self.catalog.generation()
         records = list(self.catalog.iter_chunks())
         columns = _Columns.build(records)
@@ -114,75 +223,69 @@ class LexicalIndex:
                 [self.tokenize(r.heading + "\n\n" + r.text) or ["\x00empty"] for r in records],
                 show_progress=False,
             )
-        self.directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".bm25-", dir=self.directory.parent))
-        if bm25 is not None:
-            bm25.save(str(staging / "bm25"), show_progress=False)
-        (staging / "columns.json").write_text(json.dumps(columns.to_json()), encoding="utf-8")
-        (staging / "generation").write_text(str(generation), encoding="utf-8")
-        old = self.directory.with_name(self.directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.directory.exists():
-            os.replace(self.directory, old)
-        os.replace(staging, self.directory)
-        shutil.rmtree(old, ignore_errors=True)
-        with self._lock:
-            self._bm25, self._columns, self._generation = bm25, columns, generation
+        return LexicalSnapshot(generation, bm25, columns, self.tokenize)
 
-    def _ensure_current(self) -> None:
-        """Load the saved index if the catalog moved on since we last looked; rebuild if stale."""
-        generation = self.catalog.generation()
-        if generation == self._generation:
-            return
-        stamp = self.directory / "generation"
-        saved = int(stamp.read_text()) if stamp.exists() else -1
-        if saved != generation:
-            self.rebuild()
-            return
-        columns = _Columns.from_json(json.loads((self.directory / "columns.json").read_text(encoding="utf-8")))
-        bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if columns.chunk_ids else None
-        with self._lock:
-            self._bm25, self._columns, self._generation = bm25, columns, generation
+    def rebuild(self) -> None:
+        """Rebuild from the catalog and save atomically (write a temp dir, then swap). Writers only:
+        call it while holding the data dir's ingest lock."""
+        with self._load_lock:
+            snapshot = self._build()
+            self.directory.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".bm25-", dir=self.directory.parent))
+            if snapshot.bm25 is not None:
+                snapshot.bm25.save(str(staging / "bm25"), show_progress=False)
+            (staging / "columns.json").write_text(json.dumps(snapshot.columns.to_json()), encoding="utf-8")
+            (staging / "generation").write_text(str(snapshot.generation), encoding="utf-8")
+            old = self.directory.with_name(self.directory.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if self.directory.exists():
+                os.replace(self.directory, old)
+            os.replace(staging, self.directory)
+            shutil.rmtree(old, ignore_errors=True)
+            self._snapshot = snapshot
+
+    def saved_generation(self) -> int:
+        """The catalog generation the saved index was built from (-1: none, or unreadable)."""
+        try:
+            return int((self.directory / "generation").read_text())
+        except (OSError, ValueError):
+            return -1
+
+    def _load_saved(self, generation: int) -> LexicalSnapshot | None:
+        """The saved index if it is exactly `generation`; None if it is another one or a writer
+        swapped it while we read (then the caller builds in memory)."""
+        if self.saved_generation() != generation:
+            return None
+        try:
+            columns = _Columns.from_json(json.loads((self.directory / "columns.json").read_text(encoding="utf-8")))
+            bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if columns.chunk_ids else None
+        except (OSError, ValueError, KeyError, AssertionError):
+            return None
+        if self.saved_generation() != generation:
+            return None  # replaced while we read: the parts may come from two versions
+        return LexicalSnapshot(generation, bm25, columns, self.tokenize)
+
+    def current(self, generation: int | None = None) -> LexicalSnapshot:
+        """The index for the catalog's generation (read now unless given): the loaded one if it is
+        current, else the saved one, else one built in memory from the catalog."""
+        if generation is None:
+            generation = self.catalog.generation()
+        snapshot = self._snapshot
+        if snapshot.generation == generation:
+            return snapshot
+        with self._load_lock:
+            snapshot = self._snapshot
+            if snapshot.generation != generation:
+                snapshot = self._load_saved(generation) or self._build()
+                self._snapshot = snapshot
+        return snapshot
 
     # -- searching -----------------------------------------------------------------------
-    def _mask(self, flt: LexicalFilter) -> np.ndarray:
-        columns = self._columns
-        mask = np.ones(len(columns.chunk_ids), dtype=bool)
-        for column, allowed in flt.allowed.items():
-            mask &= np.isin(columns.values[column], np.array(allowed, dtype=object))
-        shared = columns.values["visibility"] == "shared"
-        if not flt.allow_private:
-            mask &= shared
-        elif flt.private_author is not None:
-            mask &= shared | (columns.values["author"] == flt.private_author)
-        if flt.themes:
-            wanted = set(flt.themes)
-            mask &= np.fromiter((bool(t & wanted) for t in columns.themes), dtype=bool, count=len(mask))
-        return mask
-
     def search(self, query: str, flt: LexicalFilter, limit: int) -> list[tuple[str, float]]:
-        self._ensure_current()
-        with self._lock:
-            bm25, columns = self._bm25, self._columns
-        if bm25 is None:
-            return []
-        token_ids = bm25.get_tokens_ids(self.tokenize(query))
-        if not token_ids:
-            return []
-        scores = np.asarray(bm25.get_scores_from_ids(token_ids), dtype=np.float64)
-        scores = np.where(self._mask(flt), scores, 0.0)
-        candidates = np.flatnonzero(scores > 0)
-        if candidates.size == 0:
-            return []
-        if candidates.size > limit:
-            top = np.argpartition(-scores[candidates], limit - 1)[:limit]
-            candidates = candidates[top]
-        order = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(columns.chunk_ids[i], float(scores[i])) for i in order]
+        return self.current().search(query, flt, limit)
 
     def size(self) -> int:
-        self._ensure_current()
-        return len(self._columns.chunk_ids)
+        return self.current().size()
 
 
 def tokens_of(texts: Iterable[str]) -> list[list[str]]:

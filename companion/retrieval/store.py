@@ -123,22 +123,48 @@ class ChromaStore:
     def query(
         self, vector: np.ndarray, where: dict[str, Any] | None, limit: int, *, with_metadata: bool = False
     ) -> list[DenseHit]:
+        return self.query_many([vector], where, limit, with_metadata=with_metadata)[0]
+
+    def query_many(
+        self,
+        vectors: Sequence[np.ndarray],
+        where: dict[str, Any] | None,
+        limit: int,
+        *,
+        with_metadata: bool = False,
+        ids: Sequence[str] | None = None,
+    ) -> list[list[DenseHit]]:
+        """Nearest neighbours of several vectors under one filter, in one call (one list per vector).
+        With `ids`, only among those chunks (Chroma then needs no metadata filter)."""
         include = ["distances", "metadatas"] if with_metadata else ["distances"]
+        if ids is not None:
+            if not ids:
+                return [[] for _ in vectors]
+            limit = min(limit, len(ids))
         result = self._call(
             "search",
             self._collection.query,
-            query_embeddings=[vector],
+            query_embeddings=list(vectors),
             n_results=limit,
             where=where,
+            ids=list(ids) if ids is not None else None,
             include=include,
         )
-        ids = result["ids"][0] if result["ids"] else []
-        distances = result["distances"][0] if result.get("distances") else []
-        metadatas = result["metadatas"][0] if with_metadata and result.get("metadatas") else [None] * len(ids)
-        return [
-            DenseHit(i, 1.0 - float(d), dict(m) if m is not None else None)
-            for i, d, m in zip(ids, distances, metadatas, strict=True)
-        ]
+        all_ids = result["ids"] or []
+        all_distances = result.get("distances") or []
+        all_metadatas = result.get("metadatas") if with_metadata else None
+        hits: list[list[DenseHit]] = []
+        for index in range(len(vectors)):
+            ids = all_ids[index] if index < len(all_ids) else []
+            distances = all_distances[index] if index < len(all_distances) else []
+            metadatas = all_metadatas[index] if all_metadatas and index < len(all_metadatas) else [None] * len(ids)
+            hits.append(
+                [
+                    DenseHit(i, 1.0 - float(d), dict(m) if m is not None else None)
+                    for i, d, m in zip(ids, distances, metadatas, strict=True)
+                ]
+            )
+        return hits
 
     def count(self) -> int:
         return int(self._call("count", self._collection.count))
