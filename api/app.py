@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from api import web
 from api.auth import is_loopback
 from api.errors import Problem, install_error_handlers
-from api.observability import Metrics, RateLimiter, RequestContextMiddleware, configure_logging
+from api.observability import Metrics, RequestContextMiddleware, configure_logging, create_rate_limiter
 from api.routers import generation, health, knowledge, mentorships, search
 from companion.config import Settings
 from companion.memory import DatabaseUnavailable
@@ -74,7 +74,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.local_mode = local_mode
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.rate_limiter = create_rate_limiter(settings)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=int(settings.max_body_mb * 1_000_000))
     app.include_router(health.router)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import threading
 import time
 import uuid
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ApiError
+from companion.config import Settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -92,6 +94,10 @@ class Metrics:
             registry=self.registry,
         )
         self.tokens = Counter("companion_llm_tokens_total", "LLM tokens by kind", ("kind",), registry=self.registry)
+        # Each API process (worker) keeps its own metrics; this says which one answered a scrape.
+        Gauge(
+            "companion_process_info", "The API process that serves these metrics", ("pid",), registry=self.registry
+        ).labels(str(os.getpid())).set(1)
 
     def record_generation(self, task: str, output: Any) -> None:
         generator = output.generator
@@ -203,7 +209,8 @@ def route_template(scope: Scope) -> str:
 
 
 class RateLimiter:
-    """Token bucket per API key, per process (see README: use one per worker, or a shared store)."""
+    """Token bucket per API key, per process: with several workers, each counts alone (see
+    `SharedRateLimiter` for one budget across workers and hosts)."""
 
     def __init__(self, per_minute: int, burst: int) -> None:
         self.rate = per_minute / 60.0
@@ -221,11 +228,121 @@ class RateLimiter:
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
             if tokens < 1.0:
                 self._buckets[key] = (tokens, now)
-                retry = max(1, math.ceil((1.0 - tokens) / self.rate))
-                raise ApiError(
-                    429,
-                    "Too many requests",
-                    f"rate limit of {round(self.rate * 60)} requests per minute exceeded",
-                    headers={"Retry-After": str(retry)},
-                )
+                raise too_many_requests(self.rate, (1.0 - tokens) / self.rate)
             self._buckets[key] = (tokens - 1.0, now)
+
+
+def too_many_requests(rate_per_second: float, wait_seconds: float) -> ApiError:
+    return ApiError(
+        429,
+        "Too many requests",
+        f"rate limit of {round(rate_per_second * 60)} requests per minute exceeded",
+        headers={"Retry-After": str(max(1, math.ceil(wait_seconds)))},
+    )
+
+
+# The same token bucket as RateLimiter, as GCRA: the key holds the bucket's "theoretical arrival
+# time" (TAT) in ms. A request is allowed when TAT, moved on by one interval, is at most
+# `capacity` intervals ahead of now; the key expires when the bucket is full again. Redis's own
+# clock is used, so workers on hosts whose clocks differ still share one budget.
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2]) * interval
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat == nil or tat < now then tat = now end
+local new_tat = tat + interval
+if new_tat - now > capacity then
+  return {0, tostring(new_tat - now - capacity)}
+end
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now))
+return {1, '0'}
+"""
+
+
+class SharedRateLimiter:
+    """The per-key token bucket kept in Redis (COMPANION_REDIS_URL), so every worker and host
+    shares one budget per key; one atomic script call per request.
+
+    Fails open, to the per-process limit: while Redis is unreachable, each process counts alone
+    (as without Redis) and logs one warning per outage, and retries Redis after
+    `retry_after_failure` seconds. Refusing every request (503) would turn a Redis outage into
+    an outage of the whole API, for a limit that protects capacity rather than data: keys,
+    tenants and roles are checked on every request either way."""
+
+    KEY_PREFIX = "companion:rate:"
+
+    def __init__(
+        self,
+        per_minute: int,
+        burst: int,
+        url: str,
+        *,
+        timeout: float = 0.5,
+        retry_after_failure: float = 5.0,
+    ) -> None:
+        try:
+            import redis
+        except ImportError as exc:
+            raise RuntimeError(
+                "COMPANION_REDIS_URL needs the redis client: pip install 'mentor-companion[redis]'"
+            ) from exc
+        self.rate = per_minute / 60.0
+        self.capacity = max(burst, 1)
+        self.enabled = per_minute > 0
+        self.fallback = RateLimiter(per_minute, burst)
+        self.retry_after_failure = retry_after_failure
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+        try:
+            self._client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        except ValueError:  # a malformed URL: refuse to start, without echoing it (it may hold a password)
+            raise ValueError(
+                "COMPANION_REDIS_URL must look like redis://[:password@]host:port/db (or rediss://, unix://)"
+            ) from None
+        self._script = self._client.register_script(_GCRA)
+        self._down_until = 0.0
+        self._down = False
+        self._lock = threading.Lock()
+        self.log = logging.getLogger("companion.api")
+
+    def check(self, key: str) -> None:
+        if not self.enabled:
+            return
+        if time.monotonic() < self._down_until:
+            self.fallback.check(key)
+            return
+        try:
+            allowed, wait_ms = self._script(keys=[self.KEY_PREFIX + key], args=[1000.0 / self.rate, self.capacity])
+        except self._errors as exc:
+            self._went_down(exc)
+            self.fallback.check(key)
+            return
+        if self._down:
+            self._came_back()
+        if not int(allowed):
+            raise too_many_requests(self.rate, float(wait_ms) / 1000.0)
+
+    def _went_down(self, exc: BaseException) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + self.retry_after_failure
+            first = not self._down
+            self._down = True
+        if first:  # one line per outage, not one per request; never the URL (it may hold a password)
+            self.log.warning(
+                "Redis unreachable: rate limit counted per process until it answers",
+                extra={"error": f"{type(exc).__name__}: {exc}"[:200]},
+            )
+
+    def _came_back(self) -> None:
+        with self._lock:
+            was_down, self._down = self._down, False
+        if was_down:
+            self.log.info("Redis answers again: rate limit shared across processes")
+
+
+def create_rate_limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
+    """The shared limiter when COMPANION_REDIS_URL is set (and the limit is on), else the per-process one."""
+    if settings.redis_url and settings.rate_limit_per_minute > 0:
+        return SharedRateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url)
+    return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)

@@ -500,6 +500,11 @@ def serve(
     from api.auth import check_bind
 
     companion = build_companion()
+    if workers > 1 and not companion.settings.chroma_url:
+        raise fail(
+            "--workers above 1 needs a Chroma server (COMPANION_CHROMA_URL): "
+            "the embedded store cannot be shared by processes; see 'Scaling out' in the README"
+        )
     with memory_errors():
         companion.upgrade_database()
         try:

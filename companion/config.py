@@ -103,10 +103,16 @@ class Settings(BaseSettings):
         default=12.0, gt=0, description="Largest HTTP request body the API accepts (413 beyond it)."
     )
     rate_limit_per_minute: int = Field(
-        default=600, ge=0, description="Requests per minute per API key, per API process (0 turns the limit off)."
+        default=600,
+        ge=0,
+        description="Requests per minute per API key (0 turns the limit off); counted per API process unless `COMPANION_REDIS_URL` is set.",
     )
     rate_limit_burst: int = Field(
         default=60, ge=1, description="Requests a key may send at once before the rate applies."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (e.g. redis://127.0.0.1:6379/0; install the `redis` extra) holding the rate limit, so every worker and host shares one budget per key. Unset: each API process counts alone. While Redis is unreachable, each process falls back to its own count.",
     )
     llm_provider: str = Field(
         default="offline",
@@ -140,6 +146,7 @@ class Settings(BaseSettings):
         "llm_base_url",
         "llm_api_key",
         "database_url",
+        "redis_url",
         mode="before",
     )
     @classmethod

@@ -1,21 +1,25 @@
-"""Start a real `companion serve` process for tests, on a free loopback port."""
+"""Real server processes for tests: `companion serve` on a free loopback port, and its helpers."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
+
+import httpx
 
 from companion.config import Settings
 
 SCRIPT = Path(sys.executable).with_name("companion")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "companion.cli"]
+_PROCESS_INFO = re.compile(r'^companion_process_info\{pid="(\d+)"\} 1\.0$', re.MULTILINE)
 
 
 def free_port() -> int:
@@ -24,18 +28,78 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
+def wait_for(condition: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; returns whether it held."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def metrics_by_process(url: str, attempts: int = 60) -> dict[int, str]:
+    """Scrape /metrics over new connections until every worker has answered once: each worker
+    keeps its own metrics, and `companion_process_info` names the one that answered."""
+    seen: dict[int, str] = {}
+    for _ in range(attempts):
+        text = httpx.get(f"{url}/metrics", headers={"Connection": "close"}, timeout=30).text
+        match = _PROCESS_INFO.search(text)
+        assert match, "companion_process_info is missing from /metrics"
+        seen[int(match.group(1))] = text
+    return seen
+
+
+class CompanionServer:
+    """A real `companion serve --workers N` on a free loopback port; its log is kept in `folder`."""
+
+    def __init__(self, folder: Path, env: dict[str, str], workers: int = 1) -> None:
+        self.folder = folder
+        self.env = env
+        self.workers = workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self, timeout: float = 300) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
+        command = [*COMMAND, "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        self.process = subprocess.Popen(command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} not ready after {seconds}s")
+            if not wait_for(self.ready, timeout, interval=0.5):
+                raise RuntimeError(f"companion serve did not get ready in {timeout}s: {self.log_tail()}")
+        except BaseException:
+            self.stop()
+            raise
+
+    def ready(self) -> bool:
+        """Every worker answers (a worker still starting does not accept connections yet)."""
+        if self.process is None or self.process.poll() is not None:
+            raise RuntimeError(f"companion serve exited: {self.log_tail()}")
+        try:
+            if httpx.get(f"{self.url}/readyz", timeout=5).status_code != 200:
+                return False
+            return len(metrics_by_process(self.url, attempts=4 * self.workers)) == self.workers
+        except httpx.HTTPError:
+            return False
+
+    def log_tail(self) -> str:
+        path = self.folder / "server.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 def server_env(data_dir: Path, settings: Settings, **extra: str) -> dict[str, str]:
@@ -56,26 +120,11 @@ def server_env(data_dir: Path, settings: Settings, **extra: str) -> dict[str, st
 
 
 @contextmanager
-def served(
-    data_dir: Path, settings: Settings, *, args: Sequence[str] = (), env: dict[str, str] | None = None
-) -> Iterator[str]:
+def served(data_dir: Path, settings: Settings, *, env: dict[str, str] | None = None) -> Iterator[str]:
     """`companion serve` on a free port until the block ends; its log lands beside the data dir."""
-    port = free_port()
-    log = open(data_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [*COMMAND, "serve", "--port", str(port), *args],
-        env=env or server_env(data_dir, settings),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = CompanionServer(data_dir.parent / f"server-{data_dir.name}", env or server_env(data_dir, settings))
+    server.start()
     try:
-        wait_ready(url, process)
-        yield url
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        server.stop()

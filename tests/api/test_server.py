@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,56 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings
-
-SCRIPT = Path(sys.executable).with_name("companion")
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "companion.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} not ready after {seconds}s")
+from tests.servers import COMMAND, free_port, served
 
 
 @pytest.fixture(scope="module")
 def server(knowledge_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("served") / "data"
     shutil.copytree(knowledge_data_dir, data_dir)
-    port = free_port()
-    settings = make_settings(data_dir)  # the copied index's store: embedded, or its collection on the test server
-    env = {
-        **os.environ,
-        "COMPANION_DATA_DIR": str(data_dir),
-        "COMPANION_RATE_LIMIT_PER_MINUTE": "0",
-        "COMPANION_KNOWLEDGE_DIR": str(settings.resolved_knowledge_dir()),
-        "COMPANION_CHROMA_COLLECTION": settings.chroma_collection,
-    }
-    if settings.chroma_url:
-        env["COMPANION_CHROMA_URL"] = settings.chroma_url
-    log = open(data_dir.parent / "server.log", "wb")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen([*COMMAND, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, process)
+    # the copied index's store: embedded, or its collection on the test Chroma server
+    with served(data_dir, make_settings(data_dir)) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_serve_says_local_mode_and_serves_docs(server: str) -> None:
@@ -85,6 +42,21 @@ def test_a_non_loopback_bind_without_keys_refuses_to_start(tmp_path: Path) -> No
     )
     assert done.returncode == 1
     assert "refusing to listen on 0.0.0.0 with no API keys" in done.stderr
+
+
+def test_several_workers_on_the_embedded_store_refuse_to_start(tmp_path: Path) -> None:
+    """Processes cannot share an embedded Chroma: a second worker would not see the first one's writes."""
+    env = {**os.environ, "COMPANION_DATA_DIR": str(tmp_path / "data")}
+    env.pop("COMPANION_CHROMA_URL", None)
+    done = subprocess.run(
+        [*COMMAND, "serve", "--port", str(free_port()), "--workers", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "--workers above 1 needs a Chroma server (COMPANION_CHROMA_URL)" in done.stderr
 
 
 @pytest.mark.slow

@@ -6,12 +6,9 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
-import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -22,24 +19,9 @@ from companion.config import Settings
 from companion.retrieval.catalog import Catalog
 from companion.retrieval.embeddings import embedding_model_id
 from companion.retrieval.store import ChromaStore
+from tests.servers import COMMAND, free_port, wait_for
 
 PROBLEM = "application/problem+json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:
-    """Poll `condition` until it holds or `timeout` seconds pass; returns whether it held."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
 
 
 def problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -226,3 +208,26 @@ def pending_sources(data_dir: Path) -> int:
             return int(db.execute("SELECT COUNT(*) FROM sources WHERE state = 'pending'").fetchone()[0])
     except sqlite3.OperationalError:
         return 0  # the schema is being created
+
+
+# -- `companion serve` as a real process (started by tests.servers.CompanionServer) -------------
+def create_key(env: dict[str, str], tenant: str, role: str) -> str:
+    """`companion keys create` as a real process (it migrates the database first); returns the key."""
+    done = subprocess.run(
+        [*COMMAND, "keys", "create", "--tenant", tenant, "--role", role, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return str(json.loads(done.stdout)["key"])
+
+
+def request_count(metrics: str, method: str, route: str, status: int) -> int:
+    pattern = (
+        rf'^companion_http_request_duration_seconds_count\{{method="{method}",route="{re.escape(route)}",'
+        rf'status="{status}"\}} (\d+)\.0$'
+    )
+    match = re.search(pattern, metrics, re.MULTILINE)
+    return int(match.group(1)) if match else 0

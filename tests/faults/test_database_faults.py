@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from companion.config import Settings
 from companion.memory.db import SQLITE_BUSY_TIMEOUT_MS
 from tests.conftest import make_settings
-from tests.faults.helpers import free_port, problem
+from tests.faults.helpers import problem
+from tests.servers import free_port
 
 MENTORSHIP = {
     "mentor": {"name": "Dana", "person_id": "dana"},

@@ -28,9 +28,9 @@ from tests.faults.helpers import (
     cli_env,
     pending_sources,
     snapshot,
-    wait_for,
     write_corpus,
 )
+from tests.servers import wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.generation.llm_support import free_loopback_port
+from tests.servers import free_port
 
 LAUNCHER = Path(__file__).with_name("run_llama_server.py")
 SERVER_START_TIMEOUT = 180.0
@@ -50,7 +50,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except ImportError as exc:
         pytest.skip(f"llama_cpp.server is not importable ({exc}); pip install 'llama-cpp-python[server]'")
     model = smollm2_gguf()
-    port = free_loopback_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     threads_batch = str(min(os.cpu_count() or 1, 4))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from companion.generation.base import Audience, Retrieved
@@ -57,10 +56,3 @@ def retrieve(companion: Companion, task: str, context: MentoringContext) -> Retr
     """What production retrieval returns for this task and context, as the context's mentor sees it."""
     audience = Audience(mentee_facing=task == "reflection", mentor_name=context.mentor.name)
     return retrieve_for_task(task, context, companion.retriever, audience)
-
-
-def free_loopback_port() -> int:
-    """A port nothing listens on right now (the OS picks it, so parallel runs do not collide)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -21,7 +21,8 @@ from companion.generation.base import Retrieved
 from companion.generation.llm import OpenAIGenerator
 from companion.schemas import OUTPUT_MODELS, Agenda, MentoringContext, _Output
 from companion.service import Companion
-from tests.generation.llm_support import free_loopback_port, full_context, retrieve
+from tests.generation.llm_support import full_context, retrieve
+from tests.servers import free_port
 
 REASON = re.compile(r"^[a-z][a-z0-9_]*: \S")
 
@@ -106,7 +107,7 @@ def test_a_refused_connection_falls_back_quickly(knowledge_companion: Companion)
     context = full_context()
     retrieved = retrieve(knowledge_companion, "agenda", context)
     timeout = 10.0
-    generator = OpenAIGenerator(llm_settings(f"http://127.0.0.1:{free_loopback_port()}/v1", llm_timeout=timeout))
+    generator = OpenAIGenerator(llm_settings(f"http://127.0.0.1:{free_port()}/v1", llm_timeout=timeout))
 
     started = time.monotonic()
     output = generator.generate("agenda", context, retrieved)
