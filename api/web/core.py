@@ -35,8 +35,6 @@ log = logging.getLogger("companion.web")
 
 HERE = Path(__file__).parent
 COOKIE = "companion_key"
-FRAGMENT_HEADER = "x-companion-fragment"
-"""Sent by app.js when it wants only the part of the page that changed."""
 
 templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -71,10 +69,6 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
 
 def render_fragment(template: str, **values: Any) -> str:
     return templates.get_template(template).render(**values)
-
-
-def wants_fragment(request: Request) -> bool:
-    return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
 def wants_stream(request: Request) -> bool:
@@ -185,7 +179,7 @@ def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
 def page_for(request: Request, exc: Exception) -> Response:
     """The page a person sees for an error: words, never a stack trace or JSON."""
     if isinstance(exc, LoginRequired):
-        if wants_stream(request) or wants_fragment(request):
+        if wants_stream(request):
             return error_page(request, 401, "Your login has expired. Reload the page and log in again.")
         target = f"/login?next={quote(exc.next_path)}"
         if exc.message:

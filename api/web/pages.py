@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
@@ -35,13 +35,11 @@ from api.web.core import (
     readable_validation,
     redirect,
     render,
-    render_fragment,
     require_roles,
     run_job,
     safe_next,
     stream_job,
     viewer,
-    wants_fragment,
     wants_stream,
     web_principal,
 )
@@ -123,17 +121,15 @@ def form_values(form: FormData, name: str) -> list[str]:
 
 
 def respond(request: Request, job: Job, page: str, fragment: str, **page_values: Any) -> Response:
-    """Stream progress to app.js, or finish the job and answer with the fragment or the whole page."""
+    """Stream progress and then the fragment to app.js, or finish the job and answer with the whole page."""
     if wants_stream(request):
         return stream_job(request, job, fragment)
-    values = run_job(job)
-    if wants_fragment(request):
-        principal = request.scope.get("state", {}).get("principal")
-        return HTMLResponse(render_fragment(fragment, request=request, principal=principal, **values))
-    return render(request, page, **page_values, **values)
+    return render(request, page, **page_values, **run_job(job))
 
 
-def export_context(companion: Companion, principal: Principal, mentorship: MentorshipPublic, session: SessionPublic):
+def export_context(
+    companion: Companion, principal: Principal, mentorship: MentorshipPublic, session: SessionPublic
+) -> schemas.MentoringContext:
     context, _ = build_context(
         companion,
         principal,
