@@ -358,14 +358,23 @@ def test_note_and_feedback_text_never_reach_the_log(
     stored: SessionPublic,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-
-    repository.add_notes(
-        "acme", mentorship.id, stored.id, [NoteCreate(text=PRIVATE_MARKER, visibility="mentor_private")]
-    )
-    repository.save_feedback("acme", mentorship.id, stored.id, feedback())
-    repository.update_session_plan("acme", mentorship.id, stored.id, SessionPlanUpdate(agenda=agenda(PRIVATE_MARKER)))
-    repository.save_decision("acme", mentorship.id, framework(PRIVATE_MARKER))
+    # The API's JSON logging stops `companion` records from propagating to the root logger, where
+    # caplog listens; attach caplog's handler to the memory logger itself so the order of tests
+    # never matters.
+    memory_log = logging.getLogger("companion.memory")
+    memory_log.addHandler(caplog.handler)
+    caplog.set_level(logging.DEBUG, logger="companion.memory")
+    try:
+        repository.add_notes(
+            "acme", mentorship.id, stored.id, [NoteCreate(text=PRIVATE_MARKER, visibility="mentor_private")]
+        )
+        repository.save_feedback("acme", mentorship.id, stored.id, feedback())
+        repository.update_session_plan(
+            "acme", mentorship.id, stored.id, SessionPlanUpdate(agenda=agenda(PRIVATE_MARKER))
+        )
+        repository.save_decision("acme", mentorship.id, framework(PRIVATE_MARKER))
+    finally:
+        memory_log.removeHandler(caplog.handler)
 
     assert caplog.records, "the writes log what happened"
     for record in caplog.records:
