@@ -118,10 +118,6 @@ def require_roles(principal: Principal, *roles: str, what: str) -> None:
         raise ApiError(403, "Forbidden", f"Your key ({principal.role}) cannot {what}.")
 
 
-def viewer(principal: Principal) -> str | None:
-    return principal.person_id if principal.role in ("mentor", "mentee") else None
-
-
 # --------------------------------------------------------------------------------------
 # Errors as pages
 # --------------------------------------------------------------------------------------

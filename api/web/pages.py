@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from api.auth import Principal
 from api.errors import ApiError
 from api.routers.generation import ContextPatch, build_context, remember
+from api.routers.mentorships import viewer
 from api.web.charts import progress_points, progress_svg
 from api.web.core import (
     COOKIE,
@@ -39,7 +40,6 @@ from api.web.core import (
     run_job,
     safe_next,
     stream_job,
-    viewer,
     wants_stream,
     web_principal,
 )

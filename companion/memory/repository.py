@@ -489,17 +489,7 @@ class MemoryRepository:
         self, tenant: str, mentorship_id: str, decision_id: str, *, viewer_person_id: str | None = None
     ) -> DecisionPublic:
         with self.database.read() as session:
-            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, mentor_only=True)
-            row = session.scalar(
-                select(DecisionRecord).where(
-                    DecisionRecord.id == decision_id,
-                    DecisionRecord.tenant == tenant,
-                    DecisionRecord.mentorship_id == mentorship_id,
-                )
-            )
-        if row is None:
-            raise NotFound("decision", decision_id)
-        return _decision_public(row)
+            return _decision_public(_load_decision(session, tenant, mentorship_id, decision_id, viewer_person_id))
 
     def check_in_decision(
         self,
@@ -512,16 +502,7 @@ class MemoryRepository:
     ) -> DecisionPublic:
         """Record what happened; the decision leaves `decisions_due`. A later check-in replaces the outcome."""
         with self.database.write() as session:
-            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, mentor_only=True)
-            row = session.scalar(
-                select(DecisionRecord).where(
-                    DecisionRecord.id == decision_id,
-                    DecisionRecord.tenant == tenant,
-                    DecisionRecord.mentorship_id == mentorship_id,
-                )
-            )
-            if row is None:
-                raise NotFound("decision", decision_id)
+            row = _load_decision(session, tenant, mentorship_id, decision_id, viewer_person_id)
             row.outcome, row.checked_in_at = check_in.outcome, self.clock()
         log.info(
             "decision checked in", extra={"tenant": tenant, "mentorship_id": mentorship_id, "decision_id": decision_id}
@@ -701,6 +682,23 @@ def _session_view(
     items = _action_items(session, row.tenant, row.mentorship_id, ActionItemRecord.session_id == row.id)
     show_feedback = _may_see_feedback(mentorship, viewer_person_id, include_private_notes)
     return _session_public(row, notes, items, show_feedback=show_feedback)
+
+
+def _load_decision(
+    session: Session, tenant: str, mentorship_id: str, decision_id: str, viewer_person_id: str | None
+) -> DecisionRecord:
+    """A decision of a mentorship this viewer may reach as the mentor side; NotFound otherwise."""
+    _load_mentorship(session, tenant, mentorship_id, viewer_person_id, mentor_only=True)
+    row = session.scalar(
+        select(DecisionRecord).where(
+            DecisionRecord.id == decision_id,
+            DecisionRecord.tenant == tenant,
+            DecisionRecord.mentorship_id == mentorship_id,
+        )
+    )
+    if row is None:
+        raise NotFound("decision", decision_id)
+    return row
 
 
 def _next_session_number(session: Session, mentorship_id: str) -> int:

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -119,7 +119,25 @@ def test_a_refused_connection_falls_back_quickly(knowledge_companion: Companion)
     assert elapsed < 0.5 * timeout, "a refused connection must not wait for the timeout"
 
 
-class ScriptedServer:
+class LoopbackServer:
+    """A threaded HTTP server on a free loopback port for the `with` block; `base_url` ends in /v1."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class ScriptedServer(LoopbackServer):
     """A tiny OpenAI-compatible endpoint on loopback whose every answer a test decides."""
 
     def __init__(self, respond: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]], delay: float = 0.0) -> None:
@@ -149,19 +167,11 @@ class ScriptedServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> ScriptedServer:
-        self.thread.start()
-        return self
+        self.serve(Handler)
 
     def __exit__(self, *exc: object) -> None:
         self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__exit__(*exc)
 
 
 def completion(content: str, prompt_tokens: int = 11, completion_tokens: int = 7) -> dict[str, Any]:
@@ -266,7 +276,7 @@ def test_an_answer_through_the_real_openai_client_is_parsed(agenda_request: tupl
     assert len(server.requests) == 1
 
 
-class CutStreamServer:
+class CutStreamServer(LoopbackServer):
     """An OpenAI-compatible endpoint over real HTTP whose streamed answer stops midway: a few chunks of
     a chunked SSE body, then the connection closes without the final chunk or `data: [DONE]`. A
     non-streamed request (the repair) gets the same treatment: half a JSON body, then a close."""
@@ -311,18 +321,7 @@ class CutStreamServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> CutStreamServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 CUT_CHUNKS = ['{"items": [{"title": "Check', '-in", "minutes": 10, ', '"purpose": "Reconnect", "pro']
