@@ -564,18 +564,12 @@ def session_page(
 
 
 def feedback_job(
-    companion: Companion, principal: Principal, mentorship_id: str, session_id: str, notes: list[NoteCreate]
+    companion: Companion, principal: Principal, mentorship_id: str, values: dict[str, Any], saved: int
 ) -> Job:
-    person = viewer(principal)
-    if notes:
-        companion.memory.add_notes(
-            principal.tenant, mentorship_id, session_id, notes, viewer_person_id=person, include_private_notes=False
-        )
-        yield "progress", f"Saved {len(notes)} note{'s' if len(notes) != 1 else ''}"
-    values = session_values(companion, principal, mentorship_id, session_id)
+    """The feedback summary of a session's notes (already stored), saved with the session."""
+    if saved:
+        yield "progress", f"Saved {saved} note{'s' if saved != 1 else ''}"
     session: SessionPublic = values["session"]
-    if not session.notes:
-        raise FormError("Write at least one note first: the summary is made from your notes.")
     text = "\n\n".join(note.text for note in session.notes)
     patch = ContextPatch(notes=text, session=schemas.SessionInfo(number=min(session.number, 1000), date=session.date))
     context, mentor_person = build_context(companion, principal, patch, mentorship_id)
@@ -584,7 +578,12 @@ def feedback_job(
     )
     assert isinstance(feedback, schemas.FeedbackSummary)
     companion.memory.save_feedback(
-        principal.tenant, mentorship_id, session_id, feedback, viewer_person_id=person, include_private_notes=False
+        principal.tenant,
+        mentorship_id,
+        session.id,
+        feedback,
+        viewer_person_id=viewer(principal),
+        include_private_notes=False,
     )
     yield "progress", "Done"
     yield "done", {**values, "feedback": feedback}
@@ -612,7 +611,20 @@ def add_notes(
             notes.append(NoteCreate(text=text, visibility=visibility))  # type: ignore[arg-type]
         except ValidationError as exc:
             raise FormError(f"Note {position + 1}: {readable_validation(exc)}") from None
-    job = feedback_job(companion, principal, mentorship_id, session_id, notes)
+    # Notes are stored before any generation starts: a failed or abandoned summary never loses them.
+    if notes:
+        companion.memory.add_notes(
+            principal.tenant,
+            mentorship_id,
+            session_id,
+            notes,
+            viewer_person_id=viewer(principal),
+            include_private_notes=False,
+        )
+    values = session_values(companion, principal, mentorship_id, session_id)
+    if not values["session"].notes:
+        raise FormError("Write at least one note first: the summary is made from your notes.")
+    job = feedback_job(companion, principal, mentorship_id, values, len(notes))
     return respond(
         request,
         job,

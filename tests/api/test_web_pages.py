@@ -271,3 +271,25 @@ def test_progress_points_count_items_as_they_stood_on_each_session_date() -> Non
         ("Session 2", 0, 1, 2),
         ("Today", 1, 1, 1),
     ]
+
+
+def test_notes_are_stored_before_the_summary_and_an_empty_form_is_refused(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    from companion.memory.schemas import SessionCreate
+
+    session = memory.add_session("acme", mentorship_id, SessionCreate.model_validate({"date": "2026-11-01"}))
+    login(client, people["mentor"])
+    notes_url = f"/mentorships/{mentorship_id}/sessions/{session.id}/notes"
+    empty = client.post(notes_url, data={"note_text": ["", " "]}, headers={"Accept": "text/event-stream"})
+    assert empty.status_code == 422 and "Write at least one note first" in empty.text
+
+    stream = client.post(
+        notes_url,
+        data={"note_text": ["Action: Priya to book two practice pitches."], "note_visibility": ["shared"]},
+        headers={"Accept": "text/event-stream"},
+    )
+    assert stream.status_code == 200 and "Saved 1 note" in stream.text and "event: result" in stream.text
+    stored = memory.get_session("acme", mentorship_id, session.id, include_private_notes=True)
+    assert [n.text for n in stored.notes] == ["Action: Priya to book two practice pitches."]
+    assert stored.feedback is not None and "practice pitches" in " ".join(a.text for a in stored.feedback.action_items)
