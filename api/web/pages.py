@@ -409,7 +409,10 @@ def prepare_page(
     today = dt.date.today()
     sessions = companion.memory.list_sessions(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
     duration = mentorship.cadence.session_minutes if mentorship.cadence else 45
-    date = next_session_date(mentorship, [], today) or today
+    # The next planned date of the goal plan's schedule after the last saved session, else today.
+    after = max([today - dt.timedelta(days=1), *(s.date for s in sessions)])
+    planned = [d for d in mentorship.cadence.sessions if d > after] if mentorship.cadence else []
+    date = min(planned, default=today)
     number = (max((s.number for s in sessions), default=0)) + 1
     if session_id:
         existing = companion.memory.get_session(

@@ -293,3 +293,29 @@ def test_notes_are_stored_before_the_summary_and_an_empty_form_is_refused(client
     stored = memory.get_session("acme", mentorship_id, session.id, include_private_notes=True)
     assert [n.text for n in stored.notes] == ["Action: Priya to book two practice pitches."]
     assert stored.feedback is not None and "practice pitches" in " ".join(a.text for a in stored.feedback.action_items)
+
+
+def test_the_prepare_page_proposes_the_next_planned_date_after_the_last_saved_session(
+    client: TestClient, people: dict
+) -> None:
+    from companion.memory.schemas import SessionCreate
+    from companion.schemas import Cadence
+
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    first = dt.date.today() + dt.timedelta(days=7)
+    dates = [first + dt.timedelta(days=14 * i) for i in range(3)]
+    memory.save_cadence(
+        "acme",
+        mentorship_id,
+        Cadence(frequency="every 2 weeks", session_minutes=60, meeting_day=first.strftime("%A"), sessions=dates),
+    )
+    login(client, people["mentor"])
+    page = client.get(f"/mentorships/{mentorship_id}/prepare").text
+    assert (
+        f'value="{dates[0].isoformat()}"' in page
+        and 'name="duration" type="number" min="10" max="240" value="60"' in page
+    )
+    memory.add_session("acme", mentorship_id, SessionCreate(date=dates[0]))
+    page = client.get(f"/mentorships/{mentorship_id}/prepare").text
+    assert f'value="{dates[1].isoformat()}"' in page and "Prepare session 2" in page
