@@ -351,18 +351,17 @@ def plan_state(form: FormData) -> dict[str, Any]:
 
 def plan_context(
     companion: Companion, principal: Principal, mentorship_id: str, state: dict[str, Any]
-) -> tuple[schemas.MentoringContext, Any, SessionPublic | None]:
-    existing = None
+) -> tuple[schemas.MentoringContext, Any]:
+    """The stored context with this plan's session (the saved session's number, else the next one)."""
+    patch = ContextPatch()
+    if state["icebreakers"] is not None:
+        patch.previous_icebreakers = [q.text for q in state["icebreakers"].questions]
+    context, mentor_person = build_context(companion, principal, patch, mentorship_id)
+    number = context.session.number
     if state["session_id"]:
-        existing = companion.memory.get_session(
+        number = companion.memory.get_session(
             principal.tenant, mentorship_id, state["session_id"], viewer_person_id=viewer(principal)
-        )
-        number = existing.number
-    else:
-        progress = companion.memory.progress(
-            principal.tenant, mentorship_id, dt.date.today(), viewer_person_id=viewer(principal)
-        )
-        number = progress.next_session_number
+        ).number
     try:
         session = schemas.SessionInfo(
             number=min(number, 1000),
@@ -372,11 +371,7 @@ def plan_context(
         )
     except ValidationError as exc:
         raise FormError(readable_validation(exc)) from None
-    patch = ContextPatch(session=session)
-    if state["icebreakers"] is not None:
-        patch.previous_icebreakers = [q.text for q in state["icebreakers"].questions]
-    context, mentor_person = build_context(companion, principal, patch, mentorship_id)
-    return context, principal.audience("agenda", mentor_person), existing
+    return context.model_copy(update={"session": session}), principal.audience("agenda", mentor_person)
 
 
 def plan_values(
@@ -437,13 +432,10 @@ def prepare_job(
     principal: Principal,
     mentorship: MentorshipPublic,
     state: dict[str, Any],
-    tasks: tuple[str, ...],
 ) -> Job:
-    context, audience, _existing = plan_context(companion, principal, mentorship.id, state)
-    labels = {"agenda": "Agenda", "icebreakers": "Icebreakers"}
-    for task in tasks:
-        output = yield from generate_step(companion, task, context, audience, labels[task])
-        state["agenda" if task == "agenda" else "icebreakers"] = output
+    context, audience = plan_context(companion, principal, mentorship.id, state)
+    state["agenda"] = yield from generate_step(companion, "agenda", context, audience, "Agenda")
+    state["icebreakers"] = yield from generate_step(companion, "icebreakers", context, audience, "Icebreakers")
     yield "progress", "Done"
     yield "done", plan_values(companion, principal, mentorship, state, context.session.number)
 
@@ -455,7 +447,7 @@ def prepare(
     mentorship = mentor_side(companion, principal, mentorship_id, "prepare sessions")
     state = plan_state(form)
     state["agenda"] = state["icebreakers"] = None
-    job = prepare_job(companion, principal, mentorship, state, ("agenda", "icebreakers"))
+    job = prepare_job(companion, principal, mentorship, state)
     return respond(request, job, "prepare.html", "_plan.html")
 
 
@@ -464,7 +456,7 @@ def swap_job(
 ) -> Job:
     """Swap one icebreaker (index) or all of them (None) for questions not asked before."""
     current = state["icebreakers"]
-    context, audience, _existing = plan_context(companion, principal, mentorship.id, state)
+    context, audience = plan_context(companion, principal, mentorship.id, state)
     fresh = yield from generate_step(companion, "icebreakers", context, audience, "Icebreakers")
     assert isinstance(fresh, schemas.Icebreakers)
     if index is None or current is None:

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -30,25 +28,16 @@ from tests.faults.helpers import (
     snapshot,
     write_corpus,
 )
-from tests.servers import wait_for
+from tests.servers import COMMAND, wait_for
 
 pytestmark = pytest.mark.slow
 
 RUN_TIMEOUT = 300  # seconds any one CLI run may take on a loaded 2-core machine
 
 
-def companion_executable() -> list[str]:
-    """The installed `companion` console script of this interpreter (else the same entry point via -c)."""
-    script = Path(sys.executable).with_name("companion")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("companion")
-    return [found] if found else [sys.executable, "-c", "from companion.cli import main; main()"]
-
-
 def start_ingest(folder: Path, data_dir: Path, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*companion_executable(), "ingest", str(folder), "--json"],
+        [*COMMAND, "ingest", str(folder), "--json"],
         env=cli_env(data_dir, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -93,7 +82,7 @@ def dense_top_hits(data_dir: Path, texts: list[str], tmp_path: Path) -> list[str
     queries = tmp_path / f"queries-{data_dir.name}.txt"
     queries.write_text("\n".join(texts), encoding="utf-8")
     result = subprocess.run(
-        [*companion_executable(), "search", "--from-file", str(queries), "--mode", "dense", "--k", "1", "--json"],
+        [*COMMAND, "search", "--from-file", str(queries), "--mode", "dense", "--k", "1", "--json"],
         env=cli_env(data_dir),
         capture_output=True,
         text=True,
