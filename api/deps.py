@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
 
-from api.auth import Principal, resolve_principal
+from api.auth import resolve_caller
 from api.observability import Metrics
+from companion.access import Caller
+from companion.mentoring import Mentoring
 from companion.service import Companion
 
 
@@ -34,19 +36,24 @@ def require_database(app: FastAPI) -> None:
             app.state.database_pending = False
 
 
-def get_principal(
+def get_caller(
     request: Request,
     companion: Annotated[Companion, Depends(get_companion)],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Principal:
+) -> Caller:
     """Authenticate (keys live in the database), then apply the per-key rate limit."""
     require_database(request.app)
-    principal = resolve_principal(authorization, companion.keys, request.app.state.local_mode)
-    request.scope.setdefault("state", {})["principal"] = principal
-    request.app.state.rate_limiter.check(principal.rate_key)
-    return principal
+    caller = resolve_caller(authorization, companion.keys, request.app.state.local_mode)
+    request.scope.setdefault("state", {})["caller"] = caller
+    request.app.state.rate_limiter.check(caller.rate_key)
+    return caller
+
+
+def get_mentoring(companion: Annotated[Companion, Depends(get_companion)]) -> Mentoring:
+    return companion.mentoring
 
 
 CompanionDep = Annotated[Companion, Depends(get_companion)]
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+MentoringDep = Annotated[Mentoring, Depends(get_mentoring)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from companion import access
 from companion import vocabulary as vocab
 from companion.config import Settings
-from companion.generation.base import Audience
 from companion.generation.render import render_markdown
 from companion.retrieval.indexer import IngestLocked, IngestReport, NotIndexed
 from companion.retrieval.retriever import MODES, TenantRequired
@@ -325,7 +325,7 @@ def run_task(
     if chosen_format not in ("md", "json"):
         raise fail(f"--format must be md or json, not {output_format!r}", 2)
     context = load_context(context_file, notes, tenant)
-    audience = Audience(mentee_facing=True) if task == "reflection" else Audience(include_all_private=True)
+    audience = access.audience(access.operator(context.tenant), task)
     companion = build_companion()
     with domain_errors():
         output = companion.generate(task, context, audience=audience)
@@ -497,8 +497,6 @@ def serve(
 
     import uvicorn
 
-    from api.auth import check_bind
-
     companion = build_companion()
     if workers > 1 and not companion.settings.chroma_url:
         raise fail(
@@ -508,8 +506,8 @@ def serve(
     with memory_errors():
         companion.upgrade_database()
         try:
-            mode = check_bind(host, companion.keys)
-        except SystemExit as refusal:
+            mode = access.check_bind(host, companion.keys.any_keys())
+        except access.UnsafeBind as refusal:
             raise fail(str(refusal)) from None
     err.print(mode, highlight=False)
     err.print(f"Mentor Companion on http://{host}:{port} (API docs: http://{host}:{port}/docs)", highlight=False)

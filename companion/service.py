@@ -10,14 +10,24 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from companion import access
 from companion import vocabulary as vocab
+from companion.access import Caller
 from companion.config import Settings
 from companion.generation import pipeline
-from companion.generation.base import Audience
+from companion.generation.base import Audience, Generator
+from companion.generation.providers import create_generator
 from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
 from companion.retrieval.embeddings import Embedder, create_embedder, embedding_model_id
-from companion.retrieval.indexer import Indexer, IngestReport, ProgressCallback, ingest_lock, no_progress
+from companion.retrieval.indexer import (
+    Indexer,
+    IngestReport,
+    ProgressCallback,
+    SourceConflict,
+    ingest_lock,
+    no_progress,
+)
 from companion.retrieval.lexical import LexicalIndex
 from companion.retrieval.retriever import Retriever, SearchFilters, SearchResult, TenantRequired
 from companion.retrieval.store import ChromaStore
@@ -25,6 +35,7 @@ from companion.schemas import MentoringContext, _Output
 
 if TYPE_CHECKING:
     from companion.memory import ApiKeys, Database, MemoryRepository
+    from companion.mentoring import Mentoring
 
 log = logging.getLogger("companion.service")
 
@@ -72,6 +83,18 @@ class Companion:
         from companion.memory import MemoryRepository
 
         return MemoryRepository(self.database)
+
+    @cached_property
+    def mentoring(self) -> Mentoring:
+        """The mentorship use cases, each run for a caller under the access policy."""
+        from companion.mentoring import Mentoring
+
+        return Mentoring(self)
+
+    @cached_property
+    def generator(self) -> Generator:
+        """Built once: an LLM generator negotiates its structured-output mode on first use and keeps it."""
+        return create_generator(self.settings)
 
     @cached_property
     def keys(self) -> ApiKeys:
@@ -190,14 +213,60 @@ class Companion:
 
     def generate(self, task: str, context: MentoringContext, *, audience: Audience | None = None) -> _Output:
         """Retrieve for the task and generate its output; without an audience, no private note is used."""
-        return pipeline.generate(task, context, self, audience or pipeline.default_audience(task))
+        chosen = audience or pipeline.default_audience(task)
+        return pipeline.generate(task, context, self.retriever, self.generator, chosen)
 
     def add_document(
         self, *, data: bytes, name: str, source: str, tenant: str, author: str | None = None
     ) -> IngestReport:
-        """Index one note or file sent through the API into the caller's tenant (as `author` if given)."""
+        """Index one note or file into a tenant as the operator (as `author` if given)."""
         with self.locked():
             return self.indexer.index_document(data=data, name=name, source=source, tenant=tenant, author=author)
+
+    def write_knowledge(
+        self, caller: Caller, *, data: bytes, name: str, source: str, requested_author: str | None = None
+    ) -> IngestReport:
+        """Index a note or file a caller sends, under the access policy: a mentor writes as themself, a
+        source belongs to its author (another author's write under its id is refused), and only an admin
+        adds question banks or guides; anyone else's upload is stored as a note."""
+        author = access.knowledge_author(caller, requested_author)
+        with self.locked():
+            existing = self.catalog.source_access(caller.tenant).get(source)
+            if not access.may_replace_source(caller, author, existing[1] if existing else None):
+                raise SourceConflict(
+                    f"source {source!r} already exists in tenant {caller.tenant!r} and belongs to another author; "
+                    "choose another id"
+                )
+            return self.indexer.index_document(
+                data=data,
+                name=name,
+                source=source,
+                tenant=caller.tenant,
+                author=author,
+                notes_only=not access.may_publish_banks(caller),
+            )
+
+    def delete_knowledge(self, caller: Caller, source: str) -> tuple[str, int]:
+        """Forget one of the caller's tenant's sources; a mentor only their own."""
+        access.require_role(caller, *access.KNOWLEDGE_WRITERS, what="delete knowledge")
+        existing = self.catalog.source_access(caller.tenant).get(source)
+        if existing is not None and not access.may_delete_source(caller, existing[1]):
+            raise access.Forbidden("a mentor can only delete their own notes")
+        return self.forget(source, caller.tenant)
+
+    def list_knowledge(self, caller: Caller) -> list[tuple[SourceRecord, str]]:
+        """The tenant's sources the caller may see, each with 'shared', 'mentor_private' or 'mixed'."""
+        visible = access.search_access(caller)
+        sources = self.catalog.source_access(caller.tenant)
+        listed = []
+        for record in self.list_sources(caller.tenant):
+            visibilities, authors = sources.get(record.source, (frozenset({"shared"}), frozenset()))
+            if "mentor_private" in visibilities and not (
+                visible.allow_private and (visible.private_author is None or authors <= {visible.private_author})
+            ):
+                continue
+            listed.append((record, "mixed" if len(visibilities) > 1 else next(iter(visibilities))))
+        return listed
 
     def list_sources(self, tenant: str) -> list[SourceRecord]:
         """A tenant's own sources (the shared library is listed under tenant `global`)."""
@@ -207,7 +276,7 @@ class Companion:
 
     def generate_events(self, task: str, context: MentoringContext, *, audience: Audience) -> Iterator[pipeline.Event]:
         """The same generation as `generate`, as progress events for streaming (SSE)."""
-        return pipeline.generate_events(task, context, self, audience)
+        return pipeline.generate_events(task, context, self.retriever, self.generator, audience)
 
     def stats(self) -> dict[str, Any]:
         counts = self.catalog.counts()

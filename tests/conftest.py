@@ -24,6 +24,8 @@ CORPUS = REPO.parent / "shared" / "corpus"
 # against a real `chroma run` server and a real PostgreSQL (read once, before tests clean the env).
 TEST_CHROMA_URL = os.environ.get("COMPANION_TEST_CHROMA_URL")
 TEST_DATABASE_URL = os.environ.get("COMPANION_TEST_DATABASE_URL")
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
+"""Test clients talk to the app as a browser on the same machine would: local mode answers only loopback hosts."""
 
 
 @pytest.fixture(autouse=True)

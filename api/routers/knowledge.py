@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Path, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import Principal, require_role
-from api.deps import CompanionDep, PrincipalDep
+from api.deps import CallerDep, CompanionDep
 from api.errors import ApiError
+from companion import access
 from companion import vocabulary as vocab
+from companion.access import Caller
 from companion.retrieval.indexer import SourceConflict
 from companion.service import Companion
 
@@ -48,7 +49,10 @@ class NoteIn(BaseModel):
     audience: vocab.Audience = "mentor"
     visibility: vocab.Visibility = "shared"
     author: str | None = Field(
-        default=None, max_length=100, description="Admins and platforms may set it; a mentor is always the author."
+        default=None,
+        max_length=100,
+        description="Admins and platforms may set it; a mentor is always the author. A source belongs to its "
+        "author: writing another author's note id answers 409.",
     )
 
 
@@ -72,18 +76,9 @@ class SourceOut(BaseModel):
     updated_at: float
 
 
-def _author_for(principal: Principal, requested: str | None) -> str | None:
-    """A mentor writes as themself; asking to write as someone else is refused, never ignored."""
-    if principal.role == "mentor":
-        if requested not in (None, principal.person_id):
-            raise ApiError(403, "Forbidden", "a mentor can only write notes as themself")
-        return principal.person_id
-    return requested
-
-
-def _index(companion: Companion, *, data: bytes, name: str, source: str, tenant: str, author: str | None) -> Indexed:
+def _index(companion: Companion, caller: Caller, *, data: bytes, name: str, source: str, author: str | None) -> Indexed:
     try:
-        report = companion.add_document(data=data, name=name, source=source, tenant=tenant, author=author)
+        report = companion.write_knowledge(caller, data=data, name=name, source=source, requested_author=author)
     except SourceConflict as exc:
         raise ApiError(409, "Conflict", str(exc)) from None
     return Indexed(
@@ -94,27 +89,17 @@ def _index(companion: Companion, *, data: bytes, name: str, source: str, tenant:
 @router.post(
     "/notes", operation_id="create_notes", summary="Store mentor notes", status_code=201, response_model=list[Indexed]
 )
-def create_notes(body: NotesIn, companion: CompanionDep, principal: PrincipalDep) -> list[Indexed]:
-    require_role(principal, "admin", "platform", "mentor")
+def create_notes(body: NotesIn, companion: CompanionDep, caller: CallerDep) -> list[Indexed]:
     results = []
     for note in body.notes:
         source = note.id or f"note-{uuid.uuid4().hex[:12]}"
-        payload = note.model_dump(exclude={"id"}, exclude_none=True)
-        payload.update(id=source, tenant=principal.tenant)
-        author = _author_for(principal, note.author)
-        if author is not None:
-            payload["author"] = author
+        payload = note.model_dump(exclude={"id", "author"}, exclude_none=True)
+        payload.update(id=source, tenant=caller.tenant)
+        author = access.knowledge_author(caller, note.author)
         if note.visibility == "mentor_private" and not author:
             raise ApiError(422, "Invalid request", f"note {source}: a mentor_private note needs an author")
         results.append(
-            _index(
-                companion,
-                data=json.dumps(payload).encode(),
-                name="note.json",
-                source=source,
-                tenant=principal.tenant,
-                author=author,
-            )
+            _index(companion, caller, data=json.dumps(payload).encode(), name="note.json", source=source, author=author)
         )
     return results
 
@@ -128,49 +113,34 @@ def create_notes(body: NotesIn, companion: CompanionDep, principal: PrincipalDep
 )
 async def upload_file(
     companion: CompanionDep,
-    principal: PrincipalDep,
-    file: Annotated[UploadFile, File(description="A .md, .mdx or .txt file.")],
+    caller: CallerDep,
+    file: Annotated[
+        UploadFile, File(description="A .md, .mdx or .txt file; stored as a note unless an admin sends it.")
+    ],
 ) -> Indexed:
-    require_role(principal, "admin", "platform", "mentor")
+    access.require_role(caller, *access.KNOWLEDGE_WRITERS, what="write knowledge")
     name = (file.filename or "").rsplit("/", 1)[-1]
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,150}\.(md|mdx|markdown|txt)", name, re.I):
         raise ApiError(422, "Invalid request", "file must be named like notes.md, .mdx, .markdown or .txt")
     data = await file.read()
-    return _index(
-        companion,
-        data=data,
-        name=name,
-        source=name.replace(" ", "-"),
-        tenant=principal.tenant,
-        author=_author_for(principal, None),
-    )
+    return _index(companion, caller, data=data, name=name, source=name.replace(" ", "-"), author=None)
 
 
 @router.get("", operation_id="list_knowledge", summary="List the tenant's sources", response_model=list[SourceOut])
-def list_knowledge(companion: CompanionDep, principal: PrincipalDep) -> list[SourceOut]:
-    access = companion.catalog.source_access(principal.tenant)
-    allow_private, private_author = principal.search_access()
-    listed = []
-    for record in companion.list_sources(principal.tenant):
-        visibilities, authors = access.get(record.source, (frozenset({"shared"}), frozenset()))
-        if "mentor_private" in visibilities and not (
-            allow_private and (private_author is None or authors <= {private_author})
-        ):
-            continue
-        shown = "mixed" if len(visibilities) > 1 else next(iter(visibilities))
-        listed.append(
-            SourceOut.model_validate(
-                {
-                    "source": record.source,
-                    "title": record.title,
-                    "kind": record.kind,
-                    "chunks": record.chunk_count,
-                    "visibility": shown,
-                    "updated_at": record.updated_at,
-                }
-            )
+def list_knowledge(companion: CompanionDep, caller: CallerDep) -> list[SourceOut]:
+    return [
+        SourceOut.model_validate(
+            {
+                "source": record.source,
+                "title": record.title,
+                "kind": record.kind,
+                "chunks": record.chunk_count,
+                "visibility": visibility,
+                "updated_at": record.updated_at,
+            }
         )
-    return listed
+        for record, visibility in companion.list_knowledge(caller)
+    ]
 
 
 @router.delete(
@@ -181,12 +151,7 @@ def list_knowledge(companion: CompanionDep, principal: PrincipalDep) -> list[Sou
     response_class=Response,
 )
 def delete_knowledge(
-    companion: CompanionDep, principal: PrincipalDep, source: Annotated[str, Path(max_length=300)]
+    companion: CompanionDep, caller: CallerDep, source: Annotated[str, Path(max_length=300)]
 ) -> Response:
-    require_role(principal, "admin", "platform", "mentor")
-    if principal.role == "mentor":
-        _, authors = companion.catalog.source_access(principal.tenant).get(source, (frozenset(), frozenset()))
-        if authors != {principal.person_id}:
-            raise ApiError(403, "Forbidden", "a mentor can only delete their own notes")
-    companion.forget(source, principal.tenant)
+    companion.delete_knowledge(caller, source)
     return Response(status_code=204)

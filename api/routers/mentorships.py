@@ -1,11 +1,8 @@
-"""Mentorships, their sessions, notes, action items, decisions, progress and meeting schedule;
-every query scoped to the caller's tenant.
+"""Mentorships, their sessions, notes, action items, decisions, progress and meeting schedule.
 
-A mentor or mentee only ever reaches mentorships they belong to (others answer 404, exactly
-as an id from another tenant does). A mentee never receives a mentor_private note, a session's
-feedback summary (it may draw on private notes) or a saved decision (mentor-side; it may cite
-the mentor's private experience). Platforms act for the pair but, like mentees, get shared notes
-only and no feedback summaries.
+A thin adapter over `companion.mentoring`: who may read or change what is decided there, by the
+caller's relation to the mentorship (see `companion/access.py`). A stranger gets 404 exactly
+as for an id from another tenant; a party that may not do something gets 403.
 """
 
 from __future__ import annotations
@@ -16,10 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import Principal, require_role
-from api.deps import CompanionDep, PrincipalDep
-from api.errors import ApiError, Problem
-from companion.calendar import schedule_filename, schedule_ics
+from api.deps import CallerDep, MentoringDep
+from api.errors import Problem
 from companion.memory.schemas import (
     ActionItemPublic,
     DecisionCheckIn,
@@ -39,16 +34,6 @@ router = APIRouter(prefix="/mentorships", tags=["mentorships"])
 MentorshipId = Annotated[str, Path(max_length=64, description="The mentorship's id.")]
 SessionId = Annotated[str, Path(max_length=64, description="The session's id.")]
 DecisionId = Annotated[str, Path(max_length=64, description="The decision's id.")]
-
-
-def viewer(principal: Principal) -> str | None:
-    """Mentors and mentees see only their own mentorships; admins and platforms the whole tenant."""
-    return principal.person_id if principal.role in ("mentor", "mentee") else None
-
-
-def reads_private(principal: Principal) -> bool:
-    """Whether private notes (and feedback summaries) may go back to this caller: admins and the mentor."""
-    return principal.role in ("admin", "mentor")
 
 
 class CalendarResponse(Response):
@@ -71,25 +56,22 @@ class ActionItemUpdate(BaseModel):
 @router.post(
     "", operation_id="create_mentorship", summary="Start a mentorship", status_code=201, response_model=MentorshipPublic
 )
-def create_mentorship(body: MentorshipCreate, companion: CompanionDep, principal: PrincipalDep) -> MentorshipPublic:
-    require_role(principal, "admin", "platform", "mentor")
-    if principal.role == "mentor" and body.mentor.person_id != principal.person_id:
-        raise ApiError(403, "Forbidden", "a mentor can only start mentorships in which they are the mentor")
-    return companion.memory.create_mentorship(principal.tenant, body)
+def create_mentorship(body: MentorshipCreate, mentoring: MentoringDep, caller: CallerDep) -> MentorshipPublic:
+    return mentoring.create_mentorship(caller, body)
 
 
 @router.get(
     "", operation_id="list_mentorships", summary="The caller's mentorships", response_model=list[MentorshipPublic]
 )
-def list_mentorships(companion: CompanionDep, principal: PrincipalDep) -> list[MentorshipPublic]:
-    return companion.memory.list_mentorships(principal.tenant, viewer_person_id=viewer(principal))
+def list_mentorships(mentoring: MentoringDep, caller: CallerDep) -> list[MentorshipPublic]:
+    return mentoring.list_mentorships(caller)
 
 
 @router.get(
     "/{mentorship_id}", operation_id="get_mentorship", summary="One mentorship", response_model=MentorshipPublic
 )
-def get_mentorship(mentorship_id: MentorshipId, companion: CompanionDep, principal: PrincipalDep) -> MentorshipPublic:
-    return companion.memory.get_mentorship(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
+def get_mentorship(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: CallerDep) -> MentorshipPublic:
+    return mentoring.get_mentorship(caller, mentorship_id)
 
 
 @router.get(
@@ -98,13 +80,8 @@ def get_mentorship(mentorship_id: MentorshipId, companion: CompanionDep, princip
     summary="Sessions, with the notes the caller may see",
     response_model=list[SessionPublic],
 )
-def list_sessions(mentorship_id: MentorshipId, companion: CompanionDep, principal: PrincipalDep) -> list[SessionPublic]:
-    return companion.memory.list_sessions(
-        principal.tenant,
-        mentorship_id,
-        viewer_person_id=viewer(principal),
-        include_private_notes=reads_private(principal),
-    )
+def list_sessions(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: CallerDep) -> list[SessionPublic]:
+    return mentoring.list_sessions(caller, mentorship_id)
 
 
 @router.post(
@@ -115,13 +92,9 @@ def list_sessions(mentorship_id: MentorshipId, companion: CompanionDep, principa
     response_model=SessionPublic,
 )
 def create_session(
-    mentorship_id: MentorshipId, body: SessionCreate, companion: CompanionDep, principal: PrincipalDep
+    mentorship_id: MentorshipId, body: SessionCreate, mentoring: MentoringDep, caller: CallerDep
 ) -> SessionPublic:
-    require_role(principal, "admin", "platform", "mentor")
-    session = companion.memory.add_session(principal.tenant, mentorship_id, body, viewer_person_id=viewer(principal))
-    if principal.role == "platform":
-        session.notes = [n for n in session.notes if n.visibility == "shared"]
-    return session
+    return mentoring.add_session(caller, mentorship_id, body)
 
 
 @router.get(
@@ -131,15 +104,9 @@ def create_session(
     response_model=SessionPublic,
 )
 def get_session(
-    mentorship_id: MentorshipId, session_id: SessionId, companion: CompanionDep, principal: PrincipalDep
+    mentorship_id: MentorshipId, session_id: SessionId, mentoring: MentoringDep, caller: CallerDep
 ) -> SessionPublic:
-    return companion.memory.get_session(
-        principal.tenant,
-        mentorship_id,
-        session_id,
-        viewer_person_id=viewer(principal),
-        include_private_notes=reads_private(principal),
-    )
+    return mentoring.get_session(caller, mentorship_id, session_id)
 
 
 @router.post(
@@ -155,18 +122,10 @@ def add_session_notes(
     mentorship_id: MentorshipId,
     session_id: SessionId,
     body: NotesCreate,
-    companion: CompanionDep,
-    principal: PrincipalDep,
+    mentoring: MentoringDep,
+    caller: CallerDep,
 ) -> SessionPublic:
-    require_role(principal, "admin", "platform", "mentor")
-    return companion.memory.add_notes(
-        principal.tenant,
-        mentorship_id,
-        session_id,
-        body.notes,
-        viewer_person_id=viewer(principal),
-        include_private_notes=reads_private(principal),
-    )
+    return mentoring.add_notes(caller, mentorship_id, session_id, body.notes)
 
 
 @router.patch(
@@ -180,18 +139,10 @@ def update_session_plan(
     mentorship_id: MentorshipId,
     session_id: SessionId,
     body: SessionPlanUpdate,
-    companion: CompanionDep,
-    principal: PrincipalDep,
+    mentoring: MentoringDep,
+    caller: CallerDep,
 ) -> SessionPublic:
-    require_role(principal, "admin", "platform", "mentor")
-    return companion.memory.update_session_plan(
-        principal.tenant,
-        mentorship_id,
-        session_id,
-        body,
-        viewer_person_id=viewer(principal),
-        include_private_notes=reads_private(principal),
-    )
+    return mentoring.update_session_plan(caller, mentorship_id, session_id, body)
 
 
 @router.put(
@@ -207,13 +158,10 @@ def save_session_feedback(
     mentorship_id: MentorshipId,
     session_id: SessionId,
     body: FeedbackSummary,
-    companion: CompanionDep,
-    principal: PrincipalDep,
+    mentoring: MentoringDep,
+    caller: CallerDep,
 ) -> SessionPublic:
-    require_role(principal, "admin", "mentor")
-    return companion.memory.save_feedback(
-        principal.tenant, mentorship_id, session_id, body, viewer_person_id=viewer(principal)
-    )
+    return mentoring.save_feedback(caller, mentorship_id, session_id, body)
 
 
 @router.post(
@@ -224,12 +172,9 @@ def save_session_feedback(
     response_model=list[ActionItemPublic],
 )
 def create_action_items(
-    mentorship_id: MentorshipId, body: ActionItemsIn, companion: CompanionDep, principal: PrincipalDep
+    mentorship_id: MentorshipId, body: ActionItemsIn, mentoring: MentoringDep, caller: CallerDep
 ) -> list[ActionItemPublic]:
-    require_role(principal, "admin", "platform", "mentor")
-    return companion.memory.add_action_items(
-        principal.tenant, mentorship_id, body.items, session_id=body.session_id, viewer_person_id=viewer(principal)
-    )
+    return mentoring.add_action_items(caller, mentorship_id, body.items, session_id=body.session_id)
 
 
 @router.patch(
@@ -242,12 +187,10 @@ def update_action_item(
     mentorship_id: MentorshipId,
     item_id: Annotated[str, Path(max_length=64)],
     body: ActionItemUpdate,
-    companion: CompanionDep,
-    principal: PrincipalDep,
+    mentoring: MentoringDep,
+    caller: CallerDep,
 ) -> ActionItemPublic:
-    return companion.memory.set_action_item_done(
-        principal.tenant, mentorship_id, item_id, body.done, viewer_person_id=viewer(principal)
-    )
+    return mentoring.set_action_item_done(caller, mentorship_id, item_id, body.done)
 
 
 @router.get(
@@ -258,13 +201,11 @@ def update_action_item(
 )
 def get_progress(
     mentorship_id: MentorshipId,
-    companion: CompanionDep,
-    principal: PrincipalDep,
+    mentoring: MentoringDep,
+    caller: CallerDep,
     today: Annotated[dt.date | None, Query(description="Reference date for 'overdue'; defaults to today.")] = None,
 ) -> Progress:
-    return companion.memory.progress(
-        principal.tenant, mentorship_id, today or dt.date.today(), viewer_person_id=viewer(principal)
-    )
+    return mentoring.progress(caller, mentorship_id, today or dt.date.today())
 
 
 @router.post(
@@ -277,12 +218,9 @@ def get_progress(
     response_model=DecisionPublic,
 )
 def create_decision(
-    mentorship_id: MentorshipId, body: DecisionCreate, companion: CompanionDep, principal: PrincipalDep
+    mentorship_id: MentorshipId, body: DecisionCreate, mentoring: MentoringDep, caller: CallerDep
 ) -> DecisionPublic:
-    require_role(principal, "admin", "platform", "mentor")
-    return companion.memory.save_decision(
-        principal.tenant, mentorship_id, body.framework, viewer_person_id=viewer(principal)
-    )
+    return mentoring.save_decision(caller, mentorship_id, body.framework)
 
 
 @router.get(
@@ -291,11 +229,8 @@ def create_decision(
     summary="Saved decisions, newest first",
     response_model=list[DecisionPublic],
 )
-def list_decisions(
-    mentorship_id: MentorshipId, companion: CompanionDep, principal: PrincipalDep
-) -> list[DecisionPublic]:
-    require_role(principal, "admin", "platform", "mentor")
-    return companion.memory.list_decisions(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
+def list_decisions(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: CallerDep) -> list[DecisionPublic]:
+    return mentoring.list_decisions(caller, mentorship_id)
 
 
 @router.get(
@@ -305,12 +240,9 @@ def list_decisions(
     response_model=DecisionPublic,
 )
 def get_decision(
-    mentorship_id: MentorshipId, decision_id: DecisionId, companion: CompanionDep, principal: PrincipalDep
+    mentorship_id: MentorshipId, decision_id: DecisionId, mentoring: MentoringDep, caller: CallerDep
 ) -> DecisionPublic:
-    require_role(principal, "admin", "platform", "mentor")
-    return companion.memory.get_decision(
-        principal.tenant, mentorship_id, decision_id, viewer_person_id=viewer(principal)
-    )
+    return mentoring.get_decision(caller, mentorship_id, decision_id)
 
 
 @router.post(
@@ -324,13 +256,10 @@ def check_in_decision(
     mentorship_id: MentorshipId,
     decision_id: DecisionId,
     body: DecisionCheckIn,
-    companion: CompanionDep,
-    principal: PrincipalDep,
+    mentoring: MentoringDep,
+    caller: CallerDep,
 ) -> DecisionPublic:
-    require_role(principal, "admin", "platform", "mentor")
-    return companion.memory.check_in_decision(
-        principal.tenant, mentorship_id, decision_id, body, viewer_person_id=viewer(principal)
-    )
+    return mentoring.check_in_decision(caller, mentorship_id, decision_id, body)
 
 
 @router.get(
@@ -353,11 +282,8 @@ def check_in_decision(
         },
     },
 )
-def get_schedule_ics(mentorship_id: MentorshipId, companion: CompanionDep, principal: PrincipalDep) -> Response:
-    person = viewer(principal)
-    mentorship = companion.memory.get_mentorship(principal.tenant, mentorship_id, viewer_person_id=person)
-    sessions = companion.memory.list_sessions(principal.tenant, mentorship_id, viewer_person_id=person)
+def get_schedule_ics(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: CallerDep) -> Response:
+    body, filename = mentoring.schedule(caller, mentorship_id)
     return CalendarResponse(
-        schedule_ics(mentorship, sessions),
-        headers={"Content-Disposition": f'attachment; filename="{schedule_filename(mentorship)}"'},
+        body, headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
     )

@@ -15,10 +15,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.auth import Principal
 from api.errors import ApiError
-from api.routers.generation import ContextPatch, build_context, remember
-from api.routers.mentorships import viewer
 from api.web.charts import progress_points, progress_svg
 from api.web.core import (
     COOKIE,
@@ -29,23 +26,21 @@ from api.web.core import (
     citation_passages,
     comma_list,
     generate_step,
-    keep_known_citations,
     lines,
     parse_date,
     parse_int,
     readable_validation,
     redirect,
     render,
-    require_roles,
     run_job,
     safe_next,
     stream_job,
     wants_stream,
-    web_principal,
+    web_caller,
 )
 from api.web.planning import rebalance
-from companion import schemas
-from companion.calendar import schedule_ics
+from companion import access, schemas
+from companion.access import Action, Caller, Parties, Relation
 from companion.generation.render import render_markdown
 from companion.memory.schemas import (
     ActionItemPublic,
@@ -57,11 +52,13 @@ from companion.memory.schemas import (
     SessionPlanUpdate,
     SessionPublic,
 )
+from companion.mentoring import Mentoring, Reach, next_session_date, parties
+from companion.schemas import ContextPatch
 from companion.service import Companion
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-MENTOR_SIDE = ("admin", "platform", "mentor")
+MENTOR_SIDE: tuple[access.Role, ...] = ("admin", "platform", "mentor")
 NOTE_ROWS = 3
 
 
@@ -69,12 +66,17 @@ def get_companion(request: Request) -> Companion:
     return request.app.state.companion
 
 
+def get_mentoring(request: Request) -> Mentoring:
+    return request.app.state.companion.mentoring
+
+
 async def get_form(request: Request) -> FormData:
     return await request.form()
 
 
 CompanionDep = Annotated[Companion, Depends(get_companion)]
-WebPrincipal = Annotated[Principal, Depends(web_principal)]
+MentoringDep = Annotated[Mentoring, Depends(get_mentoring)]
+WebCaller = Annotated[Caller, Depends(web_caller)]
 Form = Annotated[FormData, Depends(get_form)]
 MentorshipId = Annotated[str, Path(max_length=64)]
 ItemId = Annotated[str, Path(max_length=64)]
@@ -83,32 +85,13 @@ ItemId = Annotated[str, Path(max_length=64)]
 # --------------------------------------------------------------------------------------
 # Shared helpers
 # --------------------------------------------------------------------------------------
-def load(companion: Companion, principal: Principal, mentorship_id: str) -> MentorshipPublic:
-    return companion.memory.get_mentorship(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
+def load(mentoring: Mentoring, caller: Caller, mentorship_id: str, action: Action = Action.READ) -> Reach:
+    """The mentorship as this caller reaches it, if they may do `action` (404 for strangers, 403 otherwise)."""
+    return mentoring.reach(caller, mentorship_id, action)
 
 
-def mentor_side(companion: Companion, principal: Principal, mentorship_id: str, what: str) -> MentorshipPublic:
-    """The mentorship, for a page only the mentor side (admin, platform, mentor) may use."""
-    require_roles(principal, *MENTOR_SIDE, what=what)
-    return load(companion, principal, mentorship_id)
-
-
-def sees_private(principal: Principal) -> bool:
-    return principal.role in ("admin", "mentor")
-
-
-def is_mentee_item(item: ActionItemPublic | schemas.ActionItem, mentorship: MentorshipPublic) -> bool:
-    owner = (item.owner or "").strip().casefold()
-    mentee = mentorship.mentee
-    return owner in {"mentee", mentee.name.casefold(), mentee.person_id.casefold()}
-
-
-def next_session_date(mentorship: MentorshipPublic, sessions: list[SessionPublic], today: dt.date) -> dt.date | None:
-    """The first planned date from today on: a saved plan's date, else the goal plan's schedule."""
-    planned = [s.date for s in sessions if s.date >= today]
-    if mentorship.cadence is not None:
-        planned += [d for d in mentorship.cadence.sessions if d >= today]
-    return min(planned, default=None)
+def parties_of(mentorship: MentorshipPublic) -> Parties:
+    return parties(mentorship)
 
 
 def form_value(form: FormData, name: str) -> str:
@@ -128,11 +111,10 @@ def respond(request: Request, job: Job, page: str, fragment: str, **page_values:
 
 
 def export_context(
-    companion: Companion, principal: Principal, mentorship: MentorshipPublic, session: SessionPublic
+    mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, session: SessionPublic
 ) -> schemas.MentoringContext:
-    context, _ = build_context(
-        companion,
-        principal,
+    context, _ = mentoring.context(
+        caller,
         ContextPatch(session=schemas.SessionInfo(number=min(session.number, 1000), date=session.date)),
         mentorship.id,
     )
@@ -179,18 +161,17 @@ def logout(request: Request) -> Response:
 # Home
 # --------------------------------------------------------------------------------------
 @router.get("/")
-def home(request: Request, companion: CompanionDep, principal: WebPrincipal) -> Response:
+def home(request: Request, mentoring: MentoringDep, caller: WebCaller) -> Response:
     today = dt.date.today()
-    person = viewer(principal)
     rows = []
     open_items: list[tuple[MentorshipPublic, ActionItemPublic]] = []
     overdue_items: list[tuple[MentorshipPublic, ActionItemPublic]] = []
-    for mentorship in companion.memory.list_mentorships(principal.tenant, viewer_person_id=person):
-        progress = companion.memory.progress(principal.tenant, mentorship.id, today, viewer_person_id=person)
-        sessions = companion.memory.list_sessions(principal.tenant, mentorship.id, viewer_person_id=person)
-        mine = principal.role == "mentee"
+    for mentorship in mentoring.list_mentorships(caller):
+        progress = mentoring.progress(caller, mentorship.id, today)
+        sessions = mentoring.list_sessions(caller, mentorship.id)
+        mine = access.relation(caller, parties_of(mentorship)) is Relation.MENTEE
         for group, bucket in ((progress.action_items.open, open_items), (progress.action_items.overdue, overdue_items)):
-            bucket += [(mentorship, item) for item in group if not mine or is_mentee_item(item, mentorship)]
+            bucket += [(mentorship, item) for item in group if not mine or mentoring.is_mentee_item(item, mentorship)]
         rows.append(
             {
                 "mentorship": mentorship,
@@ -200,17 +181,14 @@ def home(request: Request, companion: CompanionDep, principal: WebPrincipal) -> 
                 "overdue": len(progress.action_items.overdue),
             }
         )
-    decisions = []
-    if principal.role in MENTOR_SIDE:
-        decisions = companion.memory.decisions_due(principal.tenant, today, viewer_person_id=person)
     return render(
         request,
         "home.html",
         rows=rows,
         open_items=open_items,
         overdue_items=overdue_items,
-        decisions=decisions,
-        can_start=principal.role in MENTOR_SIDE,
+        decisions=mentoring.decisions_due(caller, today),
+        can_start=caller.is_mentor_side,
     )
 
 
@@ -218,18 +196,18 @@ def home(request: Request, companion: CompanionDep, principal: WebPrincipal) -> 
 # New mentorship
 # --------------------------------------------------------------------------------------
 @router.get("/mentorships/new")
-def new_mentorship_page(request: Request, principal: WebPrincipal) -> Response:
-    require_roles(principal, *MENTOR_SIDE, what="start a mentorship")
-    values = {"mentor_person_id": principal.person_id or ""}
+def new_mentorship_page(request: Request, caller: WebCaller) -> Response:
+    access.require_role(caller, *MENTOR_SIDE, what="start a mentorship")
+    values = {"mentor_person_id": caller.person_id or ""}
     return render(request, "mentorship_new.html", values=values, error=None)
 
 
 @router.post("/mentorships/new")
-def create_mentorship(request: Request, companion: CompanionDep, principal: WebPrincipal, form: Form) -> Response:
-    require_roles(principal, *MENTOR_SIDE, what="start a mentorship")
+def create_mentorship(request: Request, mentoring: MentoringDep, caller: WebCaller, form: Form) -> Response:
+    access.require_role(caller, *MENTOR_SIDE, what="start a mentorship")
     values = {key: form_value(form, key) for key in form}
-    if principal.role == "mentor":
-        values["mentor_person_id"] = principal.person_id or ""
+    if caller.role == "mentor":
+        values["mentor_person_id"] = caller.person_id or ""
     try:
         data = MentorshipCreate.model_validate(
             {
@@ -252,7 +230,7 @@ def create_mentorship(request: Request, companion: CompanionDep, principal: WebP
         )
     except ValidationError as exc:
         return render(request, "mentorship_new.html", status=422, values=values, error=readable_validation(exc))
-    mentorship = companion.memory.create_mentorship(principal.tenant, data)
+    mentorship = mentoring.create_mentorship(caller, data)
     return redirect(f"/mentorships/{mentorship.id}")
 
 
@@ -260,10 +238,10 @@ def create_mentorship(request: Request, companion: CompanionDep, principal: WebP
 # Mentorship overview and progress
 # --------------------------------------------------------------------------------------
 def progress_values(
-    companion: Companion, principal: Principal, mentorship: MentorshipPublic, sessions: list[SessionPublic]
+    mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, sessions: list[SessionPublic]
 ) -> dict[str, Any]:
     today = dt.date.today()
-    progress = companion.memory.progress(principal.tenant, mentorship.id, today, viewer_person_id=viewer(principal))
+    progress = mentoring.progress(caller, mentorship.id, today)
     groups = progress.action_items
     items = [*groups.overdue, *groups.open, *groups.done]
     points = progress_points(sessions, items, today)
@@ -277,25 +255,20 @@ def progress_values(
 
 @router.get("/mentorships/{mentorship_id}")
 def mentorship_page(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller
 ) -> Response:
-    if principal.role == "mentee":
-        return mentee_page(request, mentorship_id, companion, principal)
-    mentorship = load(companion, principal, mentorship_id)
-    sessions = companion.memory.list_sessions(
-        principal.tenant,
-        mentorship_id,
-        viewer_person_id=viewer(principal),
-        include_private_notes=sees_private(principal),
-    )
-    decisions = companion.memory.list_decisions(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
+    reach = load(mentoring, caller, mentorship_id)
+    if reach.relation is Relation.MENTEE:
+        return mentee_page(request, mentorship_id, mentoring, caller)
+    sessions = mentoring.list_sessions(caller, mentorship_id)
+    decisions = mentoring.list_decisions(caller, mentorship_id)
     return render(
         request,
         "mentorship.html",
-        mentorship=mentorship,
+        mentorship=reach.mentorship,
         sessions=sessions,
         decisions=decisions,
-        **progress_values(companion, principal, mentorship, sessions),
+        **progress_values(mentoring, caller, reach.mentorship, sessions),
     )
 
 
@@ -304,14 +277,12 @@ def toggle_action_item(
     request: Request,
     mentorship_id: MentorshipId,
     item_id: ItemId,
-    companion: CompanionDep,
-    principal: WebPrincipal,
+    mentoring: MentoringDep,
+    caller: WebCaller,
     form: Form,
 ) -> Response:
     done = form_value(form, "done") == "1"
-    companion.memory.set_action_item_done(
-        principal.tenant, mentorship_id, item_id, done, viewer_person_id=viewer(principal)
-    )
+    mentoring.set_action_item_done(caller, mentorship_id, item_id, done)
     back = safe_next(form_value(form, "back") or f"/mentorships/{mentorship_id}")
     return redirect(back)
 
@@ -350,18 +321,16 @@ def plan_state(form: FormData) -> dict[str, Any]:
 
 
 def plan_context(
-    companion: Companion, principal: Principal, mentorship_id: str, state: dict[str, Any]
+    mentoring: Mentoring, caller: Caller, mentorship_id: str, state: dict[str, Any]
 ) -> tuple[schemas.MentoringContext, Any]:
     """The stored context with this plan's session (the saved session's number, else the next one)."""
     patch = ContextPatch()
     if state["icebreakers"] is not None:
         patch.previous_icebreakers = [q.text for q in state["icebreakers"].questions]
-    context, mentor_person = build_context(companion, principal, patch, mentorship_id)
+    context, who = mentoring.context(caller, patch, mentorship_id)
     number = context.session.number
     if state["session_id"]:
-        number = companion.memory.get_session(
-            principal.tenant, mentorship_id, state["session_id"], viewer_person_id=viewer(principal)
-        ).number
+        number = mentoring.get_session(caller, mentorship_id, state["session_id"]).number
     try:
         session = schemas.SessionInfo(
             number=min(number, 1000),
@@ -371,11 +340,11 @@ def plan_context(
         )
     except ValidationError as exc:
         raise FormError(readable_validation(exc)) from None
-    return context.model_copy(update={"session": session}), principal.audience("agenda", mentor_person)
+    return context.model_copy(update={"session": session}), who
 
 
 def plan_values(
-    companion: Companion, principal: Principal, mentorship: MentorshipPublic, state: dict[str, Any], number: int
+    mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, state: dict[str, Any], number: int
 ) -> dict[str, Any]:
     agenda, icebreakers = state["agenda"], state["icebreakers"]
     citations = [c for item in agenda.items for c in item.citations] if agenda else []
@@ -386,7 +355,7 @@ def plan_values(
         "number": number,
         "agenda": agenda,
         "icebreakers": icebreakers,
-        "passages": citation_passages(companion, principal, citations),
+        "passages": citation_passages(mentoring, caller, citations, parties_of(mentorship)),
         "agenda_json": agenda.model_dump_json() if agenda else "",
         "icebreakers_json": icebreakers.model_dump_json() if icebreakers else "",
     }
@@ -396,13 +365,13 @@ def plan_values(
 def prepare_page(
     request: Request,
     mentorship_id: MentorshipId,
-    companion: CompanionDep,
-    principal: WebPrincipal,
+    mentoring: MentoringDep,
+    caller: WebCaller,
 ) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "prepare sessions")
+    mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     session_id = request.query_params.get("session")
     today = dt.date.today()
-    sessions = companion.memory.list_sessions(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
+    sessions = mentoring.list_sessions(caller, mentorship_id)
     duration = mentorship.cadence.session_minutes if mentorship.cadence else 45
     # The next planned date of the goal plan's schedule after the last saved session, else today.
     after = max([today - dt.timedelta(days=1), *(s.date for s in sessions)])
@@ -410,9 +379,7 @@ def prepare_page(
     date = min(planned, default=today)
     number = (max((s.number for s in sessions), default=0)) + 1
     if session_id:
-        existing = companion.memory.get_session(
-            principal.tenant, mentorship_id, session_id, viewer_person_id=viewer(principal)
-        )
+        existing = mentoring.get_session(caller, mentorship_id, session_id)
         date, number = existing.date, existing.number
         if existing.agenda is not None:
             duration = existing.agenda.total_minutes
@@ -424,40 +391,35 @@ def prepare_page(
         "agenda": None,
         "icebreakers": None,
     }
-    return render(request, "prepare.html", **plan_values(companion, principal, mentorship, state, number))
+    return render(request, "prepare.html", **plan_values(mentoring, caller, mentorship, state, number))
 
 
-def prepare_job(
-    companion: Companion,
-    principal: Principal,
-    mentorship: MentorshipPublic,
-    state: dict[str, Any],
-) -> Job:
-    context, audience = plan_context(companion, principal, mentorship.id, state)
-    state["agenda"] = yield from generate_step(companion, "agenda", context, audience, "Agenda")
-    state["icebreakers"] = yield from generate_step(companion, "icebreakers", context, audience, "Icebreakers")
+def prepare_job(mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, state: dict[str, Any]) -> Job:
+    context, who = plan_context(mentoring, caller, mentorship.id, state)
+    state["agenda"] = yield from generate_step(mentoring, caller, "agenda", context, who, "Agenda")
+    state["icebreakers"] = yield from generate_step(mentoring, caller, "icebreakers", context, who, "Icebreakers")
     yield "progress", "Done"
-    yield "done", plan_values(companion, principal, mentorship, state, context.session.number)
+    yield "done", plan_values(mentoring, caller, mentorship, state, context.session.number)
 
 
 @router.post("/mentorships/{mentorship_id}/prepare")
 def prepare(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal, form: Form
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "prepare sessions")
+    mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     state = plan_state(form)
     state["agenda"] = state["icebreakers"] = None
-    job = prepare_job(companion, principal, mentorship, state)
+    job = prepare_job(mentoring, caller, mentorship, state)
     return respond(request, job, "prepare.html", "_plan.html")
 
 
 def swap_job(
-    companion: Companion, principal: Principal, mentorship: MentorshipPublic, state: dict[str, Any], index: int | None
+    mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, state: dict[str, Any], index: int | None
 ) -> Job:
     """Swap one icebreaker (index) or all of them (None) for questions not asked before."""
     current = state["icebreakers"]
-    context, audience = plan_context(companion, principal, mentorship.id, state)
-    fresh = yield from generate_step(companion, "icebreakers", context, audience, "Icebreakers")
+    context, who = plan_context(mentoring, caller, mentorship.id, state)
+    fresh = yield from generate_step(mentoring, caller, "icebreakers", context, who, "Icebreakers")
     assert isinstance(fresh, schemas.Icebreakers)
     if index is None or current is None:
         state["icebreakers"] = fresh
@@ -470,53 +432,50 @@ def swap_job(
             raise FormError("No other icebreaker fits this mentee right now; keep this one or edit it.")
         current.questions[index] = replacement
         current.citations = [*current.citations, *(c for c in replacement.citations if c not in current.citations)]
-    yield "done", plan_values(companion, principal, mentorship, state, context.session.number)
+        if fresh.visibility == "mentor_private":
+            current.visibility = "mentor_private"
+    yield "done", plan_values(mentoring, caller, mentorship, state, context.session.number)
 
 
 @router.post("/mentorships/{mentorship_id}/prepare/icebreakers")
 def swap_icebreakers(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal, form: Form
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "prepare sessions")
+    mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     state = plan_state(form)
     action = form_value(form, "swap")
     index = None if action in ("", "all") else parse_int(action, "Icebreaker", 0, 50)
-    return respond(request, swap_job(companion, principal, mentorship, state, index), "prepare.html", "_plan.html")
+    return respond(request, swap_job(mentoring, caller, mentorship, state, index), "prepare.html", "_plan.html")
 
 
 @router.post("/mentorships/{mentorship_id}/prepare/save")
 def save_plan(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal, form: Form
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
-    mentor_side(companion, principal, mentorship_id, "save session plans")
+    load(mentoring, caller, mentorship_id, Action.PLAN)
     state = plan_state(form)
     agenda, icebreakers = state["agenda"], state["icebreakers"]
     if agenda is None:
         raise FormError("Generate an agenda first, then save it.")
-    cited = [c for item in agenda.items for c in item.citations] + list(agenda.citations)
-    passages = citation_passages(companion, principal, cited)
-    for item in agenda.items:
-        item.citations = keep_known_citations(item.citations, passages)
-    agenda.citations = keep_known_citations(agenda.citations, passages)
     chosen = [q for q in form_values(form, "icebreaker") if q.strip()]
     if not chosen and icebreakers is not None:
         chosen = [q.text for q in icebreakers.questions]
-    person = viewer(principal)
+    # The plan's audience comes from what it was made of (mentoring decides and strips citations).
+    drawn_from = icebreakers.visibility if icebreakers is not None else None
     if state["session_id"]:
-        session = companion.memory.update_session_plan(
-            principal.tenant,
+        session = mentoring.update_session_plan(
+            caller,
             mentorship_id,
             state["session_id"],
             SessionPlanUpdate(date=state["date"], agenda=agenda, icebreakers_asked=chosen),
-            viewer_person_id=person,
-            include_private_notes=False,
+            icebreakers_visibility=drawn_from,
         )
     else:
-        session = companion.memory.add_session(
-            principal.tenant,
+        session = mentoring.add_session(
+            caller,
             mentorship_id,
             SessionCreate(date=state["date"], agenda=agenda, icebreakers_asked=chosen),
-            viewer_person_id=person,
+            icebreakers_visibility=drawn_from,
         )
     return redirect(f"/mentorships/{mentorship_id}/sessions/{session.id}?saved=1")
 
@@ -524,62 +483,46 @@ def save_plan(
 # --------------------------------------------------------------------------------------
 # After the session
 # --------------------------------------------------------------------------------------
-def session_values(companion: Companion, principal: Principal, mentorship_id: str, session_id: str) -> dict[str, Any]:
-    mentorship = load(companion, principal, mentorship_id)
-    session = companion.memory.get_session(
-        principal.tenant,
-        mentorship_id,
-        session_id,
-        viewer_person_id=viewer(principal),
-        include_private_notes=sees_private(principal),
-    )
+def session_values(mentoring: Mentoring, caller: Caller, mentorship_id: str, session_id: str) -> dict[str, Any]:
+    reach = load(mentoring, caller, mentorship_id)
+    session = mentoring.get_session(caller, mentorship_id, session_id)
     cited = [c for item in session.agenda.items for c in item.citations] if session.agenda else []
     return {
-        "mentorship": mentorship,
+        "mentorship": reach.mentorship,
         "session": session,
         "feedback": session.feedback,
-        "passages": citation_passages(companion, principal, cited),
+        "passages": citation_passages(mentoring, caller, cited, reach.parties),
     }
 
 
 @router.get("/mentorships/{mentorship_id}/sessions/{session_id}")
 def session_page(
-    request: Request, mentorship_id: MentorshipId, session_id: ItemId, companion: CompanionDep, principal: WebPrincipal
+    request: Request, mentorship_id: MentorshipId, session_id: ItemId, mentoring: MentoringDep, caller: WebCaller
 ) -> Response:
-    require_roles(principal, *MENTOR_SIDE, what="open the mentor's session page")
-    values = session_values(companion, principal, mentorship_id, session_id)
+    reach = load(mentoring, caller, mentorship_id, Action.WRITE_NOTES)
+    values = session_values(mentoring, caller, mentorship_id, session_id)
     return render(
         request,
         "session.html",
         note_rows=NOTE_ROWS,
         saved=request.query_params.get("saved") == "1",
-        can_private=sees_private(principal),
+        can_private=access.allows(caller, reach.parties, Action.WRITE_PRIVATE_NOTES),
         **values,
     )
 
 
-def feedback_job(
-    companion: Companion, principal: Principal, mentorship_id: str, values: dict[str, Any], saved: int
-) -> Job:
+def feedback_job(mentoring: Mentoring, caller: Caller, mentorship_id: str, values: dict[str, Any], saved: int) -> Job:
     """The feedback summary of a session's notes (already stored), saved with the session."""
     if saved:
         yield "progress", f"Saved {saved} note{'s' if saved != 1 else ''}"
     session: SessionPublic = values["session"]
     text = "\n\n".join(note.text for note in session.notes)
     patch = ContextPatch(notes=text, session=schemas.SessionInfo(number=min(session.number, 1000), date=session.date))
-    context, mentor_person = build_context(companion, principal, patch, mentorship_id)
-    feedback = yield from generate_step(
-        companion, "feedback", context, principal.audience("feedback", mentor_person), "Summary"
-    )
+    context, who = mentoring.context(caller, patch, mentorship_id)
+    feedback = yield from generate_step(mentoring, caller, "feedback", context, who, "Summary")
     assert isinstance(feedback, schemas.FeedbackSummary)
-    companion.memory.save_feedback(
-        principal.tenant,
-        mentorship_id,
-        session.id,
-        feedback,
-        viewer_person_id=viewer(principal),
-        include_private_notes=False,
-    )
+    if who is not None and access.allows(caller, who, Action.SAVE_FEEDBACK):
+        mentoring.save_feedback(caller, mentorship_id, session.id, feedback)
     yield "progress", "Done"
     yield "done", {**values, "feedback": feedback}
 
@@ -589,18 +532,19 @@ def add_notes(
     request: Request,
     mentorship_id: MentorshipId,
     session_id: ItemId,
-    companion: CompanionDep,
-    principal: WebPrincipal,
+    mentoring: MentoringDep,
+    caller: WebCaller,
     form: Form,
 ) -> Response:
-    require_roles(principal, *MENTOR_SIDE, what="write session notes")
+    reach = load(mentoring, caller, mentorship_id, Action.WRITE_NOTES)
+    can_private = access.allows(caller, reach.parties, Action.WRITE_PRIVATE_NOTES)
     texts, visibilities = form_values(form, "note_text"), form_values(form, "note_visibility")
     notes = []
     for position, text in enumerate(texts):
         if not text.strip():
             continue
         visibility = visibilities[position] if position < len(visibilities) else "shared"
-        if visibility == "mentor_private" and not sees_private(principal):
+        if visibility == "mentor_private" and not can_private:
             raise FormError("Only the mentor can write private notes.")
         try:
             notes.append(NoteCreate(text=text, visibility=visibility))  # type: ignore[arg-type]
@@ -608,18 +552,11 @@ def add_notes(
             raise FormError(f"Note {position + 1}: {readable_validation(exc)}") from None
     # Notes are stored before any generation starts: a failed or abandoned summary never loses them.
     if notes:
-        companion.memory.add_notes(
-            principal.tenant,
-            mentorship_id,
-            session_id,
-            notes,
-            viewer_person_id=viewer(principal),
-            include_private_notes=False,
-        )
-    values = session_values(companion, principal, mentorship_id, session_id)
+        mentoring.add_notes(caller, mentorship_id, session_id, notes)
+    values = session_values(mentoring, caller, mentorship_id, session_id)
     if not values["session"].notes:
         raise FormError("Write at least one note first: the summary is made from your notes.")
-    job = feedback_job(companion, principal, mentorship_id, values, len(notes))
+    job = feedback_job(mentoring, caller, mentorship_id, values, len(notes))
     return respond(
         request,
         job,
@@ -627,7 +564,7 @@ def add_notes(
         "_after.html",
         note_rows=NOTE_ROWS,
         saved=False,
-        can_private=sees_private(principal),
+        can_private=can_private,
     )
 
 
@@ -636,11 +573,11 @@ def save_action_items(
     request: Request,
     mentorship_id: MentorshipId,
     session_id: ItemId,
-    companion: CompanionDep,
-    principal: WebPrincipal,
+    mentoring: MentoringDep,
+    caller: WebCaller,
     form: Form,
 ) -> Response:
-    require_roles(principal, *MENTOR_SIDE, what="save action items")
+    load(mentoring, caller, mentorship_id, Action.PLAN)
     keep = set(form_values(form, "item_keep"))
     texts, owners, dues = form_values(form, "item_text"), form_values(form, "item_owner"), form_values(form, "item_due")
     items = []
@@ -655,9 +592,7 @@ def save_action_items(
             raise FormError(f"Action item {index + 1}: {readable_validation(exc)}") from None
     if not items:
         raise FormError("Tick at least one action item to save.")
-    companion.memory.add_action_items(
-        principal.tenant, mentorship_id, items, session_id=session_id, viewer_person_id=viewer(principal)
-    )
+    mentoring.add_action_items(caller, mentorship_id, items, session_id=session_id)
     return redirect(f"/mentorships/{mentorship_id}/sessions/{session_id}?items={len(items)}#action-items")
 
 
@@ -665,15 +600,15 @@ def save_action_items(
 # Exports: Markdown and printable pages
 # --------------------------------------------------------------------------------------
 def export_output(
-    companion: Companion, principal: Principal, mentorship_id: str, session_id: str, what: str
+    mentoring: Mentoring, caller: Caller, mentorship_id: str, session_id: str, what: str
 ) -> tuple[schemas._Output, str, dict[str, Any]]:
-    require_roles(principal, *MENTOR_SIDE, what="export session documents")
-    values = session_values(companion, principal, mentorship_id, session_id)
+    load(mentoring, caller, mentorship_id, Action.EXPORT)
+    values = session_values(mentoring, caller, mentorship_id, session_id)
     output = values["session"].agenda if what == "agenda" else values["feedback"]
     if output is None:
         missing = "no agenda has been saved" if what == "agenda" else "no summary has been made"
         raise ApiError(404, "Not found", f"Session {values['session'].number}: {missing} yet.")
-    context = export_context(companion, principal, values["mentorship"], values["session"])
+    context = export_context(mentoring, caller, values["mentorship"], values["session"])
     return output, render_markdown(output, context), values
 
 
@@ -682,15 +617,15 @@ def export_markdown(
     mentorship_id: MentorshipId,
     session_id: ItemId,
     what: Annotated[str, Path(pattern="^(agenda|feedback)$")],
-    companion: CompanionDep,
-    principal: WebPrincipal,
+    mentoring: MentoringDep,
+    caller: WebCaller,
 ) -> Response:
-    _output, markdown, values = export_output(companion, principal, mentorship_id, session_id, what)
+    _output, markdown, values = export_output(mentoring, caller, mentorship_id, session_id, what)
     filename = f"session-{values['session'].number}-{what}.md"
     return PlainTextResponse(
         markdown,
         media_type="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 
@@ -700,45 +635,56 @@ def export_print(
     mentorship_id: MentorshipId,
     session_id: ItemId,
     what: Annotated[str, Path(pattern="^(agenda|feedback)$")],
-    companion: CompanionDep,
-    principal: WebPrincipal,
+    mentoring: MentoringDep,
+    caller: WebCaller,
 ) -> Response:
-    output, markdown, values = export_output(companion, principal, mentorship_id, session_id, what)
+    output, markdown, values = export_output(mentoring, caller, mentorship_id, session_id, what)
     return render(request, "print.html", what=what, output=output, markdown=markdown, **values)
 
 
 # --------------------------------------------------------------------------------------
 # Mentee view
 # --------------------------------------------------------------------------------------
-def mentee_values(companion: Companion, principal: Principal, mentorship_id: str) -> dict[str, Any]:
-    """Only what the mentee may see: shared notes, their goals and items; never a private note."""
-    mentorship = load(companion, principal, mentorship_id)
-    sessions = companion.memory.list_sessions(
-        principal.tenant, mentorship_id, viewer_person_id=viewer(principal), include_private_notes=False
-    )
-    values = progress_values(companion, principal, mentorship, sessions)
+def mentee_values(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> dict[str, Any]:
+    """Only what the mentee may see: shared notes, their goals and items, shared plans; never a private
+    note or anything drawn from one. A mentor previewing the page gets the mentee's view, not their own."""
+    reach = load(mentoring, caller, mentorship_id)
+    mentorship = reach.mentorship
+    sessions = [mentee_view(s) for s in mentoring.list_sessions(caller, mentorship_id)]
+    values = progress_values(mentoring, caller, mentorship, sessions)
     groups = values["progress"].action_items
     items = [*groups.overdue, *groups.open, *groups.done]
     held = [s for s in sessions if s.date <= dt.date.today()]
     return {
         "mentorship": mentorship,
         "last_session": (held or sessions)[-1] if sessions else None,
-        "my_items": [i for i in items if is_mentee_item(i, mentorship)],
-        "other_items": [i for i in items if not is_mentee_item(i, mentorship)],
-        "preview": principal.role != "mentee",
+        "my_items": [i for i in items if mentoring.is_mentee_item(i, mentorship)],
+        "other_items": [i for i in items if not mentoring.is_mentee_item(i, mentorship)],
+        "preview": reach.relation is not Relation.MENTEE,
         **values,
     }
 
 
+def mentee_view(session: SessionPublic) -> SessionPublic:
+    """A session as its mentee reads it, whoever is looking: shared notes and a shared plan only."""
+    shared_plan = session.plan_visibility == "shared"
+    return session.model_copy(
+        update={
+            "notes": [n for n in session.notes if n.visibility == "shared"],
+            "feedback": None,
+            "agenda": session.agenda if shared_plan else None,
+            "icebreakers_asked": session.icebreakers_asked if shared_plan else [],
+        }
+    )
+
+
 @router.get("/mentorships/{mentorship_id}/mentee")
-def mentee_page(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal
-) -> Response:
-    return render(request, "mentee.html", reflection=None, **mentee_values(companion, principal, mentorship_id))
+def mentee_page(request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller) -> Response:
+    return render(request, "mentee.html", reflection=None, **mentee_values(mentoring, caller, mentorship_id))
 
 
-def reflection_job(companion: Companion, principal: Principal, mentorship_id: str) -> Job:
-    values = mentee_values(companion, principal, mentorship_id)
+def reflection_job(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> Job:
+    values = mentee_values(mentoring, caller, mentorship_id)
     last: SessionPublic | None = values["last_session"]
     patch = ContextPatch()
     if last is not None:
@@ -747,18 +693,17 @@ def reflection_job(companion: Companion, principal: Principal, mentorship_id: st
             notes="\n\n".join(shared) or None,
             session=schemas.SessionInfo(number=min(last.number, 1000), date=last.date),
         )
-    context, _mentor = build_context(companion, principal, patch, mentorship_id)
-    audience = principal.audience("reflection")
-    reflection = yield from generate_step(companion, "reflection", context, audience, "Reflection prompts")
-    passages = citation_passages(companion, principal, [c for p in reflection.prompts for c in p.citations])
+    context, who = mentoring.context(caller, patch, mentorship_id)
+    reflection = yield from generate_step(mentoring, caller, "reflection", context, who, "Reflection prompts")
+    cited = [c for p in reflection.prompts for c in p.citations]
+    passages = citation_passages(mentoring, caller, cited, who)
+    passages = {cid: record for cid, record in passages.items() if record.meta.get("visibility") == "shared"}
     yield "done", {**values, "reflection": reflection, "passages": passages}
 
 
 @router.post("/mentorships/{mentorship_id}/reflection")
-def reflection(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal
-) -> Response:
-    return respond(request, reflection_job(companion, principal, mentorship_id), "mentee.html", "_reflection.html")
+def reflection(request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller) -> Response:
+    return respond(request, reflection_job(mentoring, caller, mentorship_id), "mentee.html", "_reflection.html")
 
 
 # --------------------------------------------------------------------------------------
@@ -766,20 +711,19 @@ def reflection(
 # --------------------------------------------------------------------------------------
 @router.get("/mentorships/{mentorship_id}/decisions")
 def decisions_page(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller
 ) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "use the decision workbench")
-    decisions = companion.memory.list_decisions(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
+    mentorship = load(mentoring, caller, mentorship_id, Action.DECIDE).mentorship
+    decisions = mentoring.list_decisions(caller, mentorship_id)
     return render(request, "decisions.html", mentorship=mentorship, decisions=decisions, framework=None, values={})
 
 
 def decision_job(
-    companion: Companion, principal: Principal, mentorship: MentorshipPublic, decision: schemas.DecisionInput
+    mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, decision: schemas.DecisionInput
 ) -> Job:
-    context, mentor_person = build_context(companion, principal, ContextPatch(decision=decision), mentorship.id)
-    audience = principal.audience("decision", mentor_person)
-    framework = yield from generate_step(companion, "decision", context, audience, "Decision framework")
-    passages = citation_passages(companion, principal, framework.relevant_experience + framework.citations)
+    context, who = mentoring.context(caller, ContextPatch(decision=decision), mentorship.id)
+    framework = yield from generate_step(mentoring, caller, "decision", context, who, "Decision framework")
+    passages = citation_passages(mentoring, caller, framework.relevant_experience + framework.citations, who)
     yield (
         "done",
         {
@@ -794,9 +738,9 @@ def decision_job(
 
 @router.post("/mentorships/{mentorship_id}/decisions")
 def decide(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal, form: Form
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "use the decision workbench")
+    mentorship = load(mentoring, caller, mentorship_id, Action.DECIDE).mentorship
     values = {key: form_value(form, key) for key in form}
     try:
         decision = schemas.DecisionInput(
@@ -807,16 +751,16 @@ def decide(
         )
     except ValidationError as exc:
         raise FormError(readable_validation(exc)) from None
-    decisions = companion.memory.list_decisions(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
-    job = decision_job(companion, principal, mentorship, decision)
+    decisions = mentoring.list_decisions(caller, mentorship_id)
+    job = decision_job(mentoring, caller, mentorship, decision)
     return respond(request, job, "decisions.html", "_decision.html", decisions=decisions, values=values)
 
 
 @router.post("/mentorships/{mentorship_id}/decisions/save")
 def save_decision(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal, form: Form
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
-    require_roles(principal, *MENTOR_SIDE, what="save decisions")
+    load(mentoring, caller, mentorship_id, Action.DECIDE)
     try:
         framework = schemas.DecisionFramework.model_validate_json(form_value(form, "framework_json"))
     except ValidationError:
@@ -824,26 +768,22 @@ def save_decision(
     check_in = parse_date(form_value(form, "check_in_date"), "Check-in date")
     if check_in is not None:
         framework.check_in_date = check_in
-    passages = citation_passages(companion, principal, framework.relevant_experience + framework.citations)
-    framework.relevant_experience = keep_known_citations(framework.relevant_experience, passages)
-    framework.citations = keep_known_citations(framework.citations, passages)
-    saved = companion.memory.save_decision(
-        principal.tenant, mentorship_id, framework, viewer_person_id=viewer(principal)
-    )
+    saved = mentoring.save_decision(caller, mentorship_id, framework)
     return redirect(f"/mentorships/{mentorship_id}/decisions/{saved.id}")
 
 
 @router.get("/mentorships/{mentorship_id}/decisions/{decision_id}")
 def decision_page(
-    request: Request, mentorship_id: MentorshipId, decision_id: ItemId, companion: CompanionDep, principal: WebPrincipal
+    request: Request, mentorship_id: MentorshipId, decision_id: ItemId, mentoring: MentoringDep, caller: WebCaller
 ) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "use the decision workbench")
-    saved = companion.memory.get_decision(
-        principal.tenant, mentorship_id, decision_id, viewer_person_id=viewer(principal)
-    )
+    reach = load(mentoring, caller, mentorship_id, Action.DECIDE)
+    saved = mentoring.get_decision(caller, mentorship_id, decision_id)
     framework = saved.framework
-    passages = citation_passages(companion, principal, framework.relevant_experience + framework.citations)
-    return render(request, "decision.html", mentorship=mentorship, saved=saved, framework=framework, passages=passages)
+    cited = framework.relevant_experience + framework.citations
+    passages = citation_passages(mentoring, caller, cited, reach.parties)
+    return render(
+        request, "decision.html", mentorship=reach.mentorship, saved=saved, framework=framework, passages=passages
+    )
 
 
 @router.post("/mentorships/{mentorship_id}/decisions/{decision_id}/check-in")
@@ -851,18 +791,16 @@ def check_in_decision(
     request: Request,
     mentorship_id: MentorshipId,
     decision_id: ItemId,
-    companion: CompanionDep,
-    principal: WebPrincipal,
+    mentoring: MentoringDep,
+    caller: WebCaller,
     form: Form,
 ) -> Response:
-    mentor_side(companion, principal, mentorship_id, "check in on decisions")
+    load(mentoring, caller, mentorship_id, Action.DECIDE)
     try:
         check_in = DecisionCheckIn(outcome=form_value(form, "outcome"))
     except ValidationError as exc:
         raise FormError(f"What happened: {readable_validation(exc).removeprefix('outcome: ')}") from None
-    companion.memory.check_in_decision(
-        principal.tenant, mentorship_id, decision_id, check_in, viewer_person_id=viewer(principal)
-    )
+    mentoring.check_in_decision(caller, mentorship_id, decision_id, check_in)
     return redirect(f"/mentorships/{mentorship_id}/decisions/{decision_id}")
 
 
@@ -870,41 +808,34 @@ def check_in_decision(
 # Goal plan and schedule
 # --------------------------------------------------------------------------------------
 @router.get("/mentorships/{mentorship_id}/goals")
-def goals_page(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal
-) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "make goal plans")
+def goals_page(request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller) -> Response:
+    mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     return render(request, "goals.html", mentorship=mentorship, plan=None, passages={})
 
 
-def goals_job(companion: Companion, principal: Principal, mentorship: MentorshipPublic, start: dt.date) -> Job:
-    context, mentor_person = build_context(companion, principal, ContextPatch(today=start), mentorship.id)
-    plan = yield from generate_step(
-        companion, "goals", context, principal.audience("goals", mentor_person), "Goal plan"
-    )
+def goals_job(mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, start: dt.date) -> Job:
+    context, who = mentoring.context(caller, ContextPatch(today=start), mentorship.id)
+    plan = yield from generate_step(mentoring, caller, "goals", context, who, "Goal plan", mentorship.id)
     assert isinstance(plan, schemas.GoalPlan)
-    remember(companion, principal, mentorship.id, plan)
     yield "progress", "Saved the meeting schedule"
-    passages = citation_passages(companion, principal, [c for g in plan.goals for c in g.citations])
-    yield "done", {"mentorship": load(companion, principal, mentorship.id), "plan": plan, "passages": passages}
+    passages = citation_passages(mentoring, caller, [c for g in plan.goals for c in g.citations], who)
+    yield "done", {"mentorship": mentoring.get_mentorship(caller, mentorship.id), "plan": plan, "passages": passages}
 
 
 @router.post("/mentorships/{mentorship_id}/goals")
 def make_goal_plan(
-    request: Request, mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal, form: Form
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
-    mentorship = mentor_side(companion, principal, mentorship_id, "make goal plans")
+    mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     start = parse_date(form_value(form, "start"), "Start date") or dt.date.today()
-    return respond(request, goals_job(companion, principal, mentorship, start), "goals.html", "_goals.html")
+    return respond(request, goals_job(mentoring, caller, mentorship, start), "goals.html", "_goals.html")
 
 
 @router.get("/mentorships/{mentorship_id}/schedule.ics")
-def schedule(mentorship_id: MentorshipId, companion: CompanionDep, principal: WebPrincipal) -> Response:
-    mentorship = load(companion, principal, mentorship_id)
-    sessions = companion.memory.list_sessions(principal.tenant, mentorship_id, viewer_person_id=viewer(principal))
-    body = schedule_ics(mentorship, sessions)
+def schedule(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller) -> Response:
+    body, _filename = mentoring.schedule(caller, mentorship_id)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="mentoring-schedule.ics"'},
+        headers={"Content-Disposition": 'attachment; filename="mentoring-schedule.ics"', "Cache-Control": "no-store"},
     )

@@ -38,6 +38,8 @@ class OfflineComposer:
     """Generator protocol implementation; also the LLM path's fallback."""
 
     name = "offline"
+    cites_all_it_uses = True
+    """Every line it writes comes from a chunk it cites, so its citations tell what it drew on."""
 
     def generate(self, task: str, context: MentoringContext, retrieved: Retrieved) -> _Output:
         compose = COMPOSERS.get(task)

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select, update
 
+from companion import vocabulary as vocab
 from companion.memory.db import Database
-from companion.memory.errors import NotFound
+from companion.memory.errors import InvalidMemoryRequest, NotFound
 from companion.memory.models import ApiKey
 from companion.memory.repository import Clock, check_tenant, new_id, utc_now
 from companion.memory.schemas import KeyCreate, KeyRecord
@@ -62,6 +63,11 @@ class ApiKeys:
 
     def create_key(self, tenant: str, data: KeyCreate) -> CreatedKey:
         check_tenant(tenant)
+        if tenant.strip() == vocab.GLOBAL_TENANT:
+            raise InvalidMemoryRequest(
+                f"tenant {vocab.GLOBAL_TENANT!r} is the shared library, written only by shipping knowledge; "
+                "a key cannot belong to it"
+            )
         key = generate_key()
         row = ApiKey(
             id=new_id(),
@@ -93,8 +99,8 @@ class ApiKeys:
         for candidate in candidates:
             if hmac.compare_digest(candidate.key_hash, digest):
                 match = candidate
-        if match is None:
-            return None
+        if match is None or match.tenant == vocab.GLOBAL_TENANT:
+            return None  # a key stored in the shared library's tenant (before that was refused) is never honoured
         now = self.clock()
         if match.last_used_at is None or now - match.last_used_at >= LAST_USED_RESOLUTION:
             with self.database.write() as session:

@@ -137,6 +137,9 @@ class MentoringSession(Base):
     feedback: Mapped[dict[str, Any] | None] = mapped_column(
         comment="schemas.FeedbackSummary saved for the session (the latest one)"
     )
+    plan_visibility: Mapped[str | None] = mapped_column(
+        String(16), comment="Who may read the agenda and asked icebreakers: shared or mentor_private"
+    )
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from companion.access import Forbidden
 from companion.memory.db import Database
 from companion.memory.errors import InvalidMemoryRequest, NotFound
 from companion.memory.models import ActionItemRecord, DecisionRecord, MentoringSession, Mentorship, Note
@@ -180,6 +181,7 @@ class MemoryRepository:
                 date=data.date,
                 agenda=data.agenda.model_dump(mode="json") if data.agenda is not None else None,
                 icebreakers_asked=list(data.icebreakers_asked),
+                plan_visibility=data.plan_visibility,
                 created_at=now,
             )
             session.add(row)
@@ -347,6 +349,8 @@ class MemoryRepository:
                 row.agenda = data.agenda.model_dump(mode="json") if data.agenda is not None else None
             if "icebreakers_asked" in changed:
                 row.icebreakers_asked = list(data.icebreakers_asked)
+            if data.plan_visibility is not None:
+                row.plan_visibility = data.plan_visibility
             session.flush()
             public = _session_view(session, mentorship, row, viewer_person_id, include_private_notes)
         log.info(
@@ -416,8 +420,11 @@ class MemoryRepository:
         done: bool,
         *,
         viewer_person_id: str | None = None,
+        may_change: Callable[[str | None], bool] | None = None,
     ) -> ActionItemPublic:
-        """Mark an item done (keeping the first completion time) or reopen it."""
+        """Mark an item done (keeping the first completion time) or reopen it.
+
+        `may_change(owner)` is the caller's access rule for this item; False raises Forbidden."""
         with self.database.write() as session:
             _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
             row = session.scalar(
@@ -429,6 +436,8 @@ class MemoryRepository:
             )
             if row is None:
                 raise NotFound("action item", item_id)
+            if may_change is not None and not may_change(row.owner):
+                raise Forbidden("this action item is not yours to tick off: it belongs to the mentor side")
             if done and not row.done:
                 row.done, row.done_at = True, self.clock()
             elif not done:
@@ -845,6 +854,19 @@ def _note_public(row: Note) -> NotePublic:
     )
 
 
+def _plan_visibility(row: MentoringSession) -> str:
+    """The stored rule, or for a plan saved before there was one: an agenda an LLM wrote may quote
+    whatever its prompt held, so it stays mentor-side (fail closed); the offline composer never quotes
+    private notes into an agenda."""
+    if row.plan_visibility is not None:
+        return row.plan_visibility
+    agenda = row.agenda or {}
+    if agenda.get("visibility") == "mentor_private":
+        return "mentor_private"
+    provider = (agenda.get("generator") or {}).get("provider", "offline")
+    return "shared" if provider == "offline" else "mentor_private"
+
+
 def _session_public(
     row: MentoringSession, notes: Sequence[Note], items: Sequence[ActionItemRecord], *, show_feedback: bool = False
 ) -> SessionPublic:
@@ -855,6 +877,7 @@ def _session_public(
         date=row.date,
         agenda=Agenda.model_validate(row.agenda) if row.agenda is not None else None,
         icebreakers_asked=list(row.icebreakers_asked),
+        plan_visibility=_plan_visibility(row),  # type: ignore[arg-type]
         notes=[_note_public(note) for note in notes],
         action_items=[_action_item_public(item) for item in items],
         feedback=FeedbackSummary.model_validate(row.feedback) if show_feedback and row.feedback is not None else None,

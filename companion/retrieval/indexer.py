@@ -24,7 +24,7 @@ from companion import vocabulary as vocab
 from companion.retrieval.catalog import Catalog
 from companion.retrieval.chunking import Chunk, Chunker
 from companion.retrieval.lexical import LexicalIndex
-from companion.retrieval.loaders import LoadError, Part, discover, load_bytes
+from companion.retrieval.loaders import LoadError, Part, as_note, discover, load_bytes
 from companion.retrieval.store import ChromaStore
 
 PIPELINE_VERSION = "2"
@@ -179,10 +179,20 @@ class Indexer:
         return report
 
     def index_document(
-        self, *, data: bytes, name: str, source: str, tenant: str, author: str | None = None
+        self,
+        *,
+        data: bytes,
+        name: str,
+        source: str,
+        tenant: str,
+        author: str | None = None,
+        notes_only: bool = False,
     ) -> IngestReport:
         """Index one uploaded document (API notes and files) as `source` in `tenant`, replacing
-        an earlier version; problems raise LoadError instead of being collected."""
+        an earlier version; problems raise LoadError instead of being collected.
+
+        `notes_only` stores it as a note whatever its front matter says: no bank items (they would be
+        shown word for word to every mentee of the tenant) and no guide or framework kinds."""
         started = time.perf_counter()
         report = IngestReport(files=1)
         if len(data) > self.max_file_bytes:
@@ -191,7 +201,7 @@ class Indexer:
                 f"{self.max_file_bytes / 1_000_000:.1f} MB limit (COMPANION_MAX_FILE_MB)"
             )
         root = f"api:{tenant}"
-        file_hash = self._file_hash(data + f"\x1fauthor={author or ''}".encode(), tenant)
+        file_hash = self._file_hash(data + f"\x1fauthor={author or ''}\x1fnotes={notes_only}".encode(), tenant)
         same_name = [r for r in self.catalog.find_source(source) if r.tenant == tenant]
         if any(r.root != root for r in same_name):
             raise SourceConflict(
@@ -205,6 +215,10 @@ class Indexer:
             parts = load_bytes(data, name)
             if author is not None:
                 parts = [replace(p, meta=replace(p.meta, author=author)) for p in parts]
+            if notes_only:
+                parts = [as_note(p) for p in parts]
+            if any(p.meta.visibility == "mentor_private" and not p.meta.author for p in parts):
+                raise LoadError("a mentor_private note needs an author (it belongs to the mentor who wrote it)")
             resolved = resolve_tenant(parts, tenant)
             chunks = self.chunker.chunk_parts(parts, tenant=resolved, source=source)
             if not chunks:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,14 @@ class Part:
     meta: DocMeta
     text: str
     bank_items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def as_note(part: Part) -> Part:
+    """The part as a note: an example stays an example; banks and guide kinds become a plain note."""
+    kind = part.meta.kind if part.meta.kind in ("note", "example") else "note"
+    items = [str(item.get("text", "")).strip() for item in part.bank_items]
+    text = "\n".join([part.text, *(f"- {item}" for item in items if item)]).strip()
+    return Part(meta=replace(part.meta, kind=kind, bank=None), text=text)
 
 
 @dataclass

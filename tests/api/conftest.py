@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from companion.config import Settings
-from tests.conftest import TEST_DATABASE_URL, make_settings, wipe_database
+from tests.conftest import LOCAL_BASE_URL, TEST_DATABASE_URL, make_settings, wipe_database
 
 
 @pytest.fixture
@@ -33,7 +33,9 @@ def make_client(embedder) -> Iterator[Callable[..., TestClient]]:
 
     def build(settings: Settings, **kwargs: Any) -> TestClient:
         kwargs.setdefault("local_mode", True)
-        client = TestClient(create_app(settings, embedder=embedder, **kwargs), raise_server_exceptions=False)
+        client = TestClient(
+            create_app(settings, embedder=embedder, **kwargs), raise_server_exceptions=False, base_url=LOCAL_BASE_URL
+        )
         client.__enter__()
         clients.append(client)
         return client

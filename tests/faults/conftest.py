@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from companion.config import Settings
 from companion.retrieval.embeddings import Embedder
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, LOCAL_BASE_URL
 from tests.retrieval.helpers import sample_folder
 
 
@@ -33,7 +33,11 @@ def app_client(embedder: Embedder) -> Iterator[Callable[[Settings], TestClient]]
     clients: list[TestClient] = []
 
     def start(settings: Settings) -> TestClient:
-        client = TestClient(create_app(settings, embedder=embedder, local_mode=True), raise_server_exceptions=False)
+        client = TestClient(
+            create_app(settings, embedder=embedder, local_mode=True),
+            raise_server_exceptions=False,
+            base_url=LOCAL_BASE_URL,
+        )
         client.__enter__()
         clients.append(client)
         return client

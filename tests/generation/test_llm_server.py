@@ -21,6 +21,7 @@ from companion.generation.base import Retrieved
 from companion.generation.llm import OpenAIGenerator
 from companion.schemas import OUTPUT_MODELS, Agenda, MentoringContext, _Output
 from companion.service import Companion
+from tests.conftest import LOCAL_BASE_URL
 from tests.generation.llm_support import full_context, retrieve
 from tests.servers import free_port
 
@@ -374,7 +375,7 @@ def test_a_stream_cut_midway_reaches_an_sse_client_as_a_result_never_an_error(
             llm_max_retries=0,
             rate_limit_per_minute=0,
         )
-        with TestClient(create_app(settings, embedder=embedder, local_mode=True)) as client:
+        with TestClient(create_app(settings, embedder=embedder, local_mode=True), base_url=LOCAL_BASE_URL) as client:
             response = client.post(
                 "/v1/agenda",
                 json={"mentee": {"name": "Priya", "goals": ["raise a seed round"]}},

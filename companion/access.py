@@ -1,0 +1,282 @@
+"""The one access policy: who may see and change what.
+
+A `Caller` (tenant, role, person) stands in a *relation* to a mentorship: its mentor, its mentee,
+an admin or a platform of its tenant, or a stranger. The relation, not the key's role alone,
+decides every read and write, the audience of every generation task, which private notes a
+caller may read and which search filters apply. Routers, web pages and the CLI ask this module;
+none of them decides on its own.
+
+| action                                   | admin | platform | mentor | mentee    | stranger |
+| ---------------------------------------- | ----- | -------- | ------ | --------- | -------- |
+| read the mentorship, shared notes        | yes   | yes      | yes    | yes       | 404      |
+| read private notes, feedback, private plans | yes | no      | own    | no        | 404      |
+| plan: sessions, plans, items, goal plans | yes   | yes      | yes    | 403       | 404      |
+| write shared notes                       | yes   | yes      | yes    | 403       | 404      |
+| write mentor_private notes               | local | no       | yes    | no        | 404      |
+| save a feedback summary                  | yes   | no       | yes    | 403       | 404      |
+| decisions                                | yes   | yes      | yes    | 403       | 404      |
+| tick an action item                      | yes   | yes      | yes    | own items | 404      |
+
+A person who is the mentee of a mentorship is its mentee whatever key they hold: a mentor key
+does not make them the mentor side of their own mentorship.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from companion import vocabulary as vocab
+from companion.generation.base import Audience
+
+Role = Literal["admin", "platform", "mentor", "mentee"]
+MENTEE_FACING_TASKS = frozenset({"reflection"})
+"""Tasks whose output the mentee reads, whoever asks for it."""
+
+
+class Forbidden(Exception):
+    """The caller is known and may see the thing, but may not do this with it (403)."""
+
+
+class UnsafeBind(RuntimeError):
+    """Listening on a non-loopback address with no API keys would open every tenant to the network."""
+
+
+class Relation(StrEnum):
+    ADMIN = "admin"
+    PLATFORM = "platform"
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    STRANGER = "stranger"
+
+
+class Action(StrEnum):
+    READ = "read"
+    READ_PRIVATE = "read private notes"
+    PLAN = "plan sessions"
+    WRITE_NOTES = "write session notes"
+    WRITE_PRIVATE_NOTES = "write private notes"
+    SAVE_FEEDBACK = "save feedback summaries"
+    DECIDE = "work on decisions"
+    TICK_ITEM = "tick action items"
+    EXPORT = "export session documents"
+
+
+_ALLOWED: dict[Action, frozenset[Relation]] = {
+    Action.READ: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR, Relation.MENTEE}),
+    Action.READ_PRIVATE: frozenset({Relation.ADMIN, Relation.MENTOR}),
+    Action.PLAN: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
+    Action.WRITE_NOTES: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
+    Action.WRITE_PRIVATE_NOTES: frozenset({Relation.MENTOR}),
+    Action.SAVE_FEEDBACK: frozenset({Relation.ADMIN, Relation.MENTOR}),
+    Action.DECIDE: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
+    Action.TICK_ITEM: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR, Relation.MENTEE}),
+    Action.EXPORT: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: every read and write is scoped to `tenant`."""
+
+    tenant: str
+    role: Role
+    person_id: str | None = None
+    key_id: str | None = None
+    local: bool = False
+    """The operator of a single-user install (local mode, the CLI): acts as every mentor of its tenant."""
+
+    @property
+    def rate_key(self) -> str:
+        return self.key_id or f"local:{self.tenant}"
+
+    @property
+    def person_scope(self) -> str | None:
+        """Mentors and mentees reach only mentorships they belong to; admins and platforms the whole tenant."""
+        return self.person_id if self.role in ("mentor", "mentee") else None
+
+    @property
+    def is_mentor_side(self) -> bool:
+        """May this key do mentor-side things at all (some mentorship may still say no)?"""
+        return self.role in ("admin", "platform", "mentor")
+
+
+def operator(tenant: str = vocab.DEFAULT_TENANT) -> Caller:
+    """The identity of the CLI and of local mode: the admin of one tenant on a single-user machine."""
+    return Caller(tenant=tenant, role="admin", local=True)
+
+
+@dataclass(frozen=True)
+class Parties:
+    """The two people of a mentorship, which is all the policy needs to know of it."""
+
+    mentor_person_id: str
+    mentee_person_id: str
+    mentee_name: str = ""
+
+
+def relation(caller: Caller, parties: Parties) -> Relation:
+    if caller.role == "admin":
+        return Relation.ADMIN
+    if caller.role == "platform":
+        return Relation.PLATFORM
+    if caller.person_id is not None and caller.person_id == parties.mentee_person_id:
+        return Relation.MENTEE
+    if caller.role == "mentor" and caller.person_id == parties.mentor_person_id:
+        return Relation.MENTOR
+    return Relation.STRANGER
+
+
+def allows(caller: Caller, parties: Parties, action: Action) -> bool:
+    rel = relation(caller, parties)
+    if action is Action.WRITE_PRIVATE_NOTES and rel is Relation.ADMIN:
+        return caller.local
+    return rel in _ALLOWED[action]
+
+
+def require(caller: Caller, parties: Parties, action: Action) -> Relation:
+    """The caller's relation if it may do `action`; Forbidden otherwise. Strangers never get here: the
+    repository answers them NotFound, exactly as for an id that does not exist."""
+    rel = relation(caller, parties)
+    if not allows(caller, parties, action):
+        raise Forbidden(f"as the {rel.value} of this mentorship you cannot {action.value}")
+    return rel
+
+
+def require_role(caller: Caller, *roles: Role, what: str) -> None:
+    """For actions outside any mentorship (knowledge writes, starting a mentorship)."""
+    if caller.role not in roles:
+        raise Forbidden(f"a {caller.role} key cannot {what}; needs one of: {', '.join(roles)}")
+
+
+def reads_private_notes(caller: Caller, parties: Parties) -> bool:
+    return allows(caller, parties, Action.READ_PRIVATE)
+
+
+def private_note_author(caller: Caller, parties: Parties) -> str | None:
+    """Whose private notes the caller reads: only their own as the mentor; None means every author."""
+    return caller.person_id if relation(caller, parties) is Relation.MENTOR else None
+
+
+def is_mentee_item_owner(owner: str | None, parties: Parties) -> bool:
+    """Is this action item the mentee's to do? Owners are free text: 'mentee', the name or the person id."""
+    value = (owner or "").strip().casefold()
+    return bool(value) and value in {"mentee", parties.mentee_name.casefold(), parties.mentee_person_id.casefold()}
+
+
+def may_tick_item(caller: Caller, parties: Parties, owner: str | None) -> bool:
+    rel = relation(caller, parties)
+    if rel is Relation.MENTEE:
+        return is_mentee_item_owner(owner, parties)
+    return allows(caller, parties, Action.TICK_ITEM)
+
+
+def note_author(caller: Caller, parties: Parties, visibility: str, requested: str | None) -> str | None:
+    """Who a session note written by this caller belongs to; refuses writing as somebody else."""
+    if visibility == "mentor_private":
+        require(caller, parties, Action.WRITE_PRIVATE_NOTES)
+        if requested not in (None, parties.mentor_person_id):
+            raise Forbidden("a mentor_private note belongs to the mentorship's mentor")
+        return parties.mentor_person_id
+    require(caller, parties, Action.WRITE_NOTES)
+    if caller.person_id is not None:
+        if requested not in (None, caller.person_id):
+            raise Forbidden("you can only write notes as yourself")
+        return caller.person_id
+    if requested not in (None, parties.mentor_person_id, parties.mentee_person_id):
+        raise Forbidden("a note's author must be the mentorship's mentor or mentee")
+    return requested
+
+
+# -- generation --------------------------------------------------------------------------
+def audience(caller: Caller, task: str, parties: Parties | None = None) -> Audience:
+    """What a task run for this caller may draw on. Private notes reach a task only for output that
+    stays with the mentor who wrote them (or with the local operator, who is every mentor)."""
+    if task in MENTEE_FACING_TASKS or caller.role == "mentee":
+        return Audience(mentee_facing=True)
+    if parties is None:
+        if caller.role == "mentor":
+            return Audience(mentor_name=caller.person_id)
+        return Audience(include_all_private=True) if caller.local else Audience()
+    rel = relation(caller, parties)
+    if rel is Relation.MENTEE:
+        return Audience(mentee_facing=True)
+    if rel is Relation.MENTOR:
+        return Audience(mentor_name=caller.person_id)
+    if rel is Relation.ADMIN and caller.local:
+        return Audience(include_all_private=True)
+    return Audience()
+
+
+# -- knowledge ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SearchAccess:
+    allow_private: bool
+    private_author: str | None
+
+
+def search_access(caller: Caller) -> SearchAccess:
+    """Private chunks in search results: a mentor sees their own, an admin every one of the tenant."""
+    if caller.role == "mentor":
+        return SearchAccess(True, caller.person_id)
+    if caller.role == "admin":
+        return SearchAccess(True, None)
+    return SearchAccess(False, None)
+
+
+KNOWLEDGE_WRITERS: tuple[Role, ...] = ("admin", "platform", "mentor")
+
+
+def knowledge_author(caller: Caller, requested: str | None) -> str | None:
+    """A mentor writes knowledge as themself; asking to write as someone else is refused, never ignored."""
+    require_role(caller, *KNOWLEDGE_WRITERS, what="write knowledge")
+    if caller.role == "mentor":
+        if requested not in (None, caller.person_id):
+            raise Forbidden("a mentor can only write notes as themself")
+        return caller.person_id
+    return requested
+
+
+def may_publish_banks(caller: Caller) -> bool:
+    """Bank items are shown word for word to every mentee of the tenant: only its admin adds them."""
+    return caller.role == "admin"
+
+
+def may_replace_source(caller: Caller, author: str | None, existing_authors: frozenset[str] | None) -> bool:
+    """A source belongs to its author: another author's write under the same id is refused."""
+    if existing_authors is None:
+        return True
+    return existing_authors == (frozenset({author}) if author else frozenset())
+
+
+def may_delete_source(caller: Caller, existing_authors: frozenset[str]) -> bool:
+    if caller.role in ("admin", "platform"):
+        return True
+    return caller.role == "mentor" and existing_authors == {caller.person_id}
+
+
+# -- binding -----------------------------------------------------------------------------
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, any_keys: bool) -> str:
+    """Refuse a non-loopback bind without keys; return the start-up line describing the auth mode."""
+    if any_keys:
+        return "API keys are required on every request (Authorization: Bearer ...)."
+    if not is_loopback(host):
+        raise UnsafeBind(
+            f"refusing to listen on {host} with no API keys: create one first "
+            "(companion keys create --tenant T --role admin) or bind 127.0.0.1"
+        )
+    return (
+        f"local mode: no API keys exist, so every request acts as the admin of tenant {vocab.DEFAULT_TENANT!r} "
+        "(loopback only)."
+    )

@@ -1,0 +1,412 @@
+"""The mentorship use cases behind the service, each run for a `Caller` under the access policy.
+
+Routers, web pages and the CLI are thin adapters over this module: they turn a request into a call
+and the result into a response. What a caller may read or change is asked of `companion.access`
+here, once, so no adapter decides on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from companion import access, schemas
+from companion.access import Action, Caller, Parties, Relation
+from companion.calendar import schedule_filename, schedule_ics
+from companion.generation import pipeline
+from companion.memory.errors import InvalidMemoryRequest, NotFound
+from companion.memory.schemas import (
+    ActionItemPublic,
+    DecisionCheckIn,
+    DecisionPublic,
+    MentorshipCreate,
+    MentorshipPublic,
+    NoteCreate,
+    Progress,
+    SessionCreate,
+    SessionPlanUpdate,
+    SessionPublic,
+)
+from companion.retrieval.catalog import ChunkRecord
+from companion.retrieval.retriever import SearchFilters
+
+if TYPE_CHECKING:
+    from companion.memory import MemoryRepository
+    from companion.service import Companion
+
+
+class InvalidContext(ValueError):
+    """A generation context that does not validate once the stored and the sent parts are merged."""
+
+
+def parties(mentorship: MentorshipPublic) -> Parties:
+    return Parties(
+        mentor_person_id=mentorship.mentor.person_id,
+        mentee_person_id=mentorship.mentee.person_id,
+        mentee_name=mentorship.mentee.name,
+    )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One mentorship as a caller reaches it: what it is and how the caller stands to it."""
+
+    mentorship: MentorshipPublic
+    parties: Parties
+    relation: Relation
+
+
+def next_session_date(
+    mentorship: MentorshipPublic, sessions: Sequence[SessionPublic], today: dt.date
+) -> dt.date | None:
+    """The first planned date from today on: a saved plan's date, else the goal plan's schedule."""
+    planned = [s.date for s in sessions if s.date >= today]
+    if mentorship.cadence is not None:
+        planned += [d for d in mentorship.cadence.sessions if d >= today]
+    return min(planned, default=None)
+
+
+class Mentoring:
+    def __init__(self, companion: Companion) -> None:
+        self.companion = companion
+
+    @property
+    def memory(self) -> MemoryRepository:
+        return self.companion.memory
+
+    # -- reaching a mentorship -------------------------------------------------------------
+    def reach(self, caller: Caller, mentorship_id: str, action: Action = Action.READ) -> Reach:
+        """The mentorship if the caller may do `action` on it. A stranger gets NotFound, exactly like a
+        missing id or another tenant's; a known party that may not do this gets Forbidden."""
+        mentorship = self.memory.get_mentorship(caller.tenant, mentorship_id, viewer_person_id=caller.person_scope)
+        who = parties(mentorship)
+        relation = access.relation(caller, who)
+        if relation is Relation.STRANGER:
+            raise NotFound("mentorship", mentorship_id)
+        access.require(caller, who, action)
+        return Reach(mentorship, who, relation)
+
+    def create_mentorship(self, caller: Caller, data: MentorshipCreate) -> MentorshipPublic:
+        access.require_role(caller, "admin", "platform", "mentor", what="start a mentorship")
+        if caller.role == "mentor" and data.mentor.person_id != caller.person_id:
+            raise access.Forbidden("a mentor can only start mentorships in which they are the mentor")
+        return self.memory.create_mentorship(caller.tenant, data)
+
+    def list_mentorships(self, caller: Caller) -> list[MentorshipPublic]:
+        found = self.memory.list_mentorships(caller.tenant, viewer_person_id=caller.person_scope)
+        return [m for m in found if access.relation(caller, parties(m)) is not Relation.STRANGER]
+
+    def get_mentorship(self, caller: Caller, mentorship_id: str) -> MentorshipPublic:
+        return self.reach(caller, mentorship_id).mentorship
+
+    # -- sessions ----------------------------------------------------------------------------
+    def _shown(self, caller: Caller, reach: Reach, session: SessionPublic) -> SessionPublic:
+        """A session as this caller may read it: a mentor-side plan is withheld from everyone else."""
+        if session.plan_visibility == "mentor_private" and not access.reads_private_notes(caller, reach.parties):
+            return session.model_copy(update={"agenda": None, "icebreakers_asked": []})
+        return session
+
+    def _reads_private(self, caller: Caller, reach: Reach) -> bool:
+        return access.reads_private_notes(caller, reach.parties)
+
+    def list_sessions(self, caller: Caller, mentorship_id: str) -> list[SessionPublic]:
+        reach = self.reach(caller, mentorship_id)
+        sessions = self.memory.list_sessions(
+            caller.tenant,
+            mentorship_id,
+            viewer_person_id=caller.person_scope,
+            include_private_notes=self._reads_private(caller, reach),
+        )
+        return [self._shown(caller, reach, s) for s in sessions]
+
+    def get_session(self, caller: Caller, mentorship_id: str, session_id: str) -> SessionPublic:
+        reach = self.reach(caller, mentorship_id)
+        session = self.memory.get_session(
+            caller.tenant,
+            mentorship_id,
+            session_id,
+            viewer_person_id=caller.person_scope,
+            include_private_notes=self._reads_private(caller, reach),
+        )
+        return self._shown(caller, reach, session)
+
+    def _authored(self, caller: Caller, reach: Reach, notes: Sequence[NoteCreate]) -> list[NoteCreate]:
+        """The notes with their author decided by the policy (nobody writes as somebody else)."""
+        return [
+            note.model_copy(
+                update={
+                    "author_person_id": access.note_author(
+                        caller, reach.parties, note.visibility, note.author_person_id
+                    )
+                }
+            )
+            for note in notes
+        ]
+
+    def _plan(
+        self, caller: Caller, agenda: schemas.Agenda | None, requested: str | None, *extra: str | None
+    ) -> tuple[schemas.Agenda | None, str]:
+        """The agenda to store and who may read the plan. A plan made from private notes stays with the
+        mentor; a shared plan keeps only citations the mentee may read."""
+        declared = [v for v in (requested, agenda.visibility if agenda else None, *extra) if v]
+        visibility = requested or ("mentor_private" if "mentor_private" in declared else "shared")
+        if agenda is None:
+            return None, visibility
+        agenda = agenda.model_copy(deep=True)
+        cited = [c for item in agenda.items for c in item.citations] + list(agenda.citations)
+        if visibility == "shared":
+            readable = self._readable(SearchFilters(tenant=caller.tenant), cited)
+        else:
+            readable = self.passages(caller, cited)
+        for item in agenda.items:
+            item.citations = [c for c in item.citations if c.chunk_id in readable]
+        agenda.citations = [c for c in agenda.citations if c.chunk_id in readable]
+        agenda.visibility = "mentor_private" if visibility == "mentor_private" else "shared"
+        return agenda, visibility
+
+    def add_session(
+        self, caller: Caller, mentorship_id: str, data: SessionCreate, *, icebreakers_visibility: str | None = None
+    ) -> SessionPublic:
+        reach = self.reach(caller, mentorship_id, Action.PLAN)
+        agenda, visibility = self._plan(caller, data.agenda, data.plan_visibility, icebreakers_visibility)
+        stored = data.model_copy(
+            update={
+                "agenda": agenda,
+                "plan_visibility": visibility,
+                "notes": self._authored(caller, reach, data.notes),
+            }
+        )
+        session = self.memory.add_session(caller.tenant, mentorship_id, stored, viewer_person_id=caller.person_scope)
+        return self.get_session(caller, mentorship_id, session.id)
+
+    def add_notes(
+        self, caller: Caller, mentorship_id: str, session_id: str, notes: Sequence[NoteCreate]
+    ) -> SessionPublic:
+        reach = self.reach(caller, mentorship_id, Action.WRITE_NOTES)
+        self.memory.add_notes(
+            caller.tenant,
+            mentorship_id,
+            session_id,
+            self._authored(caller, reach, notes),
+            viewer_person_id=caller.person_scope,
+            include_private_notes=False,
+        )
+        return self.get_session(caller, mentorship_id, session_id)
+
+    def update_session_plan(
+        self,
+        caller: Caller,
+        mentorship_id: str,
+        session_id: str,
+        update: SessionPlanUpdate,
+        *,
+        icebreakers_visibility: str | None = None,
+    ) -> SessionPublic:
+        self.reach(caller, mentorship_id, Action.PLAN)
+        changes: dict[str, Any] = {}
+        if "agenda" in update.model_fields_set or update.plan_visibility or icebreakers_visibility:
+            current = self.memory.get_session(
+                caller.tenant, mentorship_id, session_id, viewer_person_id=caller.person_scope
+            )
+            agenda = update.agenda if "agenda" in update.model_fields_set else current.agenda
+            stored_agenda, visibility = self._plan(caller, agenda, update.plan_visibility, icebreakers_visibility)
+            changes["plan_visibility"] = visibility
+            if "agenda" in update.model_fields_set:
+                changes["agenda"] = stored_agenda
+        stored = update.model_copy(update=changes)
+        stored.model_fields_set.update(k for k in changes if k == "agenda")
+        self.memory.update_session_plan(
+            caller.tenant, mentorship_id, session_id, stored, viewer_person_id=caller.person_scope
+        )
+        return self.get_session(caller, mentorship_id, session_id)
+
+    def save_feedback(
+        self, caller: Caller, mentorship_id: str, session_id: str, feedback: schemas.FeedbackSummary
+    ) -> SessionPublic:
+        self.reach(caller, mentorship_id, Action.SAVE_FEEDBACK)
+        self.memory.save_feedback(
+            caller.tenant, mentorship_id, session_id, feedback, viewer_person_id=caller.person_scope
+        )
+        return self.get_session(caller, mentorship_id, session_id)
+
+    # -- action items --------------------------------------------------------------------------
+    def add_action_items(
+        self,
+        caller: Caller,
+        mentorship_id: str,
+        items: Sequence[schemas.ActionItem],
+        *,
+        session_id: str | None = None,
+    ) -> list[ActionItemPublic]:
+        self.reach(caller, mentorship_id, Action.PLAN)
+        return self.memory.add_action_items(
+            caller.tenant, mentorship_id, items, session_id=session_id, viewer_person_id=caller.person_scope
+        )
+
+    def set_action_item_done(self, caller: Caller, mentorship_id: str, item_id: str, done: bool) -> ActionItemPublic:
+        reach = self.reach(caller, mentorship_id, Action.TICK_ITEM)
+        return self.memory.set_action_item_done(
+            caller.tenant,
+            mentorship_id,
+            item_id,
+            done,
+            viewer_person_id=caller.person_scope,
+            may_change=lambda owner: access.may_tick_item(caller, reach.parties, owner),
+        )
+
+    def is_mentee_item(self, item: schemas.ActionItem, mentorship: MentorshipPublic) -> bool:
+        return access.is_mentee_item_owner(item.owner, parties(mentorship))
+
+    def progress(self, caller: Caller, mentorship_id: str, today: dt.date) -> Progress:
+        self.reach(caller, mentorship_id)
+        return self.memory.progress(caller.tenant, mentorship_id, today, viewer_person_id=caller.person_scope)
+
+    def save_cadence(self, caller: Caller, mentorship_id: str, cadence: schemas.Cadence) -> MentorshipPublic:
+        self.reach(caller, mentorship_id, Action.PLAN)
+        return self.memory.save_cadence(caller.tenant, mentorship_id, cadence, viewer_person_id=caller.person_scope)
+
+    # -- decisions -----------------------------------------------------------------------------
+    def save_decision(self, caller: Caller, mentorship_id: str, framework: schemas.DecisionFramework) -> DecisionPublic:
+        self.reach(caller, mentorship_id, Action.DECIDE)
+        framework = framework.model_copy(deep=True)
+        readable = self.passages(caller, framework.relevant_experience + framework.citations)
+        framework.relevant_experience = [c for c in framework.relevant_experience if c.chunk_id in readable]
+        framework.citations = [c for c in framework.citations if c.chunk_id in readable]
+        return self.memory.save_decision(
+            caller.tenant, mentorship_id, framework, viewer_person_id=self._decider(caller)
+        )
+
+    def list_decisions(self, caller: Caller, mentorship_id: str) -> list[DecisionPublic]:
+        self.reach(caller, mentorship_id, Action.DECIDE)
+        return self.memory.list_decisions(caller.tenant, mentorship_id, viewer_person_id=self._decider(caller))
+
+    def get_decision(self, caller: Caller, mentorship_id: str, decision_id: str) -> DecisionPublic:
+        self.reach(caller, mentorship_id, Action.DECIDE)
+        return self.memory.get_decision(
+            caller.tenant, mentorship_id, decision_id, viewer_person_id=self._decider(caller)
+        )
+
+    def check_in_decision(
+        self, caller: Caller, mentorship_id: str, decision_id: str, check_in: DecisionCheckIn
+    ) -> DecisionPublic:
+        self.reach(caller, mentorship_id, Action.DECIDE)
+        return self.memory.check_in_decision(
+            caller.tenant, mentorship_id, decision_id, check_in, viewer_person_id=self._decider(caller)
+        )
+
+    def decisions_due(self, caller: Caller, today: dt.date) -> list[Any]:
+        if not caller.is_mentor_side:
+            return []
+        return self.memory.decisions_due(caller.tenant, today, viewer_person_id=self._decider(caller))
+
+    @staticmethod
+    def _decider(caller: Caller) -> str | None:
+        """Decisions are mentor-side: a person reaches them only in mentorships they mentor."""
+        return caller.person_scope
+
+    # -- schedule --------------------------------------------------------------------------------
+    def schedule(self, caller: Caller, mentorship_id: str) -> tuple[bytes, str]:
+        """The meeting schedule as iCalendar text and its file name; agendas only where the caller may read them."""
+        mentorship = self.get_mentorship(caller, mentorship_id)
+        sessions = self.list_sessions(caller, mentorship_id)
+        return schedule_ics(mentorship, sessions), schedule_filename(mentorship)
+
+    # -- citations --------------------------------------------------------------------------------
+    def _readable(self, rules: SearchFilters, citations: Sequence[schemas.Citation]) -> dict[str, ChunkRecord]:
+        records = self.companion.catalog.get_chunks(sorted({c.chunk_id for c in citations}))
+        return {cid: record for cid, record in records.items() if rules.allows(record.meta)}
+
+    def passages(
+        self, caller: Caller, citations: Sequence[schemas.Citation], who: Parties | None = None
+    ) -> dict[str, ChunkRecord]:
+        """chunk id -> catalog record, for the cited chunks this caller may open (fail closed: others
+        are dropped). Within a mentorship, the relation decides; outside one, the key's role."""
+        rules = self.search_filters(caller, who)
+        return self._readable(rules, citations)
+
+    def search_filters(self, caller: Caller, who: Parties | None = None) -> SearchFilters:
+        if who is not None:
+            reads = access.reads_private_notes(caller, who)
+            return SearchFilters(
+                tenant=caller.tenant, allow_private=reads, private_author=access.private_note_author(caller, who)
+            )
+        rule = access.search_access(caller)
+        return SearchFilters(tenant=caller.tenant, allow_private=rule.allow_private, private_author=rule.private_author)
+
+    # -- generation ---------------------------------------------------------------------------------
+    def context(
+        self, caller: Caller, patch: schemas.ContextPatch | None, mentorship_id: str | None
+    ) -> tuple[schemas.MentoringContext, Parties | None]:
+        """Merge the stored mentorship context (if any) with what the caller sent."""
+        if patch is not None and patch.tenant not in (None, caller.tenant):
+            raise access.Forbidden(f"context.tenant {patch.tenant!r} is not your tenant {caller.tenant!r}")
+        sent = patch.model_dump(exclude_unset=True, exclude={"tenant"}) if patch is not None else {}
+        who: Parties | None = None
+        base: dict[str, Any] = {}
+        if mentorship_id is not None:
+            reach = self.reach(caller, mentorship_id)
+            who = reach.parties
+            today = (patch.today if patch else None) or dt.date.today()
+            stored = self.memory.context_for(caller.tenant, mentorship_id, today, viewer_person_id=caller.person_scope)
+            base = stored.model_dump()
+            asked = set(base.get("previous_icebreakers", []))
+            extra = [q for q in sent.pop("previous_icebreakers", None) or [] if q not in asked]
+            base["previous_icebreakers"] = [*base.get("previous_icebreakers", []), *extra]
+        base.update(sent)
+        base["tenant"] = caller.tenant
+        try:
+            return schemas.MentoringContext.model_validate(base), who
+        except ValidationError as exc:
+            raise InvalidContext(schemas.format_validation_error(exc)) from None
+
+    def events(
+        self,
+        caller: Caller,
+        task: str,
+        context: schemas.MentoringContext,
+        who: Parties | None,
+        mentorship_id: str | None = None,
+    ) -> Iterator[pipeline.Event]:
+        """Run a task for a caller: its audience from the policy, progress events that list only what the
+        caller may read, and what the output means for the mentorship remembered."""
+        audience = access.audience(caller, task, who)
+        for name, payload in self.companion.generate_events(task, context, audience=audience):
+            if isinstance(payload, schemas._Output):
+                self.remember(caller, mentorship_id, payload)
+                yield name, payload
+            elif name == "retrieved":
+                cited = [schemas.Citation(**c) for c in payload["citations"]]
+                readable = self.passages(caller, cited, who)
+                shown = [c for c in payload["citations"] if c["chunk_id"] in readable]
+                yield name, {"chunks": len(shown), "citations": shown}
+            else:
+                yield name, payload
+
+    def run(
+        self,
+        caller: Caller,
+        task: str,
+        context: schemas.MentoringContext,
+        who: Parties | None,
+        mentorship_id: str | None,
+    ) -> schemas._Output:
+        for name, payload in self.events(caller, task, context, who, mentorship_id):
+            if name == "result":
+                assert isinstance(payload, schemas._Output)
+                return payload
+        raise RuntimeError("generation ended without a result")
+
+    def remember(self, caller: Caller, mentorship_id: str | None, output: schemas._Output) -> None:
+        """A goal plan made for a mentorship by its mentor side stores its cadence, so progress shows the schedule."""
+        if mentorship_id is None or not isinstance(output, schemas.GoalPlan):
+            return
+        reach = self.reach(caller, mentorship_id)
+        if access.allows(caller, reach.parties, Action.PLAN):
+            self.memory.save_cadence(caller.tenant, mentorship_id, output.cadence, viewer_person_id=caller.person_scope)
+
+
+__all__ = ["InvalidContext", "InvalidMemoryRequest", "Mentoring", "Reach", "next_session_date", "parties"]
