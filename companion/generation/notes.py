@@ -1,0 +1,2844 @@
+"""What a mentor's session notes say, as facts: who owes what by when, what was decided, what is
+already done, what is planned for next time, wins, growth areas, wellbeing cues and the cadence.
+
+`analyse_notes` is one pure function of the notes text, the session date and the two names: nothing
+here reads the clock, so the same notes always give the same facts. It reads notes the way people
+write them: bullets, checkboxes, `ACTION:`/`TODO`/`AP:` markers, arrows, initials ("T. to ...",
+"K:"), pronouns ("she'll", "he said he'd", "I'll" is the mentor who writes the notes, "you" the
+mentee the notes are addressed to), speaker lines ("Me: ...", "J: I'll ..."), commitments after a
+label ("bus pass – I'll grab the form Mon"), and English, German and Spanish.
+
+Dates: this module finds the date phrase ("by Fri", "bis Ende Q1", "para el viernes") and decides
+what kind of deadline it is ("end of", "before", "next week"); `dateparser`, restricted to
+English, German and Spanish with the session date as its RELATIVE_BASE and future dates preferred,
+turns the words into a day (weekdays, month names, "tomorrow", "in zwei Wochen", "mañana").
+Quarters, holidays, numeric dates ("18.12.") and period ends are plain arithmetic here.
+
+Conventions (the same as `companion.generation.tasks.dates`): a weekday is the next such day after
+the session; "next Friday" is the Friday of the following week; "next week" is that week's Friday;
+"end of the week" this week's Friday; "by December"/"end of Dec" the last day of December;
+"before December" the last day of November; "before Xmas" 24 December; "next session" the next
+meeting date when the notes give one. "in November" on its own is when something happens, not a
+deadline, and "late 3 times in November" is no date at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from companion.generation.tasks.common import looks_like_instruction
+from companion.generation.tasks.dates import add_months, end_of_month, next_weekday
+
+Owner = Literal["mentee", "mentor", "unclear"]
+LANGUAGES = ("en", "de", "es")
+CADENCES = ("weekly", "every two weeks", "monthly")
+
+
+# --------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoteAction:
+    """One action item: the task, who owes it, by when, whether it is done, and the line it came from."""
+
+    text: str
+    owner: Owner
+    due: dt.date | None
+    done: bool
+    to_confirm: bool
+    """True when the notes do not say plainly who owns it (always so for owner 'unclear')."""
+    source: str
+    owner_as_written: str | None = None
+    """The word that named the owner ('she', 'T.', 'Marco', 'ich'), when there was one."""
+    due_as_written: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteFact:
+    """A decision, a thing already done, a plan for next time, a win or a growth area."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class WellbeingCue:
+    kind: str
+    """exhaustion, burnout, sleep, overwhelm, stress, low_energy, overwork or health."""
+    phrase: str
+    source: str
+
+
+@dataclass(frozen=True)
+class NotesFacts:
+    language: str
+    action_items: tuple[NoteAction, ...] = ()
+    decisions: tuple[NoteFact, ...] = ()
+    done: tuple[NoteFact, ...] = ()
+    next_time: tuple[NoteFact, ...] = ()
+    wins: tuple[NoteFact, ...] = ()
+    growth_areas: tuple[NoteFact, ...] = ()
+    wellbeing: tuple[WellbeingCue, ...] = ()
+    cadence: str | None = None
+    """'weekly', 'every two weeks' or 'monthly' when the notes agree one for these sessions."""
+    next_meeting: dt.date | None = None
+    skipped_lines: int = 0
+    """Lines that read like instructions to an AI; they are never analysed."""
+
+    @property
+    def distress(self) -> bool:
+        return bool(self.wellbeing)
+
+    @property
+    def open_items(self) -> tuple[NoteAction, ...]:
+        return tuple(item for item in self.action_items if not item.done)
+
+    @property
+    def to_confirm(self) -> tuple[NoteAction, ...]:
+        return tuple(item for item in self.action_items if item.to_confirm)
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+@lru_cache(maxsize=16384)
+def _fold(text: str) -> str:
+    """Lower case without accents, for matching words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\bw/(?=\s)", "with", text)
+    text = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(text.split()))
+    text = re.sub(r"\(\s*\)", "", text)
+    text = text.strip(" -–—,;:+&/→>=")
+    if text.count("(") > text.count(")"):
+        text = text.rstrip("(").strip()
+        if text.count("(") > text.count(")"):
+            text = f"{text})"
+    elif text.count(")") > text.count("("):
+        text = text.replace(")", "", text.count(")") - text.count("(")) if text.endswith(")") else text
+        text = text.rstrip(")").strip() if text.count(")") > text.count("(") else text
+    return text.strip(" -–—,;:+&/")
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+# --------------------------------------------------------------------------------------
+# Language
+# --------------------------------------------------------------------------------------
+_STOPWORDS = {
+    "en": frozenset(
+        [
+            "the",
+            "and",
+            "to",
+            "of",
+            "is",
+            "she",
+            "he",
+            "her",
+            "his",
+            "with",
+            "for",
+            "will",
+            "i'll",
+            "she'll",
+            "he'll",
+            "we",
+            "you",
+            "my",
+            "me",
+            "not",
+            "was",
+            "this",
+            "that",
+            "by",
+            "next",
+            "about",
+            "it",
+            "on",
+            "at",
+            "be",
+            "has",
+            "have",
+            "they",
+            "their",
+            "them",
+            "our",
+            "wants",
+            "said",
+            "what",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "nicht",
+            "mit",
+            "er",
+            "ich",
+            "wir",
+            "bis",
+            "zu",
+            "den",
+            "dem",
+            "ein",
+            "eine",
+            "einen",
+            "für",
+            "auf",
+            "hat",
+            "noch",
+            "sich",
+            "auch",
+            "nächste",
+            "nächstes",
+            "mal",
+            "ihm",
+            "ihr",
+            "ihn",
+            "sein",
+            "seine",
+            "wie",
+            "dass",
+            "oder",
+            "aber",
+            "schon",
+            "sehr",
+            "mir",
+            "uns",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "y",
+            "de",
+            "que",
+            "en",
+            "con",
+            "por",
+            "para",
+            "es",
+            "está",
+            "ella",
+            "él",
+            "yo",
+            "le",
+            "se",
+            "del",
+            "una",
+            "un",
+            "muy",
+            "lo",
+            "próxima",
+            "su",
+            "sus",
+            "al",
+            "pero",
+            "ya",
+            "me",
+            "como",
+            "más",
+            "hasta",
+            "sobre",
+        ]
+    ),
+}
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """'en', 'de' or 'es', by counting common words; the hint (e.g. the session language) breaks ties."""
+    words = re.findall(r"[a-zA-ZäöüßÄÖÜáéíóúñÁÉÍÓÚÑ']+", text.lower())
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    preferred = (hint or "en")[:2].lower()
+    best = max(scores.values()) if scores else 0
+    if best == 0:
+        return preferred if preferred in LANGUAGES else "en"
+    leaders = [lang for lang, score in scores.items() if score == best]
+    return preferred if preferred in leaders else leaders[0]
+
+
+# --------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------
+_WEEKDAY_WORDS = {
+    "en": {
+        "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2, "wed": 2,
+        "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
+        "sunday": 6, "sun": 6,
+    },
+    "de": {"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonntag": 6},
+    "es": {
+        "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+    },
+}  # fmt: skip
+_MONTH_WORDS = {
+    "en": {
+        "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+        "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+        "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    },
+    "de": {
+        "januar": 1, "janner": 1, "februar": 2, "marz": 3, "maerz": 3, "mai": 5, "juni": 6, "juli": 7,
+        "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
+    },
+    "es": {
+        "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5, "junio": 6, "julio": 7,
+        "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12, "dic": 12,
+    },
+}  # fmt: skip
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "couple of": 2, "a couple of": 2, "few": 3, "a few": 3,
+    "ein": 1, "eine": 1, "einer": 1, "einem": 1, "zwei": 2, "drei": 3, "vier": 4, "funf": 5, "sechs": 6,
+    "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10, "quince": 15,
+}  # fmt: skip
+_UNITS = {
+    "day": "day", "days": "day", "tag": "day", "tage": "day", "tagen": "day", "dia": "day", "dias": "day",
+    "week": "week", "weeks": "week", "wk": "week", "wks": "week", "woche": "week", "wochen": "week",
+    "semana": "week", "semanas": "week", "fortnight": "fortnight",
+    "month": "month", "months": "month", "monat": "month", "monate": "month", "monaten": "month",
+    "mes": "month", "meses": "month",
+}  # fmt: skip
+_UNIT_NAMES = {"day": "days", "week": "weeks", "month": "months"}
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(sorted({re.escape(w) for w in words}, key=lambda w: (-len(w), w)))
+
+
+def _accent_insensitive(word: str) -> str:
+    """A regex for a folded word that also matches its accented spelling (miercoles ~ miércoles)."""
+    variants = {"a": "[aáä]", "e": "[eé]", "i": "[ií]", "o": "[oóö]", "u": "[uúü]", "n": "[nñ]"}
+    return "".join(variants.get(c, re.escape(c)) for c in word)
+
+
+def _words_re(words: Iterable[str]) -> str:
+    return "|".join(_accent_insensitive(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_ALL_WEEKDAYS = {w for table in _WEEKDAY_WORDS.values() for w in table}
+_ALL_MONTHS = {w for table in _MONTH_WORDS.values() for w in table}
+_WD = rf"(?P<wd>{_words_re(_ALL_WEEKDAYS)})(?!\w)"
+_MON = rf"(?P<mon>{_words_re(_ALL_MONTHS)})\.?(?!\w)"
+_NUM = rf"(?P<num>\d{{1,3}}|{_alternation(_NUMBER_WORDS)})"
+_UNIT = rf"(?P<unit>{_words_re(_UNITS)})(?!\w)"
+
+# Deadline leads make a phrase a due date; context leads say when; negative leads say it is not a deadline.
+_DEADLINE_LEAD = (
+    r"by|before|due|no later than|latest|at the latest|eod|cob|end of day|"
+    r"bis(?:\s+(?:zum|zur|spätestens|spaetestens))?|spätestens|spaetestens|vor(?:\s+dem|\s+der)?|"
+    r"para(?:\s+el)?|antes\s+del?|hasta(?:\s+el)?|como\s+muy\s+tarde"
+)
+_CONTEXT_LEAD = r"on|for|at|am|zum|el|este|this|coming"
+_NEGATIVE_LEAD = (
+    r"since|from|after|every|each|last|until|till|til|seit|ab|nach|jeden|jede|letzten|letzte|letztes|desde|cada|"
+    r"despu[eé]s\s+de|el\s+pasado"
+)
+
+
+@dataclass(frozen=True)
+class _DateHit:
+    start: int
+    end: int
+    text: str
+    priority: int
+    """2 with a deadline lead ('by', 'bis', 'para'), 1 with a context lead ('on', 'am'), 0 bare."""
+    resolve: Callable[[dt.date, dt.date | None], dt.date | None]
+
+
+_DP_SETTINGS_BASE: dict[str, Any] = {
+    "PREFER_DATES_FROM": "future",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "PARSERS": ["relative-time", "absolute-time"],
+    "DATE_ORDER": "DMY",
+}
+
+
+@lru_cache(maxsize=64)
+def _parser(language: str, base: dt.date) -> Any:
+    """One dateparser per language and session date: RELATIVE_BASE is the session, never the clock."""
+    from dateparser.date import DateDataParser  # imported on first use: it takes about half a second
+
+    settings = dict(_DP_SETTINGS_BASE, RELATIVE_BASE=dt.datetime(base.year, base.month, base.day))
+    return DateDataParser(languages=[language], settings=settings)
+
+
+@lru_cache(maxsize=4096)
+def _resolve_words(phrase: str, language: str, base: dt.date) -> tuple[dt.date, str] | None:
+    """dateparser on a short date phrase ('Freitag', '15 de enero', 'in 2 weeks'): (day, period) or None."""
+    data = _parser(language, base).get_date_data(phrase)
+    if data is None or data.date_obj is None:
+        return None
+    return data.date_obj.date(), data.period or "day"
+
+
+def clear_date_cache() -> None:
+    """Forget found and resolved phrases and per-date parsers (the benchmark times notes with a cold cache)."""
+    _find_dates.cache_clear()
+    _resolve_words.cache_clear()
+    _parser.cache_clear()
+
+
+def warm_up() -> None:
+    """Load dateparser and its English, German and Spanish data once (about a second), e.g. at start-up."""
+    base = dt.date(2000, 1, 3)
+    for language, word in (("en", "Friday"), ("de", "Freitag"), ("es", "viernes")):
+        _resolve_words(word, language, base)
+    clear_date_cache()
+
+
+def _language_of(word: str, table: dict[str, dict[str, int]]) -> str:
+    folded = _fold(word).rstrip(".")
+    for language in ("en", "de", "es"):
+        if folded in table[language]:
+            return language
+    return "en"
+
+
+def _weekday_date(word: str, base: dt.date, following_week: bool) -> dt.date | None:
+    """The weekday after the session ('Fri', 'Freitag', 'viernes'); 'next Friday' is the following week's."""
+    folded = _fold(word).rstrip(".")
+    index = _WEEKDAY_WORDS[_language_of(folded, _WEEKDAY_WORDS)].get(folded)
+    if index is None:
+        return None
+    if following_week:
+        return base + dt.timedelta(days=7 - base.weekday() + index)
+    return next_weekday(base, index)
+
+
+def _month_number(word: str) -> int | None:
+    folded = _fold(word).rstrip(".")
+    for table in _MONTH_WORDS.values():
+        if folded in table:
+            return table[folded]
+    return None
+
+
+def _next_month_end(base: dt.date, month: int, year: int | None = None) -> dt.date:
+    if year:
+        return end_of_month(year, month)
+    candidate = end_of_month(base.year, month)
+    return candidate if candidate >= base else end_of_month(base.year + 1, month)
+
+
+def _day_in_future(base: dt.date, day: int, month: int | None = None, year: int | None = None) -> dt.date | None:
+    """That day (of that month) on or after the session date; the next month or year when it has passed."""
+    if month is None:
+        for ahead in range(0, 3):
+            first = add_months(base.replace(day=1), ahead)
+            try:
+                candidate = first.replace(day=day)
+            except ValueError:
+                continue
+            if candidate >= base:
+                return candidate
+        return None
+    years = (year,) if year else (base.year, base.year + 1)
+    for candidate_year in years:
+        try:
+            candidate = dt.date(candidate_year, month, day)
+        except ValueError:
+            return None
+        if year or candidate >= base - dt.timedelta(days=1):
+            return candidate
+    return None
+
+
+def _friday(base: dt.date, weeks_ahead: int) -> dt.date:
+    friday = base + dt.timedelta(days=4 - base.weekday() + 7 * weeks_ahead)
+    return friday if friday >= base else base
+
+
+def _sunday(base: dt.date) -> dt.date:
+    return base + dt.timedelta(days=6 - base.weekday())
+
+
+_HOLIDAYS = {
+    "xmas": (12, 24), "christmas": (12, 24), "the holidays": (12, 24), "weihnachten": (12, 24),
+    "navidad": (12, 24), "navidades": (12, 24), "new year": (12, 31), "silvester": (12, 31),
+    "ano nuevo": (12, 31), "fin de ano": (12, 31), "year end": (12, 31), "jahresende": (12, 31),
+}  # fmt: skip
+
+
+def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
+    lead = ""  # found by _LEAD_BEFORE, looking back from the phrase: much faster than trying it everywhere
+    next_q = r"(?P<q>next|this|coming|the\s+coming|n[aä]chste[nrs]?|kommende[nrs]?|diese[nrs]?|pr[oó]xim[oa]|este|esta)"
+    holiday = _words_re(_HOLIDAYS)
+    session = (
+        r"(?:the\s+|our\s+|den\s+|dem\s+|der\s+|zum\s+|zur\s+|la\s+)?(?:next|n[aä]chste[nrs]?|pr[oó]xima)\s+"
+        r"(?:session|time|meeting|call|catch[- ]?up|1:1|chat|sitzung|treffen|termin|mal|sesi[oó]n|reuni[oó]n|vez|llamada)\b"
+    )
+    patterns = [
+        ("iso", rf"{lead}(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})\b"),
+        ("dotted", rf"{lead}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{2,4}})?(?!\d)"),
+        (
+            "slashed",
+            rf"{lead}(?<![\d/])(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{2,4}}))?(?![\d/])(?!\s*(?:energy|mood|stress|sleep))",
+        ),
+        (
+            "quarter",
+            rf"{lead}(?:(?P<end>end\s+of|ende|finales\s+del?|fin\s+del?|the\s+end\s+of)\s+)?(?:the\s+)?q(?P<quarter>[1-4])(?:\s+(?P<year>\d{{4}}))?\b",
+        ),
+        ("holiday", rf"{lead}(?P<holiday>{holiday})\b"),
+        (
+            "year_end",
+            rf"{lead}(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|ende\s+des\s+jahres|(?:a\s+)?finales\s+de\s+a[nñ]o)\b",
+        ),
+        (
+            "month_day",
+            rf"{lead}(?P<day>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?{_MON}(?:\s+(?:de\s+)?(?P<year>\d{{4}}))?",
+        ),
+        ("day_month", rf"{lead}{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{{4}}))?"),
+        ("session", rf"{lead}{session}"),
+        (
+            "period_end",
+            rf"{lead}(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<q>this\s+|next\s+)?(?P<per>week|month)|eo(?P<eo>[wm])\b|(?P<de>(?:ende\s+(?:der|des|dieser|dieses|n[aä]chster|n[aä]chsten)\s+(?P<deper>woche|monats))|monatsende|wochenende)|(?:a\s+)?finales\s+de\s+(?:la\s+|esta\s+)?(?P<esper>semana|mes)|(?:a\s+)?fin\s+de\s+(?P<esper2>mes))\b",
+        ),
+        (
+            "weekend",
+            rf"{lead}(?:(?:the|this|over\s+the|at\s+the)\s+weekend|am\s+wochenende|(?:el|este)\s+fin\s+de\s+semana)\b",
+        ),
+        (
+            "month_end",
+            rf"{lead}(?:(?P<end>end\s+of|the\s+end\s+of|ende|a\s+finales\s+de|finales\s+de|fin\s+de)\s+){_MON}(?:\s+(?P<year>\d{{4}}))?",
+        ),
+        ("month_only", rf"(?P<lead>by|before|bis|vor|antes\s+de|para)\s+{_MON}(?:\s+(?P<year>\d{{4}}))?(?!\s*\d)"),
+        (
+            "next_period",
+            rf"{lead}(?:{next_q}\s+(?P<per>week|month|woche|monat|semana|mes)|(?:la|el)\s+(?P<per2>semana|mes)\s+que\s+viene)\b",
+        ),
+        (
+            "count",
+            rf"(?P<lead>in|within|inside|innerhalb\s+von|in\s+den\s+n[aä]chsten|en|dentro\s+de|en\s+los\s+pr[oó]ximos|en\s+las\s+pr[oó]ximas)\s+(?:the\s+next\s+)?{_NUM}\s+{_UNIT}",
+        ),
+        ("fortnight", r"(?P<lead>in|within)\s+a\s+fortnight\b"),
+        (
+            "relative",
+            rf"{lead}(?P<rel>day\s+after\s+tomorrow|tomorrow|tmrw|tmrw|tmr|tmw|tomoz|2moro|today|tonight|tonite|eod|cob|end\s+of\s+(?:the\s+)?day|[uü]bermorgen|gleich\s+morgen|(?<!am\s)(?<!jeden\s)(?<!guten\s)(?<!den\s)morgen(?!s)|heute(?:\s+abend)?|pasado\s+ma[nñ]ana|(?<!la\s)(?<!esta\s)(?<!cada\s)ma[nñ]ana|hoy|esta\s+noche|esta\s+tarde)\b",
+        ),
+        (
+            "weekday",
+            rf"{lead}(?:{next_q}\s+)?(?:eod\s+|cob\s+)?{_WD}(?P<plural>s)?(?:'s|’s)?(?:\s+(?P<after>que\s+viene|next\s+week))?",
+        ),
+        ("ordinal", r"(?P<the>the\s+)?(?P<day>\d{1,2})(?P<suffix>st|nd|rd|th)\b(?!\s+[a-z])"),
+        (
+            "day_of",
+            r"(?P<lead>am|zum|bis\s+zum|el\s+d[ií]a|el|on\s+the|by\s+the|before\s+the|antes\s+del\s+d[ií]a|para\s+el\s+d[ií]a|hasta\s+el\s+d[ií]a)\s+(?P<day>\d{1,2})(?:\.(?!\d)|\b)(?!\s*(?:h\b|uhr|min|:|%|de\s+\w+))",
+        ),
+    ]
+    return [(re.compile(rf"(?<![\w]){body}", re.I), kind) for kind, body in patterns]
+
+
+_DATE_PATTERNS = _compile_date_patterns()
+_LEAD_BEFORE = re.compile(
+    rf"(?:^|(?<=[\W]))(?P<lead>{_DEADLINE_LEAD}|{_CONTEXT_LEAD}|{_NEGATIVE_LEAD})\s+(?:the\s+|den\s+|dem\s+|la\s+|el\s+)?$",
+    re.I,
+)
+_DEADLINE_RE = re.compile(rf"^(?:{_DEADLINE_LEAD})$", re.I)
+_CONTEXT_RE = re.compile(rf"^(?:{_CONTEXT_LEAD})$", re.I)
+_NEGATIVE_RE = re.compile(rf"^(?:{_NEGATIVE_LEAD})$", re.I)
+_RECURRING_AFTER = re.compile(r"^\s*(?:s\b|each\b|every\b|nights?\b|mornings?\b|evenings?\b|afternoons?\b)", re.I)
+
+
+def _lead_priority(lead: str | None) -> int | None:
+    """2 for a deadline lead, 1 for a context lead or none; None when the lead says 'not a deadline'."""
+    if not lead:
+        return 0
+    lead = " ".join(lead.split())
+    if _NEGATIVE_RE.match(lead):
+        return None
+    if _DEADLINE_RE.match(lead):
+        return 2
+    return 1
+
+
+def _resolver(
+    kind: str, m: re.Match[str], language: str, lead: str
+) -> Callable[[dt.date, dt.date | None], dt.date | None] | None:
+    g = m.groupdict()
+    lead = " ".join(lead.lower().split())
+    before = lead.startswith(("before", "vor", "antes"))
+
+    if kind == "iso":
+        iso = g["iso"]
+
+        def resolve_iso(base: dt.date, meeting: dt.date | None) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(iso)
+            except ValueError:
+                return None
+
+        return resolve_iso
+    if kind in ("dotted", "slashed"):
+        day, month = int(g["d"]), int(g["m"])
+        year = int(g["y"]) if g.get("y") else None
+        if year is not None and year < 100:
+            year += 2000
+        if kind == "slashed" and month > 12 and day <= 12:
+            day, month = month, day  # 12/18: an American order date
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        return lambda base, meeting: _day_in_future(base, day, month, year)
+    if kind == "quarter":
+        quarter = int(g["quarter"])
+        year = int(g["year"]) if g.get("year") else None
+        if not (g.get("end") or lead):
+            return None
+
+        def resolve_quarter(base: dt.date, meeting: dt.date | None) -> dt.date:
+            month = quarter * 3 - (3 if before else 0)
+            if month == 0:
+                return dt.date((year or base.year) - 1, 12, 31) if year else _next_month_end(base, 12)
+            return _next_month_end(base, month, year)
+
+        return resolve_quarter
+    if kind == "holiday":
+        month, day = _HOLIDAYS[_fold(g["holiday"])]
+        if not lead or _CONTEXT_RE.match(lead):
+            return None
+        return lambda base, meeting: _day_in_future(base, day, month)
+    if kind == "year_end":
+        return lambda base, meeting: dt.date(base.year, 12, 31)
+    if kind in ("month_day", "day_month"):
+        words = f"{g['day']} {g['mon'].rstrip('.')}" + (f" {g['year']}" if g.get("year") else "")
+        mon_index = _month_number(g["mon"])
+        if mon_index is None:
+            return None
+        if g["mon"].lower() == "may" and kind == "day_month" and not lead:
+            return None
+        day, year = int(g["day"]), int(g["year"]) if g.get("year") else None
+        mon_language = _language_of(g["mon"], _MONTH_WORDS)
+
+        def resolve_month_day(base: dt.date, meeting: dt.date | None) -> dt.date | None:
+            resolved = _resolve_words(words if mon_language == "en" else f"{day} {g['mon']}", mon_language, base)
+            if resolved is not None and resolved[0].day == day and resolved[0].month == mon_index and not year:
+                return resolved[0] if resolved[0] >= base - dt.timedelta(days=1) else _day_in_future(base, day, mon_index)
+            return _day_in_future(base, day, mon_index, year)
+
+        return resolve_month_day
+    if kind == "session":
+        return lambda base, meeting: meeting
+    if kind == "period_end":
+        period = (g.get("per") or g.get("deper") or g.get("esper") or g.get("esper2") or "").lower()
+        eo = (g.get("eo") or "").lower()
+        de = _fold(g.get("de") or "")
+        nxt = bool(g.get("q") and "next" in g["q"].lower()) or "nachst" in de
+        if eo == "w" or period in ("week", "woche", "semana") or de == "wochenende":
+            if de == "wochenende":
+                return lambda base, meeting: _sunday(base)
+            return lambda base, meeting: _friday(base, 1 if nxt else 0)
+        return lambda base, meeting: (
+            end_of_month(add_months(base, 1).year, add_months(base, 1).month)
+            if nxt
+            else end_of_month(base.year, base.month)
+        )
+    if kind == "weekend":
+        return lambda base, meeting: _sunday(base)
+    if kind == "month_end":
+        mon_index = _month_number(g["mon"])
+        if mon_index is None:
+            return None
+        year = int(g["year"]) if g.get("year") else None
+        end_month: int = mon_index
+        return lambda base, meeting: _next_month_end(base, end_month, year)
+    if kind == "month_only":
+        mon_index = _month_number(g["mon"])
+        if mon_index is None or (g["mon"].lower() == "may" and g["mon"] == "may"):
+            return None
+        year = int(g["year"]) if g.get("year") else None
+
+        def resolve_month(base: dt.date, meeting: dt.date | None) -> dt.date:
+            end = _next_month_end(base, mon_index, year)
+            return end.replace(day=1) - dt.timedelta(days=1) if before else end
+
+        return resolve_month
+    if kind == "next_period":
+        period = _fold(g.get("per") or g.get("per2") or "")
+        qualifier = _fold(g.get("q") or "que viene")
+        this = qualifier in ("this", "diese", "dieser", "dieses", "diesen", "este", "esta")
+        week = period in ("week", "woche", "semana")
+
+        def resolve_next(base: dt.date, meeting: dt.date | None) -> dt.date:
+            if this:
+                return _friday(base, 0) if week else end_of_month(base.year, base.month)
+            resolved = _resolve_words("next week" if week else "next month", "en", base)
+            day = resolved[0] if resolved else base + dt.timedelta(days=7 if week else 31)
+            if week:  # the Friday of the week dateparser named
+                return day + dt.timedelta(days=4 - day.weekday())
+            return end_of_month(day.year, day.month)
+
+        return resolve_next
+    if kind == "count":
+        number = g["num"].lower()
+        count = int(number) if number.isdigit() else _NUMBER_WORDS.get(_fold(number))
+        unit = _UNITS.get(_fold(g["unit"]))
+        if count is None or unit is None or count > 36:
+            return None
+        if unit == "fortnight":
+            unit, count = "week", count * 2
+        phrase = f"in {count} {_UNIT_NAMES[unit]}"
+        return lambda base, meeting: r[0] if (r := _resolve_words(phrase, "en", base)) else None
+    if kind == "fortnight":
+        return lambda base, meeting: base + dt.timedelta(days=14)
+    if kind == "relative":
+        rel = _fold(" ".join(g["rel"].split()))
+        if rel in ("today", "tonight", "tonite", "eod", "cob", "end of day", "heute", "heute abend", "hoy"):
+            return lambda base, meeting: base
+        if rel in ("esta noche", "esta tarde"):
+            return lambda base, meeting: base
+        if rel in ("day after tomorrow", "ubermorgen", "pasado manana"):
+            return lambda base, meeting: base + dt.timedelta(days=2)
+        rel_language = "de" if "morgen" in rel else "es" if rel == "manana" else "en"
+        words = {"de": "morgen", "es": "mañana", "en": "tomorrow"}[rel_language]
+        return lambda base, meeting: (
+            r[0] if (r := _resolve_words(words, rel_language, base)) else base + dt.timedelta(days=1)
+        )
+    if kind == "weekday":
+        if g.get("plural"):
+            return None  # "Tuesdays": a habit, not a day
+        word = g["wd"]
+        folded = _fold(word)
+        if folded in ("sat", "sun") and not (lead or g.get("q")) and word.islower():
+            return None  # "sat down", "sun": only with a lead
+        qualifier = _fold(g.get("q") or "")
+        following = qualifier in ("next", "nachste", "nachsten", "nachster", "nachstes", "proximo", "proxima")
+        following = following or bool(g.get("after") and "next" in g["after"].lower())
+        return lambda base, meeting: _weekday_date(word, base, following)
+    if kind == "ordinal":
+        if not (lead or g.get("the") or m.string[max(0, m.start() - 1) : m.start()] == "("):
+            return None  # "2nd catch-up" is no date; "by the 20th", "the 11th", "(25th)" are
+        day = int(g["day"])
+        return lambda base, meeting: _day_in_future(base, day)
+    if kind == "day_of":
+        day = int(g["day"])
+        if not 1 <= day <= 31:
+            return None
+        return lambda base, meeting: _day_in_future(base, day)
+    return None
+
+
+def find_dates(text: str, language: str = "en") -> list[_DateHit]:
+    """Every date phrase in `text`, in order, each with a lazy resolver; overlapping phrases keep the longest."""
+    return list(_find_dates(text, language))
+
+
+_DATE_TRIGGER_WORDS = frozenset(
+    _ALL_WEEKDAYS
+    | _ALL_MONTHS
+    | {_fold(h).split()[-1] for h in _HOLIDAYS}
+    | set(
+        [
+            "tomorrow",
+            "tmrw",
+            "tmr",
+            "tmw",
+            "tomoz",
+            "2moro",
+            "today",
+            "tonight",
+            "tonite",
+            "eod",
+            "cob",
+            "eow",
+            "eom",
+            "week",
+            "weeks",
+            "wk",
+            "wks",
+            "month",
+            "weekend",
+            "fortnight",
+            "year",
+            "next",
+            "session",
+            "time",
+            "meeting",
+            "call",
+            "catch",
+            "morgen",
+            "ubermorgen",
+            "heute",
+            "woche",
+            "wochen",
+            "monat",
+            "monats",
+            "monatsende",
+            "wochenende",
+            "jahres",
+            "manana",
+            "hoy",
+            "noche",
+            "tarde",
+            "semana",
+            "semanas",
+            "mes",
+            "vez",
+            "sesion",
+            "reunion",
+            "llamada",
+            "sitzung",
+            "treffen",
+            "termin",
+            "mal",
+            "days",
+            "day",
+            "tag",
+            "tage",
+            "tagen",
+            "dias",
+        ]
+    )
+)
+_TOKEN = re.compile(r"[\w'’]+")
+
+
+def _date_triggers(text: str) -> Iterable[tuple[int, int]]:
+    for m in _TOKEN.finditer(text):
+        word = _fold(m.group(0))
+        if (
+            word in _DATE_TRIGGER_WORDS
+            or any(c.isdigit() for c in word)
+            or word.startswith(("nachst", "proxim", "xmas", "christmas"))
+            or word.rstrip("s") in _DATE_TRIGGER_WORDS
+        ):
+            yield m.start(), m.end()
+
+
+@lru_cache(maxsize=8192)
+def _find_dates(text: str, language: str) -> tuple[_DateHit, ...]:
+    windows: list[list[int]] = []
+    for trigger_start, trigger_end in _date_triggers(text):
+        # only the text around a date word can hold a date phrase: match there, not over the whole line
+        start = text.rfind(" ", 0, max(0, trigger_start - 40)) + 1
+        end = text.find(" ", min(len(text), trigger_end + 40))
+        end = len(text) if end == -1 else end
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    if not windows:
+        return ()
+    hits: list[_DateHit] = []
+    taken: list[tuple[int, int]] = []
+    candidates: list[tuple[int, int, str, re.Match[str]]] = []
+    for window_start, window_end in windows:
+        window = text[window_start:window_end]
+        for pattern, kind in _DATE_PATTERNS:
+            for m in pattern.finditer(window):
+                if m.end() > m.start():
+                    candidates.append((window_start + m.start(), window_start + m.end(), kind, m))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    for start, end, kind, m in candidates:
+        if any(start < t_end and end > t_start for t_start, t_end in taken):
+            continue
+        lead = m.groupdict().get("lead")
+        if not lead:
+            before_match = _LEAD_BEFORE.search(text[max(0, start - 30) : start])
+            if before_match:
+                lead = before_match.group("lead")
+                start = start - (len(text[max(0, start - 30) : start]) - before_match.start())
+        priority = _lead_priority(lead)
+        if kind == "count" or kind == "fortnight":
+            priority = 2
+        if priority is None:
+            taken.append((start, end))
+            continue
+        if kind in ("weekday", "month_day", "day_month", "ordinal") and _RECURRING_AFTER.match(text[end:]):
+            continue
+        before = text[:start].rstrip().lower()
+        if re.search(r"(?:\d|\btimes?|\bx)\s*$", before) and kind in ("month_end", "next_period"):
+            continue
+        resolve = _resolver(kind, m, language, lead or "")
+        if resolve is None:
+            continue
+        if kind in _STRONG_KINDS:
+            priority = max(priority, 1)
+        if re.search(r"\b(?:if|once|when|si|wenn|falls|sobald|cuando)\b[^,;.]*$", text[:start], re.I):
+            priority = -1  # "… si me lo manda el jueves": the condition's date, not the task's
+        taken.append((start, end))
+        hits.append(_DateHit(start, end, m.group(0), priority, resolve))
+    hits.sort(key=lambda h: h.start)
+    return tuple(hits)
+
+
+_STRONG_KINDS = frozenset(
+    {"relative", "period_end", "weekend", "next_period", "month_end", "session", "holiday", "year_end"}
+)
+
+
+def resolve_due(
+    text: str, session_date: dt.date, language: str = "en", next_meeting: dt.date | None = None
+) -> tuple[dt.date, _DateHit] | None:
+    """The due date a task's own words give, preferring 'by/bis/para' phrases over bare ones."""
+    hits = find_dates(text, language)
+    for hit in sorted(hits, key=lambda h: (-h.priority, h.start)):
+        date = hit.resolve(session_date, next_meeting)
+        if date is not None:
+            return date, hit
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# People
+# --------------------------------------------------------------------------------------
+class _People:
+    """Who a name, an initial or a pronoun in the notes refers to."""
+
+    def __init__(self, mentee: str, mentor: str | None) -> None:
+        self.mentee_first = mentee.split()[0] if mentee.split() else mentee
+        self.mentor_first = mentor.split()[0] if mentor and mentor.split() else None
+        self.mentee = self._forms(mentee)
+        self.mentor = self._forms(mentor or "")
+        shared = self.mentee & self.mentor
+        self.mentee -= shared
+        self.mentor -= shared
+        self.third_party: set[str] = set()
+        self.mentee_pronoun = "she"
+
+    @staticmethod
+    def _forms(name: str) -> set[str]:
+        parts = [p for p in re.split(r"[\s-]+", _fold(name)) if p and p not in ("dr", "dr.", "prof", "prof.")]
+        if not parts:
+            return set()
+        forms = {" ".join(parts), parts[0], parts[-1]}
+        forms.add(parts[0][0])
+        forms.add("".join(p[0] for p in parts))
+        if len(parts) > 1:
+            forms.add(parts[0][0] + parts[-1][0])
+        return forms
+
+    def who(self, word: str) -> str | None:
+        """'mentee', 'mentor', 'third' for another person's name, or None for words that are no name."""
+        folded = _fold(word).strip(" .,:;()")
+        compact = folded.replace(".", "").replace(" ", "") if re.fullmatch(r"(?:[a-z]\.?\s?){1,3}", folded) else folded
+        for candidate in (folded, compact):
+            if candidate in self.mentee:
+                return "mentee"
+            if candidate in self.mentor:
+                return "mentor"
+        first = folded.split()[0] if folded.split() else folded
+        if len(first) >= 3:
+            mentee_first, mentor_first = _fold(self.mentee_first), _fold(self.mentor_first or "")
+            if mentee_first.startswith(first) and not (mentor_first and mentor_first.startswith(first)):
+                return "mentee"
+            if mentor_first and mentor_first.startswith(first):
+                return "mentor"
+        if first in self.mentee or first in self.mentor:
+            return "mentee" if first in self.mentee else "mentor"
+        return None
+
+
+# --------------------------------------------------------------------------------------
+# Lines
+# --------------------------------------------------------------------------------------
+_BULLET = re.compile(r"^\s*(?:(?P<arrow>->|→|=>|⇒)|[-*•+·▪◦]|\d{1,2}[.)](?=\s+\D))\s*")
+_CHECKBOX = re.compile(r"^\s*(?:[-*•+]\s*)?(?:\[(?P<mark>[ xX✓✔/-]?)\]|(?P<box>[☐☑☒✅]))\s*")
+_DONE_TAIL = re.compile(
+    r"\s*(?:[(\[]\s*(?:¡)?(?:done|erledigt|hecho|terminado|listo|completed?)\s*!?[)\]]|[-–—:]\s*(?:done|erledigt|hecho|listo)\b|"
+    r"\b(?:DONE)\b|✓|✔|✅)\s*[.!]*\s*$",
+)
+_STRIKE = re.compile(r"^~~(?P<text>.+)~~$")
+_MARKER = re.compile(
+    r"^(?P<marker>action(?:\s+items?)?|actions?|todo|to-do|to\s+do|ap|ai|follow[- ]?ups?|next\s+steps?|homework|hw|"
+    r"aufgaben?|hausaufgaben?|to-dos?|tarea|tareas|pendiente|pendientes|deberes)\b\s*(?:[:\-–—]\s*|\s+(?=\S))",
+    re.I,
+)
+_HEADING_MD = re.compile(r"^\s*(?:#{1,6}\s+|\*\*)(?P<title>.+?)(?:\*\*)?\s*:?\s*#*\s*$")
+_ACTION_TITLE = re.compile(
+    r"\b(?:actions?|action\s+items?|todos?|to-dos?|to\s+do|next\s+steps?|follow[- ]?ups?|homework|tasks?|"
+    r"list|aufgaben|hausaufgaben|n[aä]chste\s+schritte|vereinbarungen|to-?dos|tareas|pendientes|"
+    r"pr[oó]ximos\s+pasos|deberes|compromisos)\b",
+    re.I,
+)
+_DECISION_TITLE = re.compile(
+    r"^(?:decisions?|decided|agreed|agreements?|entscheidungen?|beschl[uü]sse|decisiones|acuerdos)$", re.I
+)
+_OWNER_TITLE = re.compile(
+    r"^(?:for|f[uü]r|para)\s+(?P<who>.+?)(?:'s)?$|^(?P<who2>.+?)(?:'s)?\s+(?:actions?|to-?dos?|tasks?|homework)$", re.I
+)
+_LABEL = re.compile(r"^(?P<label>[^\s:][^:]{0,38}?)\s*(?::|\s[-–—]\s|\s?→|\s?->)\s*(?P<rest>\S.*)$")
+
+_WIN_LABEL = re.compile(
+    r"^(?:wins?|win of the week|strengths?|good|going well|went well|highlights?|proudest of|positives?|st[aä]rken?|"
+    r"gut|erfolge?|lob|muy bien|bien|logros?|fortalezas?|puntos fuertes)$",
+    re.I,
+)
+_GROWTH_LABEL = re.compile(
+    r"^(?:growth(?:\s+areas?)?|weaker|weak(?:ness(?:es)?)?|to work on|work on|improve|struggles?|challenges?|"
+    r"development|entwicklungsfelder?|schw[aä]chen?|baustellen?|a mejorar|mejorar|[aá]reas de mejora|debilidades?|dificultades)$",
+    re.I,
+)
+_DECISION_LABEL = re.compile(
+    r"^(?:decided|decision|decisions|agreed|agreement|we agreed|entschieden|entscheidung|beschlossen|vereinbart|"
+    r"abgemacht|decidimos|decidido|decisi[oó]n|acordamos|acordado|acuerdo)$",
+    re.I,
+)
+_NEXT_LABEL = re.compile(
+    r"^(?:(?:idea\s+)?for\s+next\s+time|(?:idea\s+for\s+)?next\s+(?:time|session|call|meeting)|n[aä]chstes\s+mal|"
+    r"n[aä]chste\s+sitzung|beim\s+n[aä]chsten\s+mal|(?:la\s+)?pr[oó]xima\s+(?:vez|sesi[oó]n|reuni[oó]n))\b.*$",
+    re.I,
+)
+_TOPIC_ONLY_LABEL = re.compile(
+    r"^(?:topics?|themen?|temas?|agenda|recap|r[uü]ckblick|repaso|where she is|where he is)$", re.I
+)
+_SELF_WORDS = frozenset({"me", "mentor", "mine", "ich", "yo", "mi", "mí", "myself", "mir"})
+_MENTEE_WORDS = frozenset({"mentee", "you", "du", "tú", "tu"})
+
+
+@dataclass
+class _Line:
+    text: str
+    source: str
+    section: str | None = None
+    section_owner: str | None = None
+    checkbox: str | None = None
+    marked: bool = False
+    arrow: bool = False
+    label: str | None = None
+    label_kind: str | None = None
+    """'owner', 'decision', 'next', 'win', 'growth', 'topic' or 'context'."""
+    label_owner: str | None = None
+    language: str = "en"
+
+
+@dataclass
+class _Clause:
+    text: str
+    """The verb phrase: subject, modal and lead removed."""
+    owner: Owner | None
+    kind: str
+    """'commitment', 'joint' (we), 'negated' or 'plain'."""
+    owner_word: str | None = None
+    context: str = ""
+    """Text before the commitment in the same sentence ('bus pass' in 'bus pass – I'll grab the form')."""
+    whole: str = ""
+    person_form: str | None = None
+    """How the verb was written, for rewriting: 'third', 'first', 'second', 'modal', 'infinitive'."""
+
+
+# --------------------------------------------------------------------------------------
+# Commitments: English
+# --------------------------------------------------------------------------------------
+_ROLE_NOUNS = (
+    r"manager|line\s+manager|boss|supervisor|lead|team\s+lead|cofounder|co-founder|partner|mentor|coach|director|"
+    r"recruiter|client|team|HoD|head\s+of\s+\w+|tutor|teacher|professor|prof|PI|GP|therapist|colleague|dad|mum|"
+    r"mom|parents?|wife|husband|sister|brother|friend|ward\s+manager|principal|examiner|HR|CEO|CTO|COO|investor"
+)
+_EN_SUBJECT = (
+    rf"(?P<subj>I|me|you|she|he|they|we|"
+    rf"(?:(?:her|his|their|my|our|the)\s+(?:new\s+|old\s+|current\s+)?(?:{_ROLE_NOUNS})(?:\s*\([^)]{{1,30}}\))?(?:\s+[A-Z][a-z]+)?)|"
+    rf"(?:HR|IT|Legal|Finance)(?:\s*\([^)]{{1,30}}\))?|"
+    rf"(?:Dr\.?|Prof\.?|Mr\.?|Ms\.?|Mrs\.?)\s+[A-Z][\w'-]+|"
+    rf"[A-Z](?:\.\s?[A-Z])*\.?(?=\s|:)|"
+    rf"[A-Za-z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?(?:\s*\([^)]{{1,30}}\))?)"
+)
+_EN_MODAL = (
+    r"(?P<modal>'ll|’ll|\s+will|\s+shall|'s\s+going\s+to|’s\s+going\s+to|\s+is\s+going\s+to|'m\s+going\s+to|"
+    r"\s+am\s+going\s+to|'re\s+going\s+to|\s+are\s+going\s+to|\s+gonna|\s+is\s+to|\s+to|\s+agreed\s+to|"
+    r"\s+agrees\s+to|\s+offered\s+to|\s+offers\s+to|\s+promised\s+to|\s+promises\s+to|\s+committed\s+to|"
+    r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
+    r"\s+must|\s+is\s+supposed\s+to|\s+is\s+meant\s+to|\s+will\s+try\s+to|\s+volunteered\s+to|"
+    r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s+(?:that\s+)?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to))"
+)
+_EN_NEG_MODAL = re.compile(
+    r"^(?P<subj>I|you|she|he|they|we|[A-Z][a-z]+)\s*(?:won't|won’t|will\s+not|isn't\s+going\s+to|is\s+not\s+going\s+to|'s\s+not\s+going\s+to|doesn't\s+want\s+to)\b",
+    re.I,
+)
+_EN_COMMIT = re.compile(rf"^{_EN_SUBJECT}{_EN_MODAL}(?P<rest>\s+.+)$", re.S)
+_EN_HEDGE = re.compile(r"^\s*(?:probably|maybe|might|possibly|perhaps|likely|hopefully)\b", re.I)
+_EN_NOT_TASK = re.compile(
+    r"^\s*(?:be\s+(?!\w+ing\b)|need\b|see\b|feel\b|know\b|like\b|love\b|hate\b|want\b|seem\b|get\s+there\b|"
+    r"have\s+(?:no|more|less|time|fun|enough)\b|cope\b|struggle\b|probably\b|never\b|always\b)",
+    re.I,
+)
+_EN_PRESENT = re.compile(rf"^{_EN_SUBJECT}\s+(?P<verb>[a-z]+s)\b(?P<rest>.*)$", re.S)
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "why",
+        "how",
+        "if",
+        "then",
+        "also",
+        "still",
+        "maybe",
+        "perhaps",
+        "next",
+        "last",
+        "time",
+        "today",
+        "tomorrow",
+        "everyone",
+        "someone",
+        "nobody",
+        "everything",
+        "nothing",
+        "both",
+        "each",
+        "session",
+        "sessions",
+        "call",
+        "meeting",
+        "plan",
+        "goal",
+        "goals",
+        "deck",
+        "round",
+        "team",
+        "company",
+        "product",
+        "thesis",
+        "draft",
+        "cv",
+        "portfolio",
+        "budget",
+        "fundraising",
+        "runway",
+        "energy",
+        "mood",
+        "sleep",
+        "work",
+        "job",
+        "role",
+        "application",
+        "applications",
+        "interview",
+        "interviews",
+        "decided",
+        "agreed",
+        "decision",
+        "action",
+        "actions",
+        "todo",
+        "note",
+        "notes",
+        "topic",
+        "topics",
+        "feedback",
+        "follow",
+        "homework",
+        "idea",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "and",
+        "but",
+        "or",
+        "so",
+        "because",
+        "just",
+        "really",
+        "very",
+        "much",
+        "lol",
+        "ok",
+        "okay",
+        "good",
+        "great",
+        "well",
+        "bit",
+        "any",
+        "some",
+        "all",
+        "one",
+        "two",
+        "three",
+        "first",
+        "second",
+        "last",
+        "new",
+        "old",
+        "other",
+        "another",
+    ]
+)
+
+
+def _english_clause(text: str, people: _People, speaker: str | None) -> _Clause | None:
+    """A commitment at the start of `text`: 'she'll …', 'T. to …', 'he said he'd …', 'Claire will …'."""
+    stripped = text.strip()
+    negated = _EN_NEG_MODAL.match(stripped)
+    if negated:
+        owner = _owner_of(negated.group("subj"), people, speaker)
+        if owner is not None or negated.group("subj").lower() == "we":
+            return _Clause(stripped[negated.end() :].strip(), None, "negated", whole=stripped)
+    m = _EN_COMMIT.match(stripped)
+    if m:
+        subject = m.group("subj").strip()
+        rest = m.group("rest")
+        modal = " ".join(m.group("modal").split()).lower()
+        if _EN_HEDGE.match(rest):
+            return None
+        rest = (
+            re.sub(r"^\s*(?:also|then|just|definitely|first|still|try\s+to|try\s+and|try)\s+", " ", rest, flags=re.I)
+            if modal not in ("to",)
+            else rest
+        )
+        if _EN_NOT_TASK.match(rest):
+            return None
+        if modal == "to" and not _plausible_subject_for_to(subject, people):
+            return None
+        owner = _owner_of(subject, people, speaker)
+        if owner is None:
+            return None
+        if owner == "joint":
+            return _Clause(rest.strip(), None, "joint", whole=stripped)
+        form = "modal"
+        return _Clause(rest.strip(), owner, "commitment", subject, whole=stripped, person_form=form)
+    m = _EN_PRESENT.match(stripped)
+    if m and m.group("verb").lower() in _EN_TASK_VERBS_S:
+        owner = _owner_of(m.group("subj").strip(), people, speaker)
+        if owner in ("mentee", "mentor", "unclear") and find_dates(m.group("rest")):
+            verb = _singular_to_base(m.group("verb"))
+            return _Clause(
+                f"{verb}{m.group('rest')}", owner, "commitment", m.group("subj"), whole=stripped, person_form="third"
+            )
+    return None
+
+
+def _plausible_subject_for_to(subject: str, people: _People) -> bool:
+    """'Priya to send …' yes; 'Talked to …', 'Went to …' no: the subject must name a person."""
+    folded = _fold(subject)
+    if folded in ("i", "me", "you", "she", "he", "they", "we"):
+        return folded == "me"
+    if people.who(subject) in ("mentee", "mentor"):
+        return True
+    first = subject.split()[0]
+    return (
+        bool(first[:1].isupper())
+        and _fold(first) not in _NOT_NAMES
+        and (
+            _fold(first.rstrip(".")) in people.third_party
+            or bool(re.match(r"^(?:[A-Z]\.?)+$", first))
+            or "(" in subject
+            or bool(re.match(r"^(?:her|his|their|my|our|the)\s", subject, re.I))
+            or first in ("HR", "IT", "Legal", "Finance")
+        )
+    )
+
+
+def _owner_of(subject: str, people: _People, speaker: str | None) -> Any:
+    """'mentee', 'mentor', 'unclear' (a third person), 'joint' (we), or None when the word names nobody."""
+    folded = _fold(subject).strip()
+    base = re.sub(r"\s*\(.*\)$", "", folded).strip()
+    if base in ("i", "me", "ich", "yo"):
+        return speaker or "mentor"
+    if base in ("you", "du", "tu", "usted", "sie_formal"):
+        return "mentor" if speaker == "mentee" else "mentee"
+    if base in ("we", "wir", "nosotros", "nosotras", "let's", "lets"):
+        return "joint"
+    if base in ("she", "he", "they", "sie", "er", "ella", "el"):
+        pronoun = {"sie": "she", "er": "he", "ella": "she", "el": "he"}.get(base, base)
+        if speaker == "mentee" and pronoun != "they":
+            return "unclear"
+        return "mentee" if pronoun == people.mentee_pronoun or pronoun == "they" else "unclear"
+    who = people.who(base)
+    if who in ("mentee", "mentor"):
+        return who
+    first = subject.split()[0] if subject.split() else subject
+    if re.match(
+        r"^(?:her|his|their|my|our|the|su|sus|mi|el|la|der|die|sein|seine|ihr|ihre|mein|meine)\s", subject, re.I
+    ):
+        return "unclear"
+    if first in ("HR", "IT", "Legal", "Finance") or re.match(r"^(?:Dr|Prof|Mr|Ms|Mrs|Herr|Frau)\b", first):
+        return "unclear"
+    if first[:1].isupper() and _fold(first) not in _NOT_NAMES and _fold(first.rstrip(".")) in people.third_party:
+        return "unclear"
+    if "(" in subject and first[:1].isupper() and _fold(first) not in _NOT_NAMES:
+        return "unclear"
+    return None
+
+
+_EN_TASK_VERBS = frozenset(
+    [
+        "send",
+        "email",
+        "e-mail",
+        "write",
+        "draft",
+        "redraft",
+        "rewrite",
+        "update",
+        "review",
+        "read",
+        "book",
+        "ask",
+        "call",
+        "ring",
+        "text",
+        "message",
+        "dm",
+        "ping",
+        "share",
+        "prepare",
+        "prep",
+        "practise",
+        "practice",
+        "rehearse",
+        "research",
+        "look",
+        "find",
+        "check",
+        "set",
+        "schedule",
+        "plan",
+        "pick",
+        "list",
+        "finish",
+        "complete",
+        "submit",
+        "apply",
+        "publish",
+        "post",
+        "record",
+        "contact",
+        "reach",
+        "follow",
+        "intro",
+        "introduce",
+        "connect",
+        "talk",
+        "speak",
+        "raise",
+        "block",
+        "take",
+        "make",
+        "do",
+        "get",
+        "give",
+        "bring",
+        "try",
+        "start",
+        "stop",
+        "reflect",
+        "journal",
+        "sign",
+        "register",
+        "join",
+        "attend",
+        "meet",
+        "arrange",
+        "organise",
+        "organize",
+        "confirm",
+        "decide",
+        "choose",
+        "collect",
+        "gather",
+        "dig",
+        "forward",
+        "print",
+        "fix",
+        "build",
+        "design",
+        "test",
+        "run",
+        "map",
+        "outline",
+        "sketch",
+        "summarise",
+        "summarize",
+        "cut",
+        "hand",
+        "delegate",
+        "say",
+        "tell",
+        "explain",
+        "negotiate",
+        "request",
+        "propose",
+        "pitch",
+        "present",
+        "compile",
+        "create",
+        "open",
+        "close",
+        "cancel",
+        "move",
+        "change",
+        "reschedule",
+        "buy",
+        "order",
+        "pay",
+        "invoice",
+        "enrol",
+        "enroll",
+        "revise",
+        "study",
+        "learn",
+        "watch",
+        "listen",
+        "note",
+        "log",
+        "track",
+        "measure",
+        "calculate",
+        "estimate",
+        "sort",
+        "chase",
+        "nudge",
+        "link",
+        "upload",
+        "install",
+        "push",
+        "ship",
+        "deploy",
+        "go",
+        "visit",
+        "shadow",
+        "observe",
+        "pair",
+        "coach",
+        "interview",
+        "invite",
+        "thank",
+        "celebrate",
+        "tidy",
+        "clean",
+        "clear",
+        "translate",
+        "rework",
+        "restructure",
+        "polish",
+        "proofread",
+        "edit",
+        "add",
+        "remove",
+        "drop",
+        "cap",
+        "limit",
+        "agree",
+        "discuss",
+        "brainstorm",
+        "identify",
+        "define",
+        "write-up",
+        "follow-up",
+        "sign-up",
+        "set-up",
+        "reply",
+        "respond",
+        "answer",
+        "come",
+        "work",
+        "put",
+        "keep",
+    ]
+)
+_EN_TASK_VERBS_S = frozenset(
+    {v + "s" for v in _EN_TASK_VERBS} | {v + "es" for v in _EN_TASK_VERBS} | {"tries", "applies", "does", "goes", "has"}
+)
+
+
+def _singular_to_base(verb: str) -> str:
+    lower = verb.lower()
+    special = {"has": "have", "does": "do", "goes": "go", "is": "be"}
+    if lower in special:
+        return special[lower]
+    if lower.endswith("ies"):
+        return verb[:-3] + "y"
+    if re.search(r"(?:ch|sh|ss|x|z|o)es$", lower):
+        return verb[:-2]
+    return verb[:-1]
+
+
+def _starts_with_task_verb(text: str, language: str) -> bool:
+    words = re.findall(r"[\wäöüßáéíóúñ'-]+", text.lower())
+    if not words:
+        return False
+    first = words[0]
+    if language == "de":
+        last = words[-1]
+        return bool(re.search(r"(?:en|ern|eln)$", last)) and len(words) >= 2 and last not in _DE_NOT_INFINITIVE
+    if language == "es":
+        return (
+            bool(re.fullmatch(r"[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|me|se|te)?", first))
+            and first not in _ES_NOT_INFINITIVE
+        )
+    return first in _EN_TASK_VERBS or (first.endswith("e") and first[:-1] in _EN_TASK_VERBS)
+
+
+_DE_NOT_INFINITIVE = frozenset(
+    [
+        "einen",
+        "keinen",
+        "seinen",
+        "ihren",
+        "meinen",
+        "den",
+        "wochen",
+        "stunden",
+        "monaten",
+        "tagen",
+        "eltern",
+        "menschen",
+        "zusammen",
+        "unten",
+        "oben",
+    ]
+)
+_ES_NOT_INFINITIVE = frozenset(
+    ["mejor", "mayor", "menor", "peor", "lugar", "hogar", "par", "mar", "bar", "ayer", "primer", "tercer", "familiar"]
+)
+
+
+# --------------------------------------------------------------------------------------
+# Commitments: German
+# --------------------------------------------------------------------------------------
+_DE_SUBJECT = (
+    r"(?P<subj>(?i:ich|er|sie|du|wir)|(?:Herr|Frau|Dr\.?|Prof\.?)\s+[A-ZÄÖÜ][\wäöüß-]+|"
+    r"(?i:der|die|sein|seine|ihr|ihre|mein|meine)\s+(?:Chef\w*|Ausbilder\w*|Betriebsrat|Vorgesetzte\w*|Kolleg\w*|"
+    r"Partner\w*|Mitgr[uü]nder\w*|Teamleit\w*|Personalabteilung|Professor\w*|Betreuer\w*|Haus[aä]rzt\w*|Mentor\w*)|"
+    r"[A-ZÄÖÜ](?:\.\s?[A-ZÄÖÜ])*\.(?=\s)|"
+    r"(?!(?:Der|Die|Das|Den|Dem|Ein|Eine|Nicht|Noch|Auch|Thema|Bis|Am|Im|Zum|Heute|Morgen|Dann|Sehr|Wie|Was|Wenn)\b)[A-ZÄÖÜ][a-zäöüß-]+)"
+)
+_DE_CLAUSE = re.compile(rf"^{_DE_SUBJECT}\s+(?P<verb>[a-zäöüß]+)\b(?P<rest>.*)$", re.S)
+_DE_MODALS = frozenset(["wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"])
+_DE_STATIVE = frozenset(
+    [
+        "ist",
+        "bin",
+        "war",
+        "waren",
+        "hat",
+        "habe",
+        "hatte",
+        "hatten",
+        "wirkte",
+        "wirkt",
+        "sagt",
+        "sagte",
+        "meint",
+        "meinte",
+        "findet",
+        "fand",
+        "fühlt",
+        "fühlte",
+        "glaubt",
+        "denkt",
+        "weiß",
+        "wusste",
+        "kann",
+        "konnte",
+        "könnte",
+        "kommt",
+        "läuft",
+        "arbeitet",
+        "schläft",
+        "traut",
+        "fällt",
+        "mag",
+        "liebt",
+        "hasst",
+        "kennt",
+        "braucht",
+        "lernt",
+        "bleibt",
+        "hört",
+        "sieht",
+        "steht",
+        "geht",
+        "gibt",
+        "wäre",
+        "würde",
+        "sollte",
+        "möchte",
+        "hätte",
+        "erzählt",
+        "erzählte",
+        "berichtet",
+        "klingt",
+        "scheint",
+        "wurde",
+        "sind",
+        "haben",
+        "hoffe",
+        "hofft",
+        "denke",
+        "finde",
+        "glaube",
+        "weiß",
+        "sehe",
+    ]
+)
+_DE_TASK_STEMS = (
+    "schick",
+    "schreib",
+    "meld",
+    "ruf",
+    "frag",
+    "klär",
+    "klaer",
+    "bereit",
+    "sprech",
+    "sprich",
+    "les",
+    "lies",
+    "buch",
+    "plan",
+    "recherch",
+    "überarbeit",
+    "ueberarbeit",
+    "aktualisier",
+    "erstell",
+    "sammel",
+    "samml",
+    "kontaktier",
+    "vereinbar",
+    "besorg",
+    "übernehm",
+    "übernimm",
+    "test",
+    "mach",
+    "leit",
+    "send",
+    "bring",
+    "bitt",
+    "organisier",
+    "prüf",
+    "pruef",
+    "entscheid",
+    "bewirb",
+    "bewerb",
+    "üb",
+    "notier",
+    "reich",
+    "kümmer",
+    "stell",
+    "druck",
+    "nimm",
+    "nehm",
+    "such",
+    "schau",
+    "mail",
+    "erinner",
+    "block",
+    "trag",
+    "zeig",
+    "gib",
+    "geb",
+)
+_DE_PARTICLES = frozenset(
+    [
+        "an",
+        "auf",
+        "ab",
+        "aus",
+        "bei",
+        "durch",
+        "ein",
+        "fest",
+        "her",
+        "hin",
+        "mit",
+        "nach",
+        "vor",
+        "vorbei",
+        "weg",
+        "weiter",
+        "zu",
+        "zurück",
+        "zusammen",
+        "nach",
+        "los",
+    ]
+)
+_DE_IRREGULAR = {
+    "gibt": "geben", "nimmt": "nehmen", "spricht": "sprechen", "liest": "lesen", "sieht": "sehen",
+    "trifft": "treffen", "hilft": "helfen", "fährt": "fahren", "läuft": "laufen", "hält": "halten",
+    "lädt": "laden", "ist": "sein", "hat": "haben", "weiß": "wissen", "tut": "tun", "bittet": "bitten",
+    "wirft": "werfen", "schlägt": "schlagen", "bewirbt": "bewerben", "trägt": "tragen", "lässt": "lassen",
+    "wird": "werden", "tue": "tun", "nehme": "nehmen",
+}  # fmt: skip
+
+
+def _german_infinitive(verb: str, particle: str | None) -> str:
+    lower = verb.lower()
+    if lower in _DE_IRREGULAR:
+        infinitive = _DE_IRREGULAR[lower]
+    elif lower.endswith(("et", "dt", "tt")) and len(lower) > 4:
+        infinitive = lower[:-1] + "n"
+    elif lower.endswith("t"):
+        infinitive = lower[:-1] + "en"
+    elif lower.endswith("e"):
+        infinitive = lower + "n"
+    else:
+        infinitive = lower + "en"
+    if infinitive.endswith("eln") or infinitive.endswith("ern"):
+        pass
+    infinitive = (
+        infinitive.replace("elen", "eln") if infinitive.endswith("elen") and lower.endswith("le") else infinitive
+    )
+    return f"{particle}{infinitive}" if particle else infinitive
+
+
+def _german_clause(text: str, people: _People, speaker: str | None, has_date: bool) -> _Clause | None:
+    stripped = text.strip()
+    inverted = re.match(
+        r"^(?P<lead>(?:bis|am|gleich|morgen|heute|n[aä]chste\s+woche|sp[aä]ter)[^,]{0,30}?)\s+(?P<verb>[a-zäöüß]+)\s+(?P<subj>ich|er|sie|wir)\b(?P<rest>.*)$",
+        stripped,
+        re.I | re.S,
+    )
+    if inverted:
+        m_subj, m_verb, m_rest = (
+            inverted.group("subj"),
+            inverted.group("verb"),
+            f" {inverted.group('lead')}{inverted.group('rest')}",
+        )
+    else:
+        m = _DE_CLAUSE.match(stripped)
+        if not m:
+            return None
+        m_subj, m_verb, m_rest = m.group("subj"), m.group("verb"), m.group("rest")
+    subject, verb, rest = m_subj, m_verb.lower(), m_rest
+    if subject.lower() in ("ich", "er", "sie", "du", "wir"):
+        owner = _owner_of(subject.lower(), people, speaker)
+    else:
+        if not subject[:1].isupper():
+            return None
+        owner = _owner_of(subject, people, speaker)
+        if owner is None:
+            return None
+    if verb in _DE_STATIVE and not (verb == "hat" and re.search(r"\bvor\s*$", rest)):
+        return None
+    if verb in ("frage", "fragt") and re.match(r"^\s*(?:mich|sich)\b", rest):
+        return None  # "sie fragt sich": she wonders
+    negated = bool(re.search(r"\b(?:nicht|kein|keine|keinen|nie)\b", rest, re.I))
+    if owner == "joint":
+        return _Clause(rest.strip(), None, "joint", whole=stripped)
+    main = re.split(r",|\s[–—-]\s|\(", rest, maxsplit=1)[0]
+    last = main.split()[-1].lower().strip(".!") if main.split() else ""
+    particle = last if last in _DE_PARTICLES else None
+    is_modal = verb in _DE_MODALS
+    is_task = verb.startswith(_DE_TASK_STEMS)
+    first_person = subject.lower() == "ich"
+    if not (is_modal or particle or has_date or is_task or (first_person and verb.endswith("e"))):
+        return None
+    if negated:
+        return _Clause(rest.strip(), None, "negated", whole=stripped)
+    phrase = re.sub(r"(?<!\d)[.!;]+$", "", rest.strip())
+    if is_modal:
+        text_out = phrase
+    else:
+        if particle:
+            phrase = re.sub(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", "", phrase, count=1)
+        infinitive = _german_infinitive(verb, particle)
+        parts = re.split(r"(,|\s[–—-]\s|\()", phrase, maxsplit=1)
+        head, sep, tail = [*parts, "", ""][:3]
+        text_out = (
+            f"{head.strip()} {infinitive}{sep if sep.strip() in (',', '') else ' ' + sep.strip() + ' '}{tail}".strip()
+        )
+        text_out = re.sub(r"\s+,", ",", text_out)
+    return _Clause(text_out, owner, "commitment", subject, whole=stripped, person_form="infinitive")
+
+
+# --------------------------------------------------------------------------------------
+# Commitments: Spanish
+# --------------------------------------------------------------------------------------
+_ES_SUBJECT = (
+    r"(?:(?P<subj>(?i:yo|ella|él|tú|usted|nosotros|nosotras)|"
+    r"(?i:su|sus|mi|el|la)\s+(?i:jef[ea]|cofundador[a]?|soci[oa]|supervisor[a]?|tutor[a]?|director[a]?|compa[nñ]er[oa]|pareja|madre|padre)|"
+    r"[A-ZÁÉÍÓÚÑ](?:\.\s?[A-ZÁÉÍÓÚÑ])*\.(?=\s)|"
+    r"(?!(?:Le|Les|Lo|La|Las|Los|Me|Te|Se|Nos|El|Una?|No|Si|Ya|Hay|Muy|Para|Con|En|De|Del|Al|Que|Y|Pero|Hoy|Ma[nñ]ana)\b)"
+    r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ-]+)\s+)?"
+)
+_ES_CLAUSE = re.compile(
+    rf"^{_ES_SUBJECT}(?P<clitic>(?:(?i:me|te|le|les|lo|la|se|nos)\s+){{0,2}})(?P<verb>(?i:[a-záéíóúñ]+))\b(?P<rest>.*)$",
+    re.S,
+)
+_ES_AUX = {
+    "va": ("third", "a"), "vas": ("second", "a"), "voy": ("first", "a"), "vamos": ("we", "a"), "van": ("third", "a"),
+    "tiene": ("third", "que"), "tienes": ("second", "que"), "tengo": ("first", "que"), "tenemos": ("we", "que"),
+    "debe": ("third", ""), "debes": ("second", ""), "debo": ("first", ""), "debemos": ("we", ""),
+    "quedó": ("third", "en"), "quedé": ("first", "en"), "quedamos": ("we", "en"),
+    "piensa": ("third", ""), "pienso": ("first", ""), "intentará": ("third", ""), "intentaré": ("first", ""),
+}  # fmt: skip
+_ES_STATIVE = frozenset(
+    [
+        "es",
+        "está",
+        "esta",
+        "son",
+        "están",
+        "tiene",
+        "tengo",
+        "siente",
+        "cuesta",
+        "parece",
+        "sabe",
+        "quiere",
+        "quiero",
+        "lleva",
+        "trabaja",
+        "duerme",
+        "fue",
+        "era",
+        "estaba",
+        "hizo",
+        "pasó",
+        "dijo",
+        "comentó",
+        "cree",
+        "creo",
+        "pienso",
+        "gusta",
+        "encanta",
+        "preocupa",
+        "necesita",
+        "hay",
+        "ha",
+        "he",
+        "hemos",
+        "han",
+        "se",
+        "siente",
+        "le",
+        "cuesta",
+        "minimiza",
+        "habla",
+        "hablamos",
+        "repasamos",
+        "vimos",
+        "estuvimos",
+    ]
+)
+_ES_FIRST_PERSON_TASKS = frozenset(
+    [
+        "mando",
+        "envío",
+        "envio",
+        "paso",
+        "reviso",
+        "llamo",
+        "escribo",
+        "preparo",
+        "busco",
+        "hablo",
+        "presento",
+        "comparto",
+        "pregunto",
+        "hago",
+        "miro",
+        "confirmo",
+        "organizo",
+        "reenvío",
+        "reenvio",
+        "contacto",
+        "consulto",
+        "averiguo",
+        "agendo",
+        "reservo",
+        "leo",
+    ]
+)
+_ES_IRREGULAR_FUTURE = {
+    "hará": "hacer", "haré": "hacer", "dirá": "decir", "diré": "decir", "pondrá": "poner", "pondré": "poner",
+    "tendrá": "tener", "tendré": "tener", "podrá": "poder", "podré": "poder", "saldrá": "salir", "vendrá": "venir",
+    "sabrá": "saber", "querrá": "querer", "traerá": "traer", "traeré": "traer",
+}  # fmt: skip
+_ES_ER_IR = {
+    "escrib": "escribir", "le": "leer", "hag": "hacer", "hac": "hacer", "pong": "poner", "pon": "poner",
+    "teng": "tener", "veng": "venir", "dig": "decir", "pid": "pedir", "sig": "seguir", "consig": "conseguir",
+    "compart": "compartir", "recib": "recibir", "respond": "responder", "ofrezc": "ofrecer", "ofrec": "ofrecer",
+    "conozc": "conocer", "sub": "subir", "abr": "abrir", "decid": "decidir", "imprim": "imprimir",
+    "describ": "describir", "ve": "ver", "muev": "mover", "vuelv": "volver", "pued": "poder", "promet": "prometer",
+    "envi": "enviar", "reenvi": "reenviar", "insist": "insistir", "aprend": "aprender", "corrig": "corregir",
+    "eleg": "elegir", "elij": "elegir", "met": "meter", "añad": "añadir", "incluy": "incluir",
+}  # fmt: skip
+
+
+def _spanish_infinitive(verb: str) -> str | None:
+    lower = verb.lower()
+    if lower in _ES_IRREGULAR_FUTURE:
+        return _ES_IRREGULAR_FUTURE[lower]
+    if re.search(r"(?:ar|er|ir)[áé]$", lower):
+        return lower[:-1]
+    if lower.endswith(("o", "a", "e")):
+        stem = lower[:-1].replace("í", "i").replace("ú", "u")
+        if stem in _ES_ER_IR:
+            return _ES_ER_IR[stem]
+        if lower.endswith("e"):
+            return stem + "er"
+        return stem + "ar"
+    return None
+
+
+def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: bool, at_start: bool) -> _Clause | None:
+    stripped = text.strip()
+    m = _ES_CLAUSE.match(stripped)
+    if not m:
+        return None
+    subject = (m.group("subj") or "").strip()
+    clitic = " ".join(m.group("clitic").split()).lower()
+    verb = m.group("verb").lower()
+    rest = m.group("rest")
+    if not subject and not at_start:
+        return None
+    pronoun = subject.lower() in ("yo", "ella", "él", "el", "tú", "tu", "usted", "nosotros", "nosotras")
+    if (
+        subject
+        and not pronoun
+        and not subject[:1].isupper()
+        and not subject.lower().startswith(("su ", "mi ", "el ", "la "))
+    ):
+        return None
+    negated = stripped.lower().startswith("no ") or bool(re.match(r"^\s*no\b", clitic))
+    person: str | None = None
+    infinitive: str | None = None
+    phrase = rest.strip()
+    if verb in _ES_AUX:
+        person, connector = _ES_AUX[verb]
+        inf = re.match(
+            rf"^\s*{connector}\s+(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|me|se|te|nos)?)\b(?P<tail>.*)$"
+            if connector
+            else r"^\s*(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|me|se|te|nos)?)\b(?P<tail>.*)$",
+            rest,
+            re.S | re.I,
+        )
+        if not inf:
+            return None
+        infinitive, phrase = inf.group("inf"), inf.group("tail").strip()
+        clitic_suffix = clitic.replace(" ", "")
+    elif verb in _ES_STATIVE or (verb.endswith(("ó", "aba", "ía", "ado", "ido")) and verb not in ("envía", "envío")):
+        return None
+    elif re.search(r"(?:ar|er|ir)[áé]$", verb) or verb in _ES_IRREGULAR_FUTURE:
+        person = "third" if verb.endswith("á") else "first"
+        infinitive = _spanish_infinitive(verb)
+        clitic_suffix = clitic.replace(" ", "")
+    elif verb.endswith("mos"):
+        person = "we"
+        infinitive = None
+        clitic_suffix = ""
+    elif verb.endswith(("o", "ío")) and (
+        subject.lower() == "yo" or clitic or (at_start and not subject and verb in _ES_FIRST_PERSON_TASKS)
+    ):
+        person = "first"
+        infinitive = _spanish_infinitive(verb)
+        clitic_suffix = clitic.replace(" ", "")
+    elif verb.endswith(("a", "e")) and (subject or "me" in clitic.split()) and (has_date or "me" in clitic.split()):
+        person = "third"
+        infinitive = _spanish_infinitive(verb)
+        clitic_suffix = clitic.replace(" ", "")
+    else:
+        return None
+    if person == "we" or subject.lower() in ("nosotros", "nosotras"):
+        return _Clause(phrase, None, "joint", whole=stripped)
+    if subject:
+        owner = _owner_of(subject, people, speaker)
+        if owner is None:
+            return None
+    elif person == "first":
+        owner = speaker or "mentor"
+    elif person == "second":
+        owner = "mentee"
+    else:
+        owner = "mentee" if speaker != "mentee" else "unclear"
+    if owner == "joint":
+        return _Clause(phrase, None, "joint", whole=stripped)
+    if negated:
+        return _Clause(phrase, None, "negated", whole=stripped)
+    if infinitive is None:
+        return None
+    text_out = f"{infinitive}{clitic_suffix if clitic_suffix and not infinitive.endswith(clitic_suffix) else ''} {phrase}".strip()
+    return _Clause(text_out, owner, "commitment", subject or None, whole=stripped, person_form="infinitive")
+
+
+# --------------------------------------------------------------------------------------
+# Wellbeing, cadence, decisions and the other kinds of lines
+# --------------------------------------------------------------------------------------
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.I))
+    for kind, pattern in (
+        ("burnout", r"\bburn(?:t|ed|ing)?[\s-]?out\b|\bburnout\b|\bausgebrannt\b|\bquemad[oa]\b"),
+        (
+            "exhaustion",
+            r"\bexhausted\b|\bexhaustion\b|\bknackered\b|\bshattered\b|\bdrained\b|\bwiped out\b|"
+            r"\brunning on empty\b|\bno energy\b|\bworn out\b|\btired\b|\bersch[oö]pf\w*|\bm[uü]de\b|\bausgelaugt\b|"
+            r"\bplatt\b|\bagotad[oa]\b|\bagotamiento\b|\bcansad[oa]\b|\bsin energ[ií]a\b|\breventad[oa]\b",
+        ),
+        (
+            "sleep",
+            r"\bnot sleeping\b|\bcan'?t sleep\b|\bcannot sleep\b|\bsleep(?:ing)?\s+(?:is\s+)?(?:bad(?:ly)?|poor(?:ly)?|terrible|awful)\b|"
+            r"\bsleeping badly\b|\bbad sleep\b|\bpoor sleep\b|\binsomnia\b|\bbarely sleep\w*|\bno sleep\b|"
+            r"\bnot sleeping (?:much|great|well)\b|\bschl[aä]f\w*\s+(?:\w+\s+){0,3}(?:schlecht|kaum|nicht)\b|\bschlafprobleme\b|"
+            r"\bschlaflos\w*|\bno duerme\b|\bduerme mal\b|\binsomnio\b|\bsin dormir\b|\bno (?:puede|consigue) dormir\b",
+        ),
+        (
+            "overwhelm",
+            r"\boverwhelm\w*|\bswamped\b|\bdrowning\b|\bcan'?t cope\b|\bat (?:her|his|their|my) limit\b|"
+            r"\b[uü]berfordert\b|\b[uü]berlastet\b|\bam limit\b|\bagobiad[oa]\b|\babrumad[oa]\b|\bdesbordad[oa]\b|\bal l[ií]mite\b|\bsaturad[oa]\b",
+        ),
+        (
+            "stress",
+            r"\banxious\b|\banxiety\b|\bpanic\w*|\bstressed\b|\bscared\b|\bcrying\b|\bcried\b|\bin tears\b|\bdreading\b|"
+            r"\blow mood\b|\bdepress\w*|\bgestresst\b|\bangst\b|\bpanik\b|\bweint\b|\bgeweint\b|\bniedergeschlagen\b|"
+            r"\bestresad[oa]\b|\bansiedad\b|\bansios[oa]\b|\bangustiad[oa]\b|\bllor\w*|\bp[aá]nico\b",
+        ),
+        (
+            "overwork",
+            r"\b(?:[6-9]\d|1[0-4]\d)\s*-?\s*(?:h|hrs?|hours?|stunden)\s*(?:/|a|per|pro)?\s*-?\s*(?:week|wk|woche)s?\b|"
+            r"\bno days? off\b|\bhasn'?t had a day off\b|\b\d{1,2}\s?am finishes\b|\bworking (?:every )?weekends\b|"
+            r"\blate nights\b|\bkeinen freien tag\b|\btrabaja hasta las \d\b|\bsin d[ií]as libres\b",
+        ),
+        (
+            "health",
+            r"\bheadaches?\b|\bmigraines?\b|\bsick leave\b|\boff sick\b|\bsigned off sick\b|\bkrankgeschrieben\b|"
+            r"\bkopfschmerzen\b|\bbaja m[eé]dica\b|\bdolores? de cabeza\b|\bpanic attacks?\b",
+        ),
+    )
+)
+_ENERGY = re.compile(
+    r"\b(?:energy|mood|energie|stimmung|energ[ií]a|[aá]nimo)\s*(?:level\s*)?[:=]?\s*(?P<a>\d{1,2})\s*/\s*10\b|"
+    r"\b(?P<b>\d{1,2})\s*/\s*10\s+(?:energy|mood|energie|energ[ií]a)\b",
+    re.I,
+)
+_CUE_NEGATION = re.compile(
+    r"(?:\bnot\b|\bno longer\b|\bless\b|\bisn'?t\b|\bwasn'?t\b|\bnever\b|\bnicht(?: mehr)?\b|\bkein\w*|\bya no\b|\bno est[aá]\b|\bmenos\b|\bnada\b)\W+(?:\w+\W+){0,2}$",
+    re.I,
+)
+_CADENCE = (
+    (
+        "every two weeks",
+        r"\bevery (?:two|2|other) weeks?\b|\bbi-?weekly\b|\bfortnightly\b|\bevery fortnight\b|"
+        r"\balle (?:zwei|2|14 tage|vierzehn tage)(?: wochen)?\b|\b(?:14|vierzehn)-?t[aä]gig\b|\bzweiw[oö]chentlich\b|"
+        r"\bcada (?:dos|2) semanas\b|\bquincenal(?:es|mente)?\b|\bcada quince d[ií]as\b",
+    ),
+    (
+        "weekly",
+        r"\bweekly\b|\bevery week\b|\bonce a week\b|\bw[oö]chentlich\b|\bjede woche\b|\beinmal (?:pro|die) woche\b|"
+        r"\bsemanal(?:es|mente)?\b|\bcada semana\b|\buna vez (?:a|por) semana\b",
+    ),
+    (
+        "monthly",
+        r"\bmonthly\b|\bevery month\b|\bonce a month\b|\bmonatlich\b|\bjeden monat\b|\beinmal (?:im|pro) monat\b|"
+        r"\bmensual(?:es|mente)?\b|\bcada mes\b|\buna vez al mes\b",
+    ),
+)
+_CADENCE_RE = tuple((name, re.compile(p, re.I)) for name, p in _CADENCE)
+_MEETING_WORDS = re.compile(
+    r"\b(?:we\s+(?:will\s+|'ll\s+)?meet|meet(?:ing)?s?|our\s+(?:sessions?|calls?|catch[- ]?ups?)|sessions?|catch[- ]?ups?|check[- ]?ins?|"
+    r"cadence|we'll\s+go|go\s+(?:weekly|monthly|back)|switch(?:ing)?\s+to|stick\s+(?:to|with)|keep\s+(?:it|to)|treffen\s+uns|"
+    r"rhythmus|bleiben\s+bei|sitzungen|termine|vernos|nos\s+vemos|reunirnos|seguimos|sesiones|quedamos)\b",
+    re.I,
+)
+_NOT_OUR_CADENCE = re.compile(
+    r"\b(?:with\s+(?:her|his|their)\s+(?:team|reports|manager)|her\s+team|his\s+team|reuniones\s+semanales|1:1s\s+with)\b",
+    re.I,
+)
+_NEXT_MEETING = re.compile(
+    r"\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1)|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
+    r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos)\b",
+    re.I,
+)
+_DECISION_WORDS = re.compile(
+    r"\b(?:decided|decision|decide[sd]?\s+to|agreed(?!\s+to\b)|we\s+agreed|agreement|settled\s+on|going\s+with|"
+    r"we\s+chose|chose\s+to|parked|holding\s+off|no\s+(?:more|new)\b|won'?t|will\s+not|not\s+going\s+to|"
+    r"entschieden|entscheidung|beschlossen|vereinbart|abgemacht|geeinigt|festgelegt|"
+    r"decidi\w*|decisi[oó]n|acordamos|acordado|quedamos\s+en|nada\s+de)\b",
+    re.I,
+)
+_NOT_DECIDED = re.compile(
+    r"\b(?:no\s+decision|not\s+(?:yet\s+)?decided|undecided|yet\s+to\s+decide|hasn'?t\s+decided|still\s+deciding|"
+    r"keine\s+entscheidung|noch\s+nicht\s+entschieden|sin\s+decidir|no\s+(?:hemos|ha)\s+decidido)\b",
+    re.I,
+)
+_WIN_WORDS = re.compile(
+    r"\b(?:went\s+(?:really\s+|very\s+|so\s+)?well|proud\w*|nailed|great|excellent|brilliant\w*|strong|strength|"
+    r"confident\w*|improved|better\s+than|well\s+done|breakthrough|lit\s+up|best\s+ever|passed|signed\s+off|"
+    r"shipped|win\b|genuinely\s+excellent|good\s+at|gut\s+gelaufen|stolz|st[aä]rke|super|toll|fortschritt\w*|"
+    r"geschafft|bestanden|souver[aä]n|muy\s+bien|muy\s+buen[ao]|orgullos[ao]|logr[oó]|consigui[oó]|mejor[oó]|"
+    r"aprob[oó]|excelente|genial|🎉)",
+    re.I,
+)
+_GROWTH_WORDS = re.compile(
+    r"\b(?:struggl\w*|hard\s+to|finds\s+it\s+hard|difficult|wobble\w*|stuck|avoid\w*|tends\s+to|over-?explain\w*|"
+    r"weak\w*|nervous|too\s+long|jumps\s+to|rambl\w*|sticking\s+point|needs\s+(?:more\s+)?(?:practice|work)|"
+    r"schwierig\w*|schwer|traut\s+sich\s+nicht|unsicher|schwierigkeiten|le\s+cuesta|a\s+mejorar|dificultad\w*|"
+    r"nervios\w*|minimiza)\b",
+    re.I,
+)
+_DONE_WORDS = re.compile(
+    r"\b(?:done|finished|completed|submitted|already|shipped|published|sent|applied|signed|passed|launched|"
+    r"erledigt|abgeschlossen|geschafft|bereits|schon|angemeldet|abgerechnet|verdrahtet|"
+    r"ya|termin[oó]|envi[oó]|complet[oó]|cerr[oó]|aprob[oó]|entreg[oó]|terminado|hecho)\b",
+    re.I,
+)
+_PRO_FORM = re.compile(
+    r"^(?:do|handle|sort|organi[sz]e|book|arrange|set|chase|own|take)\s+(?:it|that|this|them)(?:\s+up|\s+out)?\b|"
+    r"^(?:das|es)\s+machen\b|^(?:das|es)\s+erledigen\b|^(?:sich\s+)?darum\s+k[uü]mmern\b|^hacerlo\b|^encargarse\b",
+    re.I,
+)
+_BOUNDARY = re.compile(
+    r"(?:[,;]\s+|\s+\+\s+|\s+&\s+|\s+(?:and|but|then|so|und|aber|dann|y|pero|luego)\s+|\s*[—–]\s*|\s+-\s+|\s*\(\s*|\s*:\s+|\s*/\s+)"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()|;\s+|\s+(?=\bPS\b)")
+_ABBREV_END = re.compile(
+    r"(?:\b(?:e\.g|i\.e|vs|etc|approx|dr|prof|mr|ms|mrs|st|no|z\.b|ca|bzw|nr|sr|sra|dra|ud|uds|[A-Za-z])\.|\d\.)$",
+    re.I,
+)
+
+
+def _sentences(text: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        chunk = text[start : m.start()]
+        if chunk.rstrip().endswith(".") and _ABBREV_END.search(chunk.rstrip()):
+            continue
+        if chunk.strip():
+            pieces.append(chunk.strip())
+        start = m.end()
+    if text[start:].strip():
+        pieces.append(text[start:].strip())
+    return pieces
+
+
+def _cues(line: str, source: str) -> list[WellbeingCue]:
+    found: list[WellbeingCue] = []
+    for kind, pattern in _CUES:
+        for m in pattern.finditer(line):
+            if kind not in ("sleep",) and _CUE_NEGATION.search(line[: m.start()]):
+                continue
+            if kind == "exhaustion" and re.search(r"\btired\s+of\b", line[m.start() : m.end() + 4], re.I):
+                continue
+            found.append(WellbeingCue(kind, m.group(0), source))
+            break
+    for m in _ENERGY.finditer(line):
+        value = int(m.group("a") or m.group("b"))
+        if value <= 4:
+            found.append(WellbeingCue("low_energy", m.group(0), source))
+    return found
+
+
+def _cadence(text: str) -> str | None:
+    if not _MEETING_WORDS.search(text) or _NOT_OUR_CADENCE.search(text):
+        return None
+    best: tuple[int, str] | None = None
+    for name, pattern in _CADENCE_RE:
+        m = pattern.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+# --------------------------------------------------------------------------------------
+# The analysis
+# --------------------------------------------------------------------------------------
+class _Analysis:
+    def __init__(self, text: str, session_date: dt.date, mentee: str, mentor: str | None, language: str | None):
+        self.text = text
+        self.base = session_date
+        self.people = _People(mentee, mentor)
+        self.language = detect_language(text, language)
+        self.items: list[NoteAction] = []
+        self.decisions: list[NoteFact] = []
+        self.done: list[NoteFact] = []
+        self.next_time: list[NoteFact] = []
+        self.wins: list[NoteFact] = []
+        self.growth: list[NoteFact] = []
+        self.cues: list[WellbeingCue] = []
+        self.cadence: str | None = None
+        self.next_meeting: dt.date | None = None
+        self.skipped = 0
+        self.transcript = False
+        self._learn_people()
+
+    # -- setup ------------------------------------------------------------------------
+    def _learn_people(self) -> None:
+        """Third parties are the capitalised names used mid-sentence; the mentee's pronoun is the one used most."""
+        for m in re.finditer(
+            r"(?<=[a-z,(] )([A-ZÄÖÜÁÉÍÓÚ][a-zäöüßáéíóúñ]{2,})\b|\(([A-Z][a-z]{2,})\)|\b(?:cofounder|co-founder|manager|boss|colleague)\s+([A-Z][a-z]{2,})",
+            self.text,
+        ):
+            name = next(g for g in m.groups() if g)
+            if _fold(name) not in _NOT_NAMES and self.people.who(name) is None and _month_number(name) is None:
+                self.people.third_party.add(_fold(name))
+        lowered = f" {self.text.lower()} "
+        if self.language == "de":
+            she = len(re.findall(r"\bsie\s+\w+t\b", lowered)) + lowered.count(" ihr ") + lowered.count(" ihre ")
+            he = len(re.findall(r"\ber\b", lowered)) + len(
+                re.findall(r"\b(?:ihm|ihn|sein|seine|seinen|seiner)\b", lowered)
+            )
+        elif self.language == "es":
+            she = len(re.findall(r"\bella\b", lowered)) + len(
+                re.findall(r"\b(?:contenta|cansada|agobiada|orgullosa|perdida|agotada|nerviosa)\b", lowered)
+            )
+            he = len(re.findall(r"\bél\b", lowered)) + len(
+                re.findall(r"\b(?:contento|cansado|agobiado|orgulloso|perdido|agotado|nervioso)\b", lowered)
+            )
+        else:
+            she = len(re.findall(r"\b(?:she|she'll|she's|she'd|her|hers|herself)\b", lowered))
+            he = len(re.findall(r"\b(?:he|he'll|he's|he'd|him|his|himself)\b", lowered))
+            they = len(re.findall(r"\b(?:they|they'll|they're|their|them|themself)\b", lowered))
+            if they > max(she, he) * 2 and they >= 3:
+                self.people.mentee_pronoun = "they"
+                return
+        self.people.mentee_pronoun = "he" if he > she else "she"
+
+    # -- lines --------------------------------------------------------------------------
+    def lines(self) -> list[_Line]:
+        raw_lines = self.text.splitlines()
+        labelled = 0
+        for raw in raw_lines:
+            label = _LABEL.match(_BULLET.sub("", raw.strip()))
+            if (
+                label
+                and self._speaker_of(label.group("label"))
+                and re.search(r"\b(?:I|I'll|I'm|my|ich|yo)\b|\?\s*$", label.group("rest"))
+            ):
+                labelled += 1
+        self.transcript = labelled >= 3
+        found: list[_Line] = []
+        section: str | None = None
+        section_owner: str | None = None
+        bulleted = False
+        for raw in raw_lines:
+            line = raw.strip()
+            if not line:
+                section, section_owner, bulleted = None, None, False
+                continue
+            if looks_like_instruction(line):
+                self.skipped += 1
+                continue
+            heading = self._heading(line)
+            if heading is not None:
+                section, section_owner = heading
+                bulleted = False
+                continue
+            is_bullet = bool(_BULLET.match(line) or _CHECKBOX.match(line))
+            if section is not None and bulleted and not is_bullet:
+                section, section_owner = None, None  # the list under the heading has ended
+            bulleted = bulleted or is_bullet
+            item = _Line(text=line, source=line, section=section, section_owner=section_owner)
+            item.language = detect_language(line, self.language) if len(line.split()) >= 4 else self.language
+            box = _CHECKBOX.match(line)
+            if box:
+                mark = box.group("mark")
+                done = (mark is not None and mark.strip().lower() in ("x", "✓", "✔")) or box.group("box") in (
+                    "☑",
+                    "☒",
+                    "✅",
+                )
+                item.checkbox = "done" if done else "open"
+                line = line[box.end() :]
+            else:
+                bullet = _BULLET.match(line)
+                if bullet:
+                    item.arrow = bool(bullet.group("arrow"))
+                    line = line[bullet.end() :]
+            strike = _STRIKE.match(line.strip())
+            if strike:
+                line, item.checkbox = strike.group("text"), "done"
+            tail = _DONE_TAIL.search(line)
+            if tail and len(line) > tail.end() - tail.start() + 3:
+                line, item.checkbox = line[: tail.start()], "done"
+            marker = _MARKER.match(line)
+            if marker:
+                item.marked = True
+                if re.match(r"homework|hw|hausaufgabe|deberes|tarea", marker.group("marker"), re.I):
+                    item.label_owner = "mentee"
+                line = line[marker.end() :]
+                bracket = re.match(r"^\((?P<who>[^)]{1,30})\)\s*[:\-–]?\s*", line)
+                if bracket and self._speaker_of(bracket.group("who")):
+                    item.label_owner = self._speaker_of(bracket.group("who"))
+                    line = line[bracket.end() :]
+            self._label(item, line.strip())
+            found.append(item)
+        return found
+
+    def _speaker_of(self, word: str) -> str | None:
+        folded = _fold(word).strip()
+        if folded in _SELF_WORDS:
+            return "mentor"
+        if folded in _MENTEE_WORDS:
+            return "mentee"
+        who = self.people.who(word)
+        return who if who in ("mentee", "mentor") else None
+
+    def _heading(self, line: str) -> tuple[str | None, str | None] | None:
+        md = _HEADING_MD.match(line)
+        title = (md.group("title") if md else line).strip().rstrip(":").strip()
+        is_heading = (
+            bool(md)
+            or (line.endswith(":") and len(title.split()) <= 5 and not _BULLET.match(line))
+            or (
+                len(title.split()) <= 3
+                and not _BULLET.match(line)
+                and not _CHECKBOX.match(line)
+                and title[:1].isalpha()
+                and not re.search(r"[.,;!?)]$", title)
+                and (
+                    _ACTION_TITLE.search(title)
+                    or _DECISION_TITLE.match(title)
+                    or _OWNER_TITLE.match(title)
+                    or _TOPIC_ONLY_LABEL.match(title)
+                    or title.lower() in ("today", "heute", "hoy")
+                )
+            )
+        )
+        if not is_heading:
+            return None
+        owner_title = _OWNER_TITLE.match(title)
+        if owner_title:
+            who = self._speaker_of(owner_title.group("who") or owner_title.group("who2") or "")
+            if who:
+                return "actions", who
+        if _DECISION_TITLE.match(title):
+            return "decisions", None
+        if _ACTION_TITLE.search(title):
+            return "actions", None
+        if _NEXT_LABEL.match(title):
+            return "next", None
+        if _WIN_LABEL.match(title):
+            return "wins", None
+        if _GROWTH_LABEL.match(title):
+            return "growth", None
+        return "topic", None
+
+    def _label(self, item: _Line, line: str) -> None:
+        item.text = line
+        m = _LABEL.match(line)
+        if not m:
+            return
+        label, rest = m.group("label").strip(), m.group("rest").strip()
+        if len(label.split()) > 5:
+            return
+        speaker = self._speaker_of(label)
+        if speaker is not None and len(label.split()) <= 2:
+            item.label, item.label_kind, item.label_owner, item.text = label, "owner", speaker, rest
+            return
+        folded = _fold(label)
+        for kind, pattern in (
+            ("decision", _DECISION_LABEL),
+            ("win", _WIN_LABEL),
+            ("growth", _GROWTH_LABEL),
+            ("topic", _TOPIC_ONLY_LABEL),
+        ):
+            if pattern.match(label) or pattern.match(folded):
+                item.label, item.label_kind, item.text = label, kind, rest
+                return
+        if _NEXT_LABEL.match(label):
+            item.label, item.label_kind, item.text = label, "next", rest
+            return
+        if re.search(r"\bhomework\b|\bhausaufgabe|\bdeberes\b", label, re.I):
+            item.label, item.label_kind, item.label_owner, item.marked, item.text = label, "owner", "mentee", True, rest
+            return
+        item.label, item.label_kind = label, "context"
+
+    # -- clauses -----------------------------------------------------------------------
+    def _commitment(
+        self, text: str, language: str, speaker: str | None, at_start: bool, has_date: bool
+    ) -> _Clause | None:
+        order = [language] if language == "en" else [language, "en"]
+        for lang in order:
+            if lang == "en":
+                clause = _english_clause(text, self.people, speaker)
+            elif lang == "de":
+                clause = _german_clause(text, self.people, speaker, has_date)
+            else:
+                clause = _spanish_clause(text, self.people, speaker, has_date, at_start)
+            if clause is not None:
+                return clause
+        return None
+
+    def clauses(self, sentence: str, language: str, speaker: str | None) -> tuple[str, list[_Clause]]:
+        """The text before the first commitment, and each commitment with its own words."""
+        starts: list[tuple[int, _Clause]] = []
+        date_starts = [h.start for h in find_dates(sentence, language)] if language != "en" else []
+        clause = self._commitment(sentence, language, speaker, True, bool(date_starts))
+        if clause is not None:
+            starts.append((0, clause))
+        for m in _BOUNDARY.finditer(sentence):
+            position = m.end()
+            if position >= len(sentence) or any(position == s for s, _ in starts):
+                continue
+            clause = self._commitment(
+                sentence[position:], language, speaker, False, any(d >= position for d in date_starts)
+            )
+            if clause is not None and clause.kind in ("commitment", "joint", "negated"):
+                if clause.kind == "joint" and not re.match(r"^(?:we|wir|nosotros)\b", sentence[position:], re.I):
+                    continue
+                starts.append((position, clause))
+        starts.sort(key=lambda s: s[0])
+        result: list[_Clause] = []
+        for index, (position, clause) in enumerate(starts):
+            end = starts[index + 1][0] if index + 1 < len(starts) else len(sentence)
+            segment = sentence[position:end]
+            whole_len = len(clause.whole)
+            cut = len(segment.strip())
+            if cut < whole_len:
+                # trim the clause's verb phrase to this segment
+                overflow = whole_len - cut
+                clause.text = clause.text[: max(0, len(clause.text) - overflow)]
+            result.append(clause)
+        lead = sentence[: starts[0][0]] if starts else sentence
+        return lead, result
+
+    # -- main loop ------------------------------------------------------------------------
+    def run(self) -> NotesFacts:
+        lines = self.lines()
+        self._meeting_facts(lines)
+        for line in lines:
+            self._analyse(line)
+        return NotesFacts(
+            language=self.language,
+            action_items=tuple(_dedupe_items(self.items)),
+            decisions=tuple(_dedupe(self.decisions)),
+            done=tuple(_dedupe(self.done)),
+            next_time=tuple(_dedupe(self.next_time)),
+            wins=tuple(_dedupe(self.wins)),
+            growth_areas=tuple(_dedupe(self.growth)),
+            wellbeing=tuple(self.cues),
+            cadence=self.cadence,
+            next_meeting=self.next_meeting,
+            skipped_lines=self.skipped,
+        )
+
+    def _meeting_facts(self, lines: list[_Line]) -> None:
+        for line in lines:
+            body = line.source
+            if self.cadence is None:
+                self.cadence = _cadence(body)
+            if self.next_meeting is None and (_NEXT_MEETING.search(body) or line.label_kind == "next"):
+                hits = [
+                    h
+                    for h in find_dates(body, line.language)
+                    if not re.match(r"(?i)(?:in|within|en|dentro)\b", h.text.strip())
+                ]
+                specific = [h for h in hits if re.search(r"\d", h.text)] or [h for h in hits if _WD_RE.search(h.text)]
+                for hit in specific or hits:
+                    date = hit.resolve(self.base, None)
+                    if date is not None and date > self.base:
+                        self.next_meeting = date
+                        break
+            self.cues.extend(_cues(body, line.source))
+
+    def _analyse(self, line: _Line) -> None:
+        text = line.text
+        language = line.language
+        kind = line.label_kind
+        in_actions = line.section == "actions" or line.marked or line.checkbox is not None or line.arrow
+        speaker = line.label_owner if (line.label_kind == "owner" or line.label_owner) else None
+        decision_section = (
+            line.section == "decisions" and not line.checkbox and kind not in ("win", "growth", "next", "owner")
+        )
+        if (kind == "decision" or decision_section) and self._decision_line(line, text, language, speaker):
+            return
+        sentences = _sentences(text)
+        made_item = False
+        leftovers: list[str] = []
+        for index, sentence in enumerate(sentences):
+            lead, clauses = self.clauses(sentence, language, speaker)
+            commitments = [c for c in clauses if c.kind == "commitment"]
+            joint_or_negated = [c for c in clauses if c.kind in ("joint", "negated")]
+            decision_prefix = _DECISION_WORDS.search(lead) and not _NOT_DECIDED.search(lead)
+            if commitments:
+                previous: NoteAction | None = None
+                for clause in clauses:
+                    if clause.kind != "commitment":
+                        continue
+                    if decision_prefix and clause is commitments[0] and not find_dates(clause.text, language):
+                        self.decisions.append(NoteFact(_capitalise(_clean(sentence)), line.source))
+                        continue
+                    new = self._item_from_clause(
+                        line, clause, lead if clause is commitments[0] else "", sentence, previous
+                    )
+                    if new is not None:
+                        if new is previous:
+                            continue
+                        self.items.append(new)
+                        previous = new
+                        made_item = True
+                if kind == "next" or re.search(r"\bnext\s+(?:time|session)\b", lead, re.I):
+                    self.next_time.append(NoteFact(_capitalise(_clean(lead)), line.source)) if _clean(lead) else None
+                continue
+            if joint_or_negated or decision_prefix:
+                if _DECISION_WORDS.search(sentence) and not _NOT_DECIDED.search(sentence):
+                    self.decisions.append(NoteFact(_capitalise(_clean(sentence)), line.source))
+                    continue
+                if kind == "next" or re.search(
+                    r"\b(?:next\s+(?:time|session|call)|n[aä]chste\w*\s+mal|pr[oó]xima\s+vez)\b", sentence, re.I
+                ):
+                    self.next_time.append(NoteFact(_capitalise(_clean(sentence)), line.source))
+                    continue
+            if kind == "next":
+                self.next_time.append(NoteFact(_capitalise(_clean(sentence)), line.source))
+                continue
+            if index == 0 and self._listed_item(line, sentence, language, in_actions, speaker):
+                made_item = True
+                continue
+            if re.search(
+                r"\b(?:next\s+(?:time|session)|revisit\s+next|n[aä]chste\w*\s+mal|la\s+pr[oó]xima\s+vez)\b",
+                sentence,
+                re.I,
+            ):
+                self.next_time.append(NoteFact(_capitalise(_clean(sentence)), line.source))
+                continue
+            if (
+                _DECISION_WORDS.search(sentence)
+                and not _NOT_DECIDED.search(sentence)
+                and not sentence.rstrip().endswith("?")
+            ):
+                self.decisions.append(NoteFact(_capitalise(_clean(sentence)), line.source))
+                continue
+            leftovers.append(sentence)
+        rest = " ".join(leftovers)
+        if not rest or (made_item and not leftovers):
+            return
+        if kind == "win" or line.section == "wins" or (_WIN_WORDS.search(rest) and kind != "growth"):
+            self.wins.append(NoteFact(_capitalise(_clean(rest)), line.source))
+        if kind == "growth" or line.section == "growth" or _GROWTH_WORDS.search(rest):
+            self.growth.append(NoteFact(_capitalise(_clean(rest)), line.source))
+        negated = re.search(r"\b(?:not|nicht|no|noch nicht|yet)\b", rest, re.I)
+        perfect = re.search(
+            r"\b(?:has|have|'s|'ve|hat|habe|ha|han|already|bereits|schon|ya)\b|\b\w+ed\b|\w+[oó]\b", rest, re.I
+        )
+        if _DONE_WORDS.search(rest) and perfect and not negated:
+            self.done.append(NoteFact(_capitalise(_clean(rest)), line.source))
+
+    def _decision_line(self, line: _Line, text: str, language: str, speaker: str | None) -> bool:
+        """A decision, unless it hides an owned task with a date ('Agreed: A sends the deck by Fri')."""
+        _, clauses = self.clauses(text, language, speaker)
+        owned = [c for c in clauses if c.kind == "commitment"]
+        if owned and (line.label_kind != "decision" or any(find_dates(c.text, language) for c in owned)):
+            return False
+        self.decisions.append(NoteFact(_capitalise(_clean(text)), line.source))
+        return True
+
+    def _listed_item(self, line: _Line, sentence: str, language: str, in_actions: bool, speaker: str | None) -> bool:
+        """A task with no subject: a checkbox, a marked line, a line under 'Next steps', an owner label, or
+        a verb-first line with a date or an owner tag ('check in on Weds (me)')."""
+        body = sentence
+        owner: str | None = line.label_owner or line.section_owner
+        owner_word = line.label if line.label_kind == "owner" else None
+        tag = re.search(
+            r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,20})\s*[)\]]\s*$|\s+[-–—]\s*(?P<who2>[A-Z]\w{0,15}|me)\s*$|\s+@(?P<who3>\w+)\s*$",
+            body,
+        )
+        if tag:
+            who = self._speaker_of(tag.group("who") or tag.group("who2") or tag.group("who3") or "")
+            if who:
+                owner, owner_word = who, (tag.group("who") or tag.group("who2") or tag.group("who3"))
+                body = body[: tag.start()]
+        if line.label_kind in ("win", "growth", "topic", "next", "decision") and not line.checkbox:
+            return False
+        verb_first = _starts_with_task_verb(body, language)
+        has_date = bool(find_dates(body, language))
+        if line.label_kind == "context" and not (line.checkbox or line.marked):
+            return False
+        if self.transcript and line.label_kind == "owner" and not (line.checkbox or line.marked or has_date):
+            return False
+        if (
+            line.checkbox
+            or line.marked
+            or (line.label_kind == "owner" and verb_first)
+            or ((in_actions or line.arrow) and (verb_first or line.label_kind == "owner"))
+            or (verb_first and (has_date or (tag is not None and owner is not None)))
+        ):
+            pass
+        else:
+            return False
+        if body.rstrip().endswith("?"):
+            return False
+        if owner is None and line.checkbox == "done":
+            owner_final: Owner = "mentee"
+            confirm = True
+        elif owner is None:
+            recipient = re.search(
+                r"\b(?:send|give|show|email|forward|pass)\s+(?:it\s+|them\s+)?(?:to\s+)?me\b|\bmir\b|\bme\s+(?:lo|la|los|las)?\s*(?:manda|env[ií]a|pasa)\b",
+                body,
+                re.I,
+            )
+            owner_final, confirm = ("mentee", True) if recipient else ("unclear", True)
+        else:
+            owner_final, confirm = owner, False  # type: ignore[assignment]
+        item = self._make_item(
+            line, _strip_owner_prefix(body), owner_final, owner_word, confirm, line.checkbox == "done", language
+        )
+        if item is None:
+            return False
+        self.items.append(item)
+        return True
+
+    def _item_from_clause(
+        self, line: _Line, clause: _Clause, lead: str, sentence: str, previous: NoteAction | None
+    ) -> NoteAction | None:
+        owner: Owner = clause.owner or "unclear"
+        body = clause.text
+        if _PRO_FORM.match(_remove_date(body, resolve_due(body, self.base, line.language, self.next_meeting)).strip()):
+            if previous is not None and not previous.due:
+                due = resolve_due(body, self.base, line.language, self.next_meeting)
+                if due is not None:
+                    replaced = NoteAction(
+                        previous.text,
+                        previous.owner,
+                        due[0],
+                        previous.done,
+                        previous.to_confirm,
+                        previous.source,
+                        previous.owner_as_written,
+                        due[1].text,
+                    )
+                    self.items[self.items.index(previous)] = replaced
+                return previous
+            context = _clean(_strip_subject_modal(lead, self.people))
+            if context:
+                date = resolve_due(body, self.base, line.language, self.next_meeting)
+                base_text = (
+                    context if line.language != "en" else f"{_capitalise(_clean(_remove_date(body, date)))}: {context}"
+                )
+                return self._make_item(
+                    line,
+                    base_text,
+                    owner,
+                    clause.owner_word,
+                    owner == "unclear",
+                    line.checkbox == "done",
+                    line.language,
+                    due=date,
+                    keep_text=True,
+                )
+        prefix = ""
+        lead_clean = _clean(lead)
+        if lead_clean and line.label_kind == "context" and line.label and lead_clean == _clean(line.text[: len(lead)]):
+            prefix = ""
+        context_label = line.label if line.label_kind == "context" and line.label else None
+        if lead_clean and not _sentences_has_verbless_topic(lead_clean):
+            prefix = ""
+        elif lead_clean and len(lead_clean.split()) <= 6 and not _NEXT_LABEL.match(lead_clean):
+            prefix = lead_clean
+        if context_label and not prefix and len(context_label.split()) <= 4 and not _NEXT_LABEL.match(context_label):
+            prefix = context_label
+        meeting_due = None
+        if (
+            _NEXT_MEETING.search(line.source)
+            or re.search(r"\bnext\s+(?:time|session|call)\b", lead, re.I)
+            or line.label_kind == "next"
+        ):
+            meeting_due = self.next_meeting
+        item = self._make_item(
+            line,
+            body,
+            owner,
+            clause.owner_word,
+            owner == "unclear",
+            line.checkbox == "done",
+            line.language,
+            prefix=prefix,
+            fallback_due=meeting_due,
+        )
+        return item
+
+    def _make_item(
+        self,
+        line: _Line,
+        body: str,
+        owner: Owner,
+        owner_word: str | None,
+        confirm: bool,
+        done: bool,
+        language: str,
+        *,
+        prefix: str = "",
+        due: tuple[dt.date, _DateHit] | None = None,
+        keep_text: bool = False,
+        fallback_due: dt.date | None = None,
+    ) -> NoteAction | None:
+        if due is None:
+            due = resolve_due(body, self.base, language, self.next_meeting)
+        text = body if keep_text else _remove_date(body, due)
+        text = _rewrite(text, owner, self.people, language)
+        if prefix:
+            text = f"{_capitalise(prefix)}: {text}"
+        text = _capitalise(_clean(text))
+        if len(re.sub(r"\W", "", text)) < 2:
+            return None
+        due_date = due[0] if due else fallback_due
+        if done:
+            due_date, due = None, None
+        return NoteAction(
+            text=text,
+            owner=owner,
+            due=due_date,
+            done=done,
+            to_confirm=confirm or owner == "unclear",
+            source=line.source,
+            owner_as_written=owner_word,
+            due_as_written=due[1].text.strip() if due else None,
+        )
+
+
+_WD_RE = re.compile(_WD, re.I)
+
+
+def _sentences_has_verbless_topic(text: str) -> bool:
+    """A short lead like 'bus pass' or 'coffee w/ Anil (payments PM lead)', not a sentence of its own."""
+    return not re.search(
+        r"\b(?:is|are|was|were|has|have|had|will|would|can|could|should|ist|sind|hat|es|está|son)\b", text, re.I
+    )
+
+
+def _strip_subject_modal(text: str, people: _People) -> str:
+    m = _EN_COMMIT.match(text.strip())
+    if m:
+        return m.group("rest")
+    m = re.match(r"^(?:we|wir|nosotros)\s*(?:'ll|’ll|\s+will|\s+are\s+going\s+to)?\s+(?P<rest>.+)$", text.strip(), re.I)
+    return m.group("rest") if m else text
+
+
+def _strip_owner_prefix(text: str) -> str:
+    return re.sub(r"^(?:to|zu|para)\s+", "", text.strip(), flags=re.I)
+
+
+def _remove_date(text: str, due: tuple[dt.date, _DateHit] | None) -> str:
+    """Drop the date phrase when it reads as a deadline ('by Fri', '- tmrw', 'bis Freitag'); keep it mid-sentence."""
+    if due is None:
+        return text
+    hit = due[1]
+    before, after = text[: hit.start], text[hit.end :]
+    tail = after.strip(" .,;:!)–—-")
+    if hit.priority == 2 or not tail or re.match(r"^[\s,;.)!–—-]*$", after) or re.match(r"^\s*[,;(–—-]", after):
+        joined = f"{before.rstrip(' ,;:–—-')}{'' if not after.strip() else ' ' + after.strip(' ,;')}"
+        return joined
+    return text
+
+
+_OBJECT_FOLLOWERS = r"(?:the|a|an|my|this|that|these|those|some|any|two|three|\d|it|them|know|back|up|out|on|in|to|for|with|about|and|\.|,|$)"
+
+
+def _rewrite(text: str, owner: Owner, people: _People, language: str) -> str:
+    """The task in the owner's voice: 'me' becomes the mentor's name in a mentee task, 'her' the mentee's in a mentor task."""
+    if language != "en":
+        if owner == "mentor" and language == "de":
+            text = re.sub(
+                r"\b(?:ihm|ihr)\b(?=\s+(?:den|die|das|einen|eine|ein|meine[n]?)\b)", people.mentee_first, text
+            )
+        if owner == "mentee" and people.mentor_first and language == "de":
+            text = re.sub(r"\bmir\b", people.mentor_first, text)
+        return text
+    mentee, mentor = people.mentee_first, people.mentor_first
+    pronoun = people.mentee_pronoun
+    obj, poss = {"she": ("her", "her"), "he": ("him", "his"), "they": ("them", "their")}[pronoun]
+    if owner == "mentor":
+        if pronoun == "she":
+            text = re.sub(rf"\bher\b(?=\s+{_OBJECT_FOLLOWERS})", mentee, text)
+            text = re.sub(r"\bher\b", f"{mentee}'s", text)
+        else:
+            text = re.sub(rf"\b{obj}\b", mentee, text)
+            text = re.sub(rf"\b{poss}\b", f"{mentee}'s", text)
+        text = re.sub(r"\b(?:she|he)\b", mentee, text) if pronoun != "they" else text
+        text = re.sub(r"\byou\b", mentee, text)
+        text = re.sub(r"\byour\b", f"{mentee}'s", text)
+    elif owner == "mentee":
+        if mentor:
+            text = re.sub(r"\bme\b", mentor, text)
+            text = re.sub(r"\bmy\b", f"{mentor}'s", text)
+        text = re.sub(r"\b(?:herself|himself|themself)\b", "yourself", text)
+    return text
+
+
+def _dedupe(facts: list[NoteFact]) -> list[NoteFact]:
+    seen: set[str] = set()
+    kept: list[NoteFact] = []
+    for fact in facts:
+        key = _fold(fact.text)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(fact)
+    return kept
+
+
+def _dedupe_items(items: list[NoteAction]) -> list[NoteAction]:
+    seen: set[tuple[str, str]] = set()
+    kept: list[NoteAction] = []
+    for item in items:
+        key = (_fold(item.text), item.owner)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def analyse_notes(
+    text: str,
+    *,
+    session_date: dt.date,
+    mentee_name: str,
+    mentor_name: str | None,
+    language: str | None = None,
+) -> NotesFacts:
+    """Read session notes into facts. Deterministic: the session date is the only clock it uses.
+
+    `language` is a hint (the session's language); the notes' own language is detected and wins when
+    the notes are clearly in another one.
+    """
+    return _Analysis(text or "", session_date, mentee_name, mentor_name, language).run()
+
+
+__all__ = [
+    "CADENCES",
+    "LANGUAGES",
+    "NoteAction",
+    "NoteFact",
+    "NotesFacts",
+    "Owner",
+    "WellbeingCue",
+    "analyse_notes",
+    "clear_date_cache",
+    "detect_language",
+    "find_dates",
+    "resolve_due",
+    "warm_up",
+]
