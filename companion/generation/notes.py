@@ -633,7 +633,9 @@ def _resolver(
         def resolve_month_day(base: dt.date, meeting: dt.date | None) -> dt.date | None:
             resolved = _resolve_words(words if mon_language == "en" else f"{day} {g['mon']}", mon_language, base)
             if resolved is not None and resolved[0].day == day and resolved[0].month == mon_index and not year:
-                return resolved[0] if resolved[0] >= base - dt.timedelta(days=1) else _day_in_future(base, day, mon_index)
+                return (
+                    resolved[0] if resolved[0] >= base - dt.timedelta(days=1) else _day_in_future(base, day, mon_index)
+                )
             return _day_in_future(base, day, mon_index, year)
 
         return resolve_month_day
@@ -979,6 +981,16 @@ _OWNER_TITLE = re.compile(
 )
 _LABEL = re.compile(r"^(?P<label>[^\s:][^:]{0,38}?)\s*(?::|\s[-–—]\s|\s?→|\s?->)\s*(?P<rest>\S.*)$")
 
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_TABLE_COLUMNS = {
+    "task": re.compile(
+        r"^(?:actions?|action items?|tasks?|what|to-?dos?|items?|next steps?|aufgaben?|was|tareas?|acci[oó]n|qu[eé])$",
+        re.I,
+    ),
+    "owner": re.compile(r"^(?:owners?|who|wer|qui[eé]n|responsable|verantwortlich|assignee|person)$", re.I),
+    "due": re.compile(r"^(?:due|when|by|deadline|date|due date|bis|wann|termin|frist|fecha|cu[aá]ndo|plazo)$", re.I),
+    "status": re.compile(r"^(?:status|done|state|erledigt|estado|hecho)\??$", re.I),
+}
 _WIN_LABEL = re.compile(
     r"^(?:wins?|win of the week|strengths?|good|going well|went well|highlights?|proudest of|positives?|st[aä]rken?|"
     r"gut|erfolge?|lob|muy bien|bien|logros?|fortalezas?|puntos fuertes)$",
@@ -1058,7 +1070,7 @@ _EN_MODAL = (
     r"\s+am\s+going\s+to|'re\s+going\s+to|\s+are\s+going\s+to|\s+gonna|\s+is\s+to|\s+to|\s+agreed\s+to|"
     r"\s+agrees\s+to|\s+offered\s+to|\s+offers\s+to|\s+promised\s+to|\s+promises\s+to|\s+committed\s+to|"
     r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
-    r"\s+must|\s+is\s+supposed\s+to|\s+is\s+meant\s+to|\s+will\s+try\s+to|\s+volunteered\s+to|"
+    r"\s+must|\s+need\s+to|\s+is\s+supposed\s+to|\s+is\s+meant\s+to|\s+will\s+try\s+to|\s+volunteered\s+to|"
     r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s+(?:that\s+)?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to))"
 )
 _EN_NEG_MODAL = re.compile(
@@ -1545,6 +1557,7 @@ _DE_SUBJECT = (
     r"(?!(?:Der|Die|Das|Den|Dem|Ein|Eine|Nicht|Noch|Auch|Thema|Bis|Am|Im|Zum|Heute|Morgen|Dann|Sehr|Wie|Was|Wenn)\b)[A-ZÄÖÜ][a-zäöüß-]+)"
 )
 _DE_CLAUSE = re.compile(rf"^{_DE_SUBJECT}\s+(?P<verb>[a-zäöüß]+)\b(?P<rest>.*)$", re.S)
+_DE_NEEDS_DATE = frozenset({"geht", "gehe", "kommt", "komme", "arbeitet", "lernt", "bleibt", "fährt", "fliegt"})
 _DE_MODALS = frozenset(["wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"])
 _DE_STATIVE = frozenset(
     [
@@ -1573,9 +1586,7 @@ _DE_STATIVE = frozenset(
         "kann",
         "konnte",
         "könnte",
-        "kommt",
         "läuft",
-        "arbeitet",
         "schläft",
         "traut",
         "fällt",
@@ -1584,12 +1595,9 @@ _DE_STATIVE = frozenset(
         "hasst",
         "kennt",
         "braucht",
-        "lernt",
-        "bleibt",
         "hört",
         "sieht",
         "steht",
-        "geht",
         "gibt",
         "wäre",
         "würde",
@@ -1708,19 +1716,22 @@ def _german_infinitive(verb: str, particle: str | None) -> str:
     lower = verb.lower()
     if lower in _DE_IRREGULAR:
         infinitive = _DE_IRREGULAR[lower]
+    elif lower.endswith(("en", "ern", "eln")):
+        infinitive = lower  # "Sie schicken …": already the infinitive
     elif lower.endswith(("et", "dt", "tt")) and len(lower) > 4:
         infinitive = lower[:-1] + "n"
+    elif lower.endswith(("ert", "elt")) and len(lower) > 5:
+        infinitive = lower[:-1] + "n"  # kümmert -> kümmern, sammelt -> sammeln
+    elif lower.endswith(("ere", "ele")) and len(lower) > 5:
+        infinitive = lower[:-1] + "n"  # kümmere -> kümmern
     elif lower.endswith("t"):
         infinitive = lower[:-1] + "en"
     elif lower.endswith("e"):
         infinitive = lower + "n"
     else:
         infinitive = lower + "en"
-    if infinitive.endswith("eln") or infinitive.endswith("ern"):
-        pass
-    infinitive = (
-        infinitive.replace("elen", "eln") if infinitive.endswith("elen") and lower.endswith("le") else infinitive
-    )
+    if infinitive.endswith("len") and lower.endswith("le") and not lower.endswith("lle"):
+        infinitive = infinitive[:-3] + "eln"  # sammle -> sammeln
     return f"{particle}{infinitive}" if particle else infinitive
 
 
@@ -1743,7 +1754,9 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
             return None
         m_subj, m_verb, m_rest = m.group("subj"), m.group("verb"), m.group("rest")
     subject, verb, rest = m_subj, m_verb.lower(), m_rest
-    if subject.lower() in ("ich", "er", "sie", "du", "wir"):
+    if subject == "Sie" and verb.endswith("en") and verb not in _DE_MODALS:
+        owner = _owner_of("du", people, speaker)  # "Sie schicken mir …": the formal you, in a recap to the mentee
+    elif subject.lower() in ("ich", "er", "sie", "du", "wir"):
         owner = _owner_of(subject.lower(), people, speaker)
     else:
         if not subject[:1].isupper():
@@ -1751,6 +1764,8 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
         owner = _owner_of(subject, people, speaker)
         if owner is None:
             return None
+    if verb in _DE_NEEDS_DATE and not has_date:
+        return None
     if verb in _DE_STATIVE and not (verb == "hat" and re.search(r"\bvor\s*$", rest)):
         return None
     if verb in ("frage", "fragt") and re.match(r"^\s*(?:mich|sich)\b", rest):
@@ -1791,7 +1806,8 @@ _ES_SUBJECT = (
     r"(?:(?P<subj>(?i:yo|ella|él|tú|usted|nosotros|nosotras)|"
     r"(?i:su|sus|mi|el|la)\s+(?i:jef[ea]|cofundador[a]?|soci[oa]|supervisor[a]?|tutor[a]?|director[a]?|compa[nñ]er[oa]|pareja|madre|padre)|"
     r"[A-ZÁÉÍÓÚÑ](?:\.\s?[A-ZÁÉÍÓÚÑ])*\.(?=\s)|"
-    r"(?!(?:Le|Les|Lo|La|Las|Los|Me|Te|Se|Nos|El|Una?|No|Si|Ya|Hay|Muy|Para|Con|En|De|Del|Al|Que|Y|Pero|Hoy|Ma[nñ]ana)\b)"
+    r"(?!(?:Le|Les|Lo|La|Las|Los|Me|Te|Se|Nos|El|Una?|No|Si|Ya|Hay|Muy|Para|Con|En|De|Del|Al|Que|Y|Pero|Hoy|Ma[nñ]ana|"
+    r"Va|Vas|Voy|Vamos|Van|Tiene|Tienes|Tengo|Tenemos|Debe|Debo|Quedó|Quedé|Quedamos|Est[aá]|Es|Son|Fue)\b)"
     r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ-]+)\s+)?"
 )
 _ES_CLAUSE = re.compile(
@@ -1803,6 +1819,7 @@ _ES_AUX = {
     "tiene": ("third", "que"), "tienes": ("second", "que"), "tengo": ("first", "que"), "tenemos": ("we", "que"),
     "debe": ("third", ""), "debes": ("second", ""), "debo": ("first", ""), "debemos": ("we", ""),
     "quedó": ("third", "en"), "quedé": ("first", "en"), "quedamos": ("we", "en"),
+    "compromete": ("third", "a"), "comprometo": ("first", "a"), "ofrece": ("third", "a"), "ofrezco": ("first", "a"),
     "piensa": ("third", ""), "pienso": ("first", ""), "intentará": ("third", ""), "intentaré": ("first", ""),
 }  # fmt: skip
 _ES_STATIVE = frozenset(
@@ -1950,7 +1967,8 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
         if not inf:
             return None
         infinitive, phrase = inf.group("inf"), inf.group("tail").strip()
-        clitic_suffix = clitic.replace(" ", "")
+        reflexive_aux = verb in ("compromete", "comprometo") or clitic.strip() == "se"
+        clitic_suffix = "" if reflexive_aux else clitic.replace(" ", "")
     elif verb in _ES_STATIVE or (verb.endswith(("ó", "aba", "ía", "ado", "ido")) and verb not in ("envía", "envío")):
         return None
     elif re.search(r"(?:ar|er|ir)[áé]$", verb) or verb in _ES_IRREGULAR_FUTURE:
@@ -2011,9 +2029,9 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "sleep",
             r"\bnot sleeping\b|\bcan'?t sleep\b|\bcannot sleep\b|\bsleep(?:ing)?\s+(?:is\s+)?(?:bad(?:ly)?|poor(?:ly)?|terrible|awful)\b|"
-            r"\bsleeping badly\b|\bbad sleep\b|\bpoor sleep\b|\binsomnia\b|\bbarely sleep\w*|\bno sleep\b|"
+            r"\bsleeping badly\b|\bsleeping (?:very )?little\b|\bbarely sleeping\b|\bbad sleep\b|\bpoor sleep\b|\binsomnia\b|\bbarely sleep\w*|\bno sleep\b|"
             r"\bnot sleeping (?:much|great|well)\b|\bschl[aä]f\w*\s+(?:\w+\s+){0,3}(?:schlecht|kaum|nicht)\b|\bschlafprobleme\b|"
-            r"\bschlaflos\w*|\bno duerme\b|\bduerme mal\b|\binsomnio\b|\bsin dormir\b|\bno (?:puede|consigue) dormir\b",
+            r"\bschlaflos\w*|\bno duerme\b|\bduerme mal\b|\binsomnio\b|\bsin dormir\b|\bdurmiendo\s+(?:poco|mal)\b|\bduerme\s+poco\b|\bno (?:puede|consigue) dormir\b",
         ),
         (
             "overwhelm",
@@ -2069,7 +2087,7 @@ _CADENCE = (
 _CADENCE_RE = tuple((name, re.compile(p, re.I)) for name, p in _CADENCE)
 _MEETING_WORDS = re.compile(
     r"\b(?:we\s+(?:will\s+|'ll\s+)?meet|meet(?:ing)?s?|our\s+(?:sessions?|calls?|catch[- ]?ups?)|sessions?|catch[- ]?ups?|check[- ]?ins?|"
-    r"cadence|we'll\s+go|go\s+(?:weekly|monthly|back)|switch(?:ing)?\s+to|stick\s+(?:to|with)|keep\s+(?:it|to)|treffen\s+uns|"
+    r"cadence|we'll\s+go|go\s+(?:weekly|monthly|back)|switch(?:ing)?\s+to|stick\s+(?:to|with)|keep\s+(?:it|to|the)|slots?|agreed|treffen\s+uns|"
     r"rhythmus|bleiben\s+bei|sitzungen|termine|vernos|nos\s+vemos|reunirnos|seguimos|sesiones|quedamos)\b",
     re.I,
 )
@@ -2078,12 +2096,12 @@ _NOT_OUR_CADENCE = re.compile(
     re.I,
 )
 _NEXT_MEETING = re.compile(
-    r"\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1)|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
+    r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1)|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
     r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos)\b",
     re.I,
 )
 _DECISION_WORDS = re.compile(
-    r"\b(?:decided|decision|decide[sd]?\s+to|agreed(?!\s+to\b)|we\s+agreed|agreement|settled\s+on|going\s+with|"
+    r"^\W*agreed\s+to\b|\b(?:decided|decision|decide[sd]?\s+to|agreed(?!\s+to\b)|we\s+agreed|agreement|settled\s+on|going\s+with|"
     r"we\s+chose|chose\s+to|parked|holding\s+off|no\s+(?:more|new)\b|won'?t|will\s+not|not\s+going\s+to|"
     r"entschieden|entscheidung|beschlossen|vereinbart|abgemacht|geeinigt|festgelegt|"
     r"decidi\w*|decisi[oó]n|acordamos|acordado|quedamos\s+en|nada\s+de)\b",
@@ -2121,7 +2139,7 @@ _PRO_FORM = re.compile(
     re.I,
 )
 _BOUNDARY = re.compile(
-    r"(?:[,;]\s+|\s+\+\s+|\s+&\s+|\s+(?:and|but|then|so|und|aber|dann|y|pero|luego)\s+|\s*[—–]\s*|\s+-\s+|\s*\(\s*|\s*:\s+|\s*/\s+)"
+    r"(?:[,;]\s+|\s*(?:→|->|=>)\s*|\s+\+\s+|\s+&\s+|\s+(?:and|but|then|so|und|aber|dann|y|pero|luego)\s+|\s*[—–]\s*|\s+-\s+|\s*\(\s*|\s*:\s+|\s*/\s+)"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()|;\s+|\s+(?=\bPS\b)")
 _ABBREV_END = re.compile(
@@ -2244,6 +2262,7 @@ class _Analysis:
         section: str | None = None
         section_owner: str | None = None
         bulleted = False
+        table: dict[str, int] = {}
         for raw in raw_lines:
             line = raw.strip()
             if not line:
@@ -2252,6 +2271,12 @@ class _Analysis:
             if looks_like_instruction(line):
                 self.skipped += 1
                 continue
+            if _TABLE_ROW.match(line):
+                row = self._table_row(line, table)
+                if row is not None:
+                    found.append(row)
+                continue
+            table.clear()
             heading = self._heading(line)
             if heading is not None:
                 section, section_owner = heading
@@ -2290,13 +2315,48 @@ class _Analysis:
                 if re.match(r"homework|hw|hausaufgabe|deberes|tarea", marker.group("marker"), re.I):
                     item.label_owner = "mentee"
                 line = line[marker.end() :]
-                bracket = re.match(r"^\((?P<who>[^)]{1,30})\)\s*[:\-–]?\s*", line)
-                if bracket and self._speaker_of(bracket.group("who")):
-                    item.label_owner = self._speaker_of(bracket.group("who"))
+                bracket = re.match(
+                    r"^(?:\((?P<who>[^)]{1,30})\)|(?:for|f[uü]r|para)\s+(?P<who2>[^:]{1,30}?))\s*[:\-–]?\s+", line, re.I
+                )
+                who = bracket.group("who") or bracket.group("who2") if bracket else None
+                if bracket and who and self._speaker_of(who):
+                    item.label_owner = self._speaker_of(who)
                     line = line[bracket.end() :]
             self._label(item, line.strip())
             found.append(item)
         return found
+
+    def _table_row(self, line: str, columns: dict[str, int]) -> _Line | None:
+        """A Markdown table of actions ('| Action | Owner | Due |'): the header names the columns."""
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if all(re.fullmatch(r":?-{2,}:?", c) or not c for c in cells):
+            return None
+        if not columns:
+            for index, header in enumerate(cells):
+                for name, pattern in _TABLE_COLUMNS.items():
+                    if name not in columns and pattern.match(header):
+                        columns[name] = index
+            if "task" not in columns:
+                columns["task"] = 0
+            if len(columns) == 1:
+                columns.clear()
+            return None
+
+        def value(name: str) -> str:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        task = value("task")
+        if not task:
+            return None
+        owner_cell, due_cell, status = value("owner"), value("due"), value("status")
+        item = _Line(text=f"{task} – {due_cell}" if due_cell else task, source=line, marked=True)
+        item.language = detect_language(task, self.language) if len(task.split()) >= 4 else self.language
+        item.label_owner = self._speaker_of(owner_cell) if owner_cell else None
+        item.label = owner_cell or None
+        if re.search(r"\b(?:done|yes|erledigt|hecho|completed?|closed)\b|[✓✔✅x]$", status, re.I):
+            item.checkbox = "done"
+        return item
 
     def _speaker_of(self, word: str) -> str | None:
         folded = _fold(word).strip()
@@ -2452,12 +2512,10 @@ class _Analysis:
             if self.cadence is None:
                 self.cadence = _cadence(body)
             if self.next_meeting is None and (_NEXT_MEETING.search(body) or line.label_kind == "next"):
-                hits = [
-                    h
-                    for h in find_dates(body, line.language)
-                    if not re.match(r"(?i)(?:in|within|en|dentro)\b", h.text.strip())
-                ]
-                specific = [h for h in hits if re.search(r"\d", h.text)] or [h for h in hits if _WD_RE.search(h.text)]
+                hits = [h for h in find_dates(body, line.language)]
+                counts = [h for h in hits if re.match(r"(?i)(?:in|within|en|dentro)\b", h.text.strip())]
+                days = [h for h in hits if h not in counts and re.search(r"\d", h.text)]
+                specific = days or [h for h in hits if h not in counts and _WD_RE.search(h.text)] or counts
                 for hit in specific or hits:
                     date = hit.resolve(self.base, None)
                     if date is not None and date > self.base:
@@ -2568,10 +2626,16 @@ class _Analysis:
             body,
         )
         if tag:
-            who = self._speaker_of(tag.group("who") or tag.group("who2") or tag.group("who3") or "")
+            written = tag.group("who") or tag.group("who2") or tag.group("who3") or ""
+            first, _, more = (
+                re.split(r"\s*[,;/]\s*", written, maxsplit=1)[0],
+                "",
+                ", ".join(re.split(r"\s*[,;/]\s*", written)[1:]),
+            )
+            who = self._speaker_of(first)
             if who:
-                owner, owner_word = who, (tag.group("who") or tag.group("who2") or tag.group("who3"))
-                body = body[: tag.start()]
+                owner, owner_word = who, first
+                body = f"{body[: tag.start()]} {more}".strip()  # "(me, Fri)": the owner and a date
         if line.label_kind in ("win", "growth", "topic", "next", "decision") and not line.checkbox:
             return False
         verb_first = _starts_with_task_verb(body, language)
@@ -2636,9 +2700,8 @@ class _Analysis:
             context = _clean(_strip_subject_modal(lead, self.people))
             if context:
                 date = resolve_due(body, self.base, line.language, self.next_meeting)
-                base_text = (
-                    context if line.language != "en" else f"{_capitalise(_clean(_remove_date(body, date)))}: {context}"
-                )
+                pro_form = _rewrite(_clean(_remove_date(body, date)), owner, self.people, line.language)
+                base_text = context if line.language != "en" else f"{_capitalise(context)}: {pro_form}"
                 return self._make_item(
                     line,
                     base_text,
@@ -2651,18 +2714,34 @@ class _Analysis:
                     keep_text=True,
                 )
         prefix = ""
-        lead_clean = _clean(lead)
-        if lead_clean and line.label_kind == "context" and line.label and lead_clean == _clean(line.text[: len(lead)]):
-            prefix = ""
+        lead_due = resolve_due(lead, self.base, line.language, self.next_meeting) if lead.strip() else None
+        lead_clean = _clean(_remove_date(lead, lead_due) if lead_due else lead)
+        date_only_lead = lead_due is not None and not re.sub(r"\W", "", lead_clean)
+        if date_only_lead:
+            lead_clean = ""
         context_label = line.label if line.label_kind == "context" and line.label else None
-        if lead_clean and not _sentences_has_verbless_topic(lead_clean):
+        if lead_clean and (not _sentences_has_verbless_topic(lead_clean) or _DECISION_WORDS.search(lead_clean)):
             prefix = ""
         elif lead_clean and len(lead_clean.split()) <= 6 and not _NEXT_LABEL.match(lead_clean):
             prefix = lead_clean
-        if context_label and not prefix and len(context_label.split()) <= 4 and not _NEXT_LABEL.match(context_label):
+        if (
+            context_label
+            and find_dates(context_label, line.language)
+            and not re.sub(r"\W", "", _remove_date(context_label, resolve_due(context_label, self.base, line.language)))
+        ):
+            context_label = None
+        if (
+            context_label
+            and not prefix
+            and len(context_label.split()) <= 4
+            and not _NEXT_LABEL.match(context_label)
+            and not _DECISION_WORDS.search(context_label)
+        ):
             prefix = context_label
         meeting_due = None
-        if (
+        if lead_due is not None and (lead_due[1].priority >= 1 or date_only_lead):
+            meeting_due = lead_due[0]  # "By Friday, Priya will …", "Tue: she'll …"
+        elif (
             _NEXT_MEETING.search(line.source)
             or re.search(r"\bnext\s+(?:time|session|call)\b", lead, re.I)
             or line.label_kind == "next"
@@ -2703,6 +2782,8 @@ class _Analysis:
         if prefix:
             text = f"{_capitalise(prefix)}: {text}"
         text = _capitalise(_clean(text))
+        if text.endswith(".") and not text.endswith("..") and not _ABBREV_END.search(text):
+            text = text[:-1]
         if len(re.sub(r"\W", "", text)) < 2:
             return None
         due_date = due[0] if due else fallback_due
@@ -2761,6 +2842,9 @@ _OBJECT_FOLLOWERS = r"(?:the|a|an|my|this|that|these|those|some|any|two|three|\d
 def _rewrite(text: str, owner: Owner, people: _People, language: str) -> str:
     """The task in the owner's voice: 'me' becomes the mentor's name in a mentee task, 'her' the mentee's in a mentor task."""
     if language != "en":
+        if language == "de":
+            text = re.sub(r"\bbitte\s+", "", text, flags=re.I)
+            text = re.sub(r"^(?:mir|mich)\s+(?=\S+\s+\S)", "", text)  # "ich schaue mir X an" -> "X anschauen"
         if owner == "mentor" and language == "de":
             text = re.sub(
                 r"\b(?:ihm|ihr)\b(?=\s+(?:den|die|das|einen|eine|ein|meine[n]?)\b)", people.mentee_first, text

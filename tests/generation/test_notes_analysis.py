@@ -364,3 +364,64 @@ def test_instruction_like_lines_are_skipped() -> None:
     facts = analyse_notes(notes, session_date=TUESDAY, mentee_name="Ana Ruiz", mentor_name=None)
     assert facts.skipped_lines == 1
     assert [a.text for a in facts.action_items] == ["Send the CV"]
+
+
+def test_a_markdown_table_of_actions() -> None:
+    notes = """\
+| Action | Owner | Due |
+|---|---|---|
+| Update the risk log | Priya | 29/1 |
+| Book the offsite venue | Tom | next week |
+| Ask legal about the NDA | Sam | |
+"""
+    facts = analyse_notes(notes, session_date=dt.date(2027, 1, 19), mentee_name="Priya Nair", mentor_name="Tom Ashby")
+    risk = item(facts, "risk log")
+    assert (risk.owner, risk.due) == ("mentee", dt.date(2027, 1, 29))
+    venue = item(facts, "offsite venue")
+    assert (venue.owner, venue.due) == ("mentor", dt.date(2027, 1, 29))
+    nda = item(facts, "NDA")
+    assert (nda.owner, nda.to_confirm) == ("unclear", True)
+
+
+def test_a_date_before_the_subject_still_counts() -> None:
+    notes = "By Friday, Priya will share the hiring plan.\nThu: she'll run the retro for the first time\n"
+    facts = analyse_notes(notes, session_date=dt.date(2027, 1, 19), mentee_name="Priya Nair", mentor_name="Tom Ashby")
+    assert item(facts, "hiring plan").due == dt.date(2027, 1, 22)
+    retro = item(facts, "retro")
+    assert retro.due == dt.date(2027, 1, 21)
+    assert retro.text.startswith("Run")
+
+
+def test_german_formal_you_reflexive_and_separable_verbs() -> None:
+    notes = """\
+- Ich kümmere mich um die Raumbuchung für den Workshop
+- Sie schicken mir bitte bis Ende der Woche den Projektplan
+- Bis Montag schickt er mir die Folien
+"""
+    facts = analyse_notes(notes, session_date=dt.date(2027, 1, 19), mentee_name="Felix Braun", mentor_name="Julia Wolf")
+    room = item(facts, "Raumbuchung")
+    assert room.owner == "mentor" and room.text.endswith("kümmern")
+    plan = item(facts, "Projektplan")
+    assert (plan.owner, plan.due) == ("mentee", dt.date(2027, 1, 22))
+    slides = item(facts, "Folien")
+    assert (slides.owner, slides.due) == ("mentee", dt.date(2027, 1, 25))
+
+
+def test_spanish_subjectless_verbs_carry_the_person() -> None:
+    notes = """\
+- Sofía se compromete a terminar el informe antes del viernes
+- Quedó en mandarme el enlace mañana
+- Le comento a mi jefa lo del mentoring
+- Va a hablar con su tutora para pedir una carta de recomendación
+- Hablamos de su miedo a presentar en público
+"""
+    facts = analyse_notes(
+        notes, session_date=dt.date(2027, 1, 19), mentee_name="Sofía Herrera", mentor_name="Luis Mora"
+    )
+    report = item(facts, "informe")
+    assert (report.owner, report.due, report.text) == ("mentee", dt.date(2027, 1, 22), "Terminar el informe")
+    link = item(facts, "enlace")
+    assert (link.owner, link.due) == ("mentee", dt.date(2027, 1, 20))
+    assert item(facts, "jefa").owner == "mentor"
+    assert item(facts, "tutora").owner == "mentee"
+    no_item(facts, "miedo")
