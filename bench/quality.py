@@ -88,6 +88,8 @@ class Prediction:
     decisions: list[str] = field(default_factory=list)
     facts: NotesFacts | None = None
     millis: float = 0.0
+    cpu_millis: float = 0.0
+    """CPU time of the call: what the machine's other load does not inflate."""
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:
@@ -122,7 +124,7 @@ def _session_date(case: Case) -> dt.date:
 def run_analyser(case: Case, cold: bool = True) -> Prediction:
     if cold:
         clear_date_cache()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     facts = analyse_notes(
         case.context.notes or "",
         session_date=_session_date(case),
@@ -131,8 +133,9 @@ def run_analyser(case: Case, cold: bool = True) -> Prediction:
         language=case.context.session.language,
     )
     millis = (time.perf_counter() - start) * 1000
+    cpu_millis = (time.process_time() - cpu_start) * 1000
     items = [Item(a.text, a.owner, a.due, a.done) for a in facts.action_items]
-    return Prediction(items, [d.text for d in facts.decisions], facts, millis)
+    return Prediction(items, [d.text for d in facts.decisions], facts, millis, cpu_millis)
 
 
 def _feedback_owner(owner: str | None) -> str:
@@ -289,7 +292,13 @@ def facts_metrics(cases: list[Case], predictions: list[Prediction]) -> dict[str,
 
 def latency_metrics(cases: list[Case], predictions: list[Prediction]) -> dict[str, float | None]:
     times = [p.millis for p in predictions]
-    return {"p50 ms": statistics.median(times), "max ms": max(times)} if times else {}
+    if not times:
+        return {}
+    row: dict[str, float | None] = {"p50 ms": statistics.median(times), "max ms": max(times)}
+    if any(p.cpu_millis for p in predictions):
+        cpu = [p.cpu_millis for p in predictions]
+        row |= {"p50 cpu ms": statistics.median(cpu), "max cpu ms": max(cpu)}
+    return row
 
 
 METRICS: list[Metric] = [action_item_metrics, decision_metrics, facts_metrics, latency_metrics]
@@ -367,7 +376,11 @@ def main() -> None:
     if feedback is not None:
         systems.append((f"feedback ({args.feedback})", feedback))
 
-    print(f"# Notes quality on {len(cases)} contexts ({len(non_english)} not in English)\n")
+    lines = [len([x for x in (c.context.notes or "").splitlines() if x.strip()]) for c in cases]
+    print(
+        f"# Notes quality on {len(cases)} contexts ({len(non_english)} not in English; "
+        f"{min(lines)}-{max(lines)} lines of notes, median {statistics.median(lines):.0f})\n"
+    )
     rows = []
     all_predictions = {}
     for name, run in systems:
@@ -378,7 +391,10 @@ def main() -> None:
         rows.append((f"{name}, de+es", evaluate(non_english, foreign)))
     print_table(rows)
     print(f"\nTargets: {', '.join(f'{k} ≥ {v:.2f}' for k, v in TARGETS.items())} (action items, overall and de+es).")
-    print("Latency: one analyse_notes call per notes with a cold date cache, after warm-up, on this machine.")
+    print(
+        "Latency: one analyse_notes call per notes with a cold date cache (a new session date), after warm-up; "
+        f"wall and CPU time on this machine ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})."
+    )
     if args.details:
         for name, predictions in all_predictions.items():
             print(f"\n## {name}\n")

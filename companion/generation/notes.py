@@ -119,6 +119,9 @@ def _clean(text: str) -> str:
     text = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(text.split()))
     text = re.sub(r"\(\s*\)", "", text)
     text = text.strip(" -–—,;:+&/→>=")
+    for pair in ('""', "“”"):
+        if (text.count(pair[0]) + (text.count(pair[1]) if pair[1] != pair[0] else 0)) % 2:
+            text = text.strip(pair).strip()  # an unbalanced quote left from a quoted commitment
     if text.count("(") > text.count(")"):
         text = text.rstrip("(").strip()
         if text.count("(") > text.count(")"):
@@ -523,6 +526,7 @@ def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
             "month_end",
             rf"{lead}(?:(?P<end>end\s+of|the\s+end\s+of|ende|a\s+finales\s+de|finales\s+de|fin\s+de)\s+){_MON}(?:\s+(?P<year>\d{{4}}))?",
         ),
+        ("mid_month", rf"(?:mid-?|mitte\s+|a\s+mediados\s+de\s+|mediados\s+de\s+){_MON}"),
         ("month_only", rf"(?P<lead>by|before|bis|vor|antes\s+de|para)\s+{_MON}(?:\s+(?P<year>\d{{4}}))?(?!\s*\d)"),
         (
             "next_period",
@@ -664,6 +668,12 @@ def _resolver(
         year = int(g["year"]) if g.get("year") else None
         end_month: int = mon_index
         return lambda base, meeting: _next_month_end(base, end_month, year)
+    if kind == "mid_month":
+        mid = _month_number(g["mon"])
+        if mid is None:
+            return None
+        mid_month: int = mid
+        return lambda base, meeting: _day_in_future(base, 15, mid_month)
     if kind == "month_only":
         mon_index = _month_number(g["mon"])
         if mon_index is None or (g["mon"].lower() == "may" and g["mon"] == "may"):
@@ -1054,8 +1064,7 @@ class _Clause:
 # --------------------------------------------------------------------------------------
 _ROLE_NOUNS = (
     r"manager|line\s+manager|boss|supervisor|lead|team\s+lead|cofounder|co-founder|partner|mentor|coach|director|"
-    r"recruiter|client|team|HoD|head\s+of\s+\w+|tutor|teacher|professor|prof|PI|GP|therapist|colleague|dad|mum|"
-    r"mom|parents?|wife|husband|sister|brother|friend|ward\s+manager|principal|examiner|HR|CEO|CTO|COO|investor"
+    r"recruiter|HoD|head\s+of\s+\w+|tutor|teacher|professor|prof|PI|GP|ward\s+manager|principal|examiner|HR|CEO|CTO|COO"
 )
 _EN_SUBJECT = (
     rf"(?P<subj>I|me|you|she|he|they|we|"
@@ -1071,7 +1080,7 @@ _EN_MODAL = (
     r"\s+agrees\s+to|\s+offered\s+to|\s+offers\s+to|\s+promised\s+to|\s+promises\s+to|\s+committed\s+to|"
     r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
     r"\s+must|\s+need\s+to|\s+is\s+supposed\s+to|\s+is\s+meant\s+to|\s+will\s+try\s+to|\s+volunteered\s+to|"
-    r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s+(?:that\s+)?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to))"
+    r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s*[:,]?\s+(?:that\s+)?[\"“]?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to))"
 )
 _EN_NEG_MODAL = re.compile(
     r"^(?P<subj>I|you|she|he|they|we|[A-Z][a-z]+)\s*(?:won't|won’t|will\s+not|isn't\s+going\s+to|is\s+not\s+going\s+to|'s\s+not\s+going\s+to|doesn't\s+want\s+to)\b",
@@ -1079,6 +1088,13 @@ _EN_NEG_MODAL = re.compile(
 )
 _EN_COMMIT = re.compile(rf"^{_EN_SUBJECT}{_EN_MODAL}(?P<rest>\s+.+)$", re.S)
 _EN_HEDGE = re.compile(r"^\s*(?:probably|maybe|might|possibly|perhaps|likely|hopefully)\b", re.I)
+_OTHER_HEDGE = re.compile(
+    r"\b(?:wahrscheinlich|vielleicht|eventuell|evtl\.?|m[oö]glicherweise|probablemente|quiz[aá]s?|tal\s+vez|a\s+lo\s+mejor)\b",
+    re.I,
+)
+_WRITER_SHORTHAND = re.compile(
+    r"^(?P<modal>will|need\s+to|going\s+to|gonna|must|have\s+to|gotta)\s+(?P<rest>\S.*)$", re.I | re.S
+)
 _EN_NOT_TASK = re.compile(
     r"^\s*(?:be\s+(?!\w+ing\b)|need\b|see\b|feel\b|know\b|like\b|love\b|hate\b|want\b|seem\b|get\s+there\b|"
     r"have\s+(?:no|more|less|time|fun|enough)\b|cope\b|struggle\b|probably\b|never\b|always\b)",
@@ -1218,9 +1234,14 @@ _NOT_NAMES = frozenset(
 )
 
 
-def _english_clause(text: str, people: _People, speaker: str | None) -> _Clause | None:
+def _english_clause(text: str, people: _People, speaker: str | None, at_start: bool = True) -> _Clause | None:
     """A commitment at the start of `text`: 'she'll …', 'T. to …', 'he said he'd …', 'Claire will …'."""
-    stripped = text.strip()
+    stripped = text.strip().lstrip("\"“„«'")
+    shorthand = _WRITER_SHORTHAND.match(stripped)
+    if shorthand and at_start and _starts_with_task_verb(shorthand.group("rest"), "en") and people.who("will") is None:
+        # "Will check with HR", "Need to send the form": the writer's own note to self
+        writer: Owner = "mentee" if speaker == "mentee" else "mentor"
+        return _Clause(shorthand.group("rest"), writer, "commitment", None, whole=stripped, person_form="shorthand")
     negated = _EN_NEG_MODAL.match(stripped)
     if negated:
         owner = _owner_of(negated.group("subj"), people, speaker)
@@ -1247,7 +1268,7 @@ def _english_clause(text: str, people: _People, speaker: str | None) -> _Clause 
             return None
         if owner == "joint":
             return _Clause(rest.strip(), None, "joint", whole=stripped)
-        form = "modal"
+        form = "quoted" if re.search(r"[\"“]\s*I\b", m.group("modal")) else "modal"  # she said "I'll …"
         return _Clause(rest.strip(), owner, "commitment", subject, whole=stripped, person_form=form)
     m = _EN_PRESENT.match(stripped)
     if m and m.group("verb").lower() in _EN_TASK_VERBS_S:
@@ -1513,6 +1534,8 @@ def _starts_with_task_verb(text: str, language: str) -> bool:
     first = words[0]
     if language == "de":
         last = words[-1]
+        if first in ("ich", "er", "sie", "wir", "du", "es", "man", "ihr") or set(words) & _DE_FINITE:
+            return False  # a sentence with a subject or a finite verb, not an infinitive task
         return bool(re.search(r"(?:en|ern|eln)$", last)) and len(words) >= 2 and last not in _DE_NOT_INFINITIVE
     if language == "es":
         return (
@@ -1522,6 +1545,25 @@ def _starts_with_task_verb(text: str, language: str) -> bool:
     return first in _EN_TASK_VERBS or (first.endswith("e") and first[:-1] in _EN_TASK_VERBS)
 
 
+_DE_FINITE = frozenset(
+    [
+        "wird",
+        "werde",
+        "will",
+        "soll",
+        "muss",
+        "kann",
+        "ist",
+        "hat",
+        "war",
+        "sind",
+        "haben",
+        "möchte",
+        "möchten",
+        "wollte",
+        "sollte",
+    ]
+)
 _DE_NOT_INFINITIVE = frozenset(
     [
         "einen",
@@ -1737,6 +1779,8 @@ def _german_infinitive(verb: str, particle: str | None) -> str:
 
 def _german_clause(text: str, people: _People, speaker: str | None, has_date: bool) -> _Clause | None:
     stripped = text.strip()
+    if _OTHER_HEDGE.search(" ".join(stripped.split()[:4])):
+        return None  # "sie wird wahrscheinlich …": a guess, not a commitment
     inverted = re.match(
         r"^(?P<lead>(?:bis|am|gleich|morgen|heute|n[aä]chste\s+woche|sp[aä]ter)[^,]{0,30}?)\s+(?P<verb>[a-zäöüß]+)\s+(?P<subj>ich|er|sie|wir)\b(?P<rest>.*)$",
         stripped,
@@ -1934,6 +1978,8 @@ def _spanish_infinitive(verb: str) -> str | None:
 
 def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: bool, at_start: bool) -> _Clause | None:
     stripped = text.strip()
+    if _OTHER_HEDGE.search(" ".join(stripped.split()[:4])):
+        return None
     m = _ES_CLAUSE.match(stripped)
     if not m:
         return None
@@ -2023,7 +2069,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "exhaustion",
             r"\bexhausted\b|\bexhaustion\b|\bknackered\b|\bshattered\b|\bdrained\b|\bwiped out\b|"
-            r"\brunning on empty\b|\bno energy\b|\bworn out\b|\btired\b|\bersch[oö]pf\w*|\bm[uü]de\b|\bausgelaugt\b|"
+            r"\brunning on (?:empty|fumes)\b|\bno energy\b|\b(?:her|his|their|my)\s+energy\s+is\s+(?:low|very low|gone)\b|"
+            r"\bcan'?t switch off\b|\bnot coping\b|\bkaputt\b|\bfix und fertig\b|\bhecha? polvo\b|\bsin fuerzas\b|\bworn out\b|\btired\b|\bersch[oö]pf\w*|\bm[uü]de\b|\bausgelaugt\b|"
             r"\bplatt\b|\bagotad[oa]\b|\bagotamiento\b|\bcansad[oa]\b|\bsin energ[ií]a\b|\breventad[oa]\b",
         ),
         (
@@ -2102,7 +2149,7 @@ _NEXT_MEETING = re.compile(
 )
 _DECISION_WORDS = re.compile(
     r"^\W*agreed\s+to\b|\b(?:decided|decision|decide[sd]?\s+to|agreed(?!\s+to\b)|we\s+agreed|agreement|settled\s+on|going\s+with|"
-    r"we\s+chose|chose\s+to|parked|holding\s+off|no\s+(?:more|new)\b|won'?t|will\s+not|not\s+going\s+to|"
+    r"we\s+chose|chose|opted\s+for|parked|holding\s+off|no\s+(?:more|new)\b|won'?t|will\s+not|not\s+going\s+to|"
     r"entschieden|entscheidung|beschlossen|vereinbart|abgemacht|geeinigt|festgelegt|"
     r"decidi\w*|decisi[oó]n|acordamos|acordado|quedamos\s+en|nada\s+de)\b",
     re.I,
@@ -2211,6 +2258,8 @@ class _Analysis:
         self.next_meeting: dt.date | None = None
         self.skipped = 0
         self.transcript = False
+        self.voice: str | None = None
+        """Who is speaking in the sentence being read: None for the mentor's own notes."""
         self._learn_people()
 
     # -- setup ------------------------------------------------------------------------
@@ -2240,8 +2289,12 @@ class _Analysis:
             she = len(re.findall(r"\b(?:she|she'll|she's|she'd|her|hers|herself)\b", lowered))
             he = len(re.findall(r"\b(?:he|he'll|he's|he'd|him|his|himself)\b", lowered))
             they = len(re.findall(r"\b(?:they|they'll|they're|their|them|themself)\b", lowered))
+            you = len(re.findall(r"\b(?:you|you'll|you've|you're|your|yourself)\b", lowered))
             if they > max(she, he) * 2 and they >= 3:
                 self.people.mentee_pronoun = "they"
+                return
+            if you > max(she, he, they) * 2 and you >= 3:
+                self.people.mentee_pronoun = "you"  # a recap written to the mentee: 'she'/'he' are other people
                 return
         self.people.mentee_pronoun = "he" if he > she else "she"
 
@@ -2409,10 +2462,25 @@ class _Analysis:
 
     def _label(self, item: _Line, line: str) -> None:
         item.text = line
+        mention = re.match(r"^@(?P<who>[\w.-]+)[:,]?\s+(?P<rest>\S.*)$", line)
+        if mention and self._speaker_of(mention.group("who")):
+            item.label, item.label_kind, item.text = mention.group("who"), "owner", mention.group("rest")
+            item.label_owner = self._speaker_of(mention.group("who"))
+            return
         m = _LABEL.match(line)
         if not m:
             return
         label, rest = m.group("label").strip(), m.group("rest").strip()
+        owned = re.match(
+            r"^(?P<who>.+?)(?:'s|’s|s)?\s+(?:tasks?|to-?dos?|actions?|homework|aufgaben?|tareas?)$", label, re.I
+        )
+        if owned and self._speaker_of(owned.group("who")):
+            item.label, item.label_kind, item.text, item.marked = label, "owner", rest, True
+            item.label_owner = self._speaker_of(owned.group("who"))
+            return
+        if item.marked and _NEXT_LABEL.match(label):
+            item.label, item.label_kind, item.text = label, "context", rest  # "Homework for next time: …"
+            return
         if len(label.split()) > 5:
             return
         speaker = self._speaker_of(label)
@@ -2444,7 +2512,7 @@ class _Analysis:
         order = [language] if language == "en" else [language, "en"]
         for lang in order:
             if lang == "en":
-                clause = _english_clause(text, self.people, speaker)
+                clause = _english_clause(text, self.people, speaker, at_start)
             elif lang == "de":
                 clause = _german_clause(text, self.people, speaker, has_date)
             else:
@@ -2538,7 +2606,9 @@ class _Analysis:
         made_item = False
         leftovers: list[str] = []
         for index, sentence in enumerate(sentences):
-            lead, clauses = self.clauses(sentence, language, speaker)
+            quoted = speaker is None and sentence.lstrip()[:1] in '"“„«'
+            self.voice = "mentee" if quoted else speaker
+            lead, clauses = self.clauses(sentence, language, self.voice)
             commitments = [c for c in clauses if c.kind == "commitment"]
             joint_or_negated = [c for c in clauses if c.kind in ("joint", "negated")]
             decision_prefix = _DECISION_WORDS.search(lead) and not _NOT_DECIDED.search(lead)
@@ -2681,6 +2751,8 @@ class _Analysis:
     ) -> NoteAction | None:
         owner: Owner = clause.owner or "unclear"
         body = clause.text
+        if clause.person_form == "quoted":
+            self.voice = owner
         if _PRO_FORM.match(_remove_date(body, resolve_due(body, self.base, line.language, self.next_meeting)).strip()):
             if previous is not None and not previous.due:
                 due = resolve_due(body, self.base, line.language, self.next_meeting)
@@ -2700,7 +2772,7 @@ class _Analysis:
             context = _clean(_strip_subject_modal(lead, self.people))
             if context:
                 date = resolve_due(body, self.base, line.language, self.next_meeting)
-                pro_form = _rewrite(_clean(_remove_date(body, date)), owner, self.people, line.language)
+                pro_form = _rewrite(_clean(_remove_date(body, date)), owner, self.people, line.language, self.voice)
                 base_text = context if line.language != "en" else f"{_capitalise(context)}: {pro_form}"
                 return self._make_item(
                     line,
@@ -2752,7 +2824,7 @@ class _Analysis:
             body,
             owner,
             clause.owner_word,
-            owner == "unclear",
+            owner == "unclear" or clause.person_form == "shorthand",
             line.checkbox == "done",
             line.language,
             prefix=prefix,
@@ -2775,10 +2847,13 @@ class _Analysis:
         keep_text: bool = False,
         fallback_due: dt.date | None = None,
     ) -> NoteAction | None:
+        closing = re.search(r"[\"”](?=\s|$)", body)
+        if closing and body.count('"') + body.count("”") + body.count("“") == 1:
+            body = body[: closing.start()]  # the end of a quoted commitment: '"I'll update it tonight" - her words'
         if due is None:
             due = resolve_due(body, self.base, language, self.next_meeting)
         text = body if keep_text else _remove_date(body, due)
-        text = _rewrite(text, owner, self.people, language)
+        text = _rewrite(text, owner, self.people, language, self.voice)
         if prefix:
             text = f"{_capitalise(prefix)}: {text}"
         text = _capitalise(_clean(text))
@@ -2839,7 +2914,7 @@ def _remove_date(text: str, due: tuple[dt.date, _DateHit] | None) -> str:
 _OBJECT_FOLLOWERS = r"(?:the|a|an|my|this|that|these|those|some|any|two|three|\d|it|them|know|back|up|out|on|in|to|for|with|about|and|\.|,|$)"
 
 
-def _rewrite(text: str, owner: Owner, people: _People, language: str) -> str:
+def _rewrite(text: str, owner: Owner, people: _People, language: str, voice: str | None = None) -> str:
     """The task in the owner's voice: 'me' becomes the mentor's name in a mentee task, 'her' the mentee's in a mentor task."""
     if language != "en":
         if language == "de":
@@ -2854,7 +2929,9 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str) -> str:
         return text
     mentee, mentor = people.mentee_first, people.mentor_first
     pronoun = people.mentee_pronoun
-    obj, poss = {"she": ("her", "her"), "he": ("him", "his"), "they": ("them", "their")}[pronoun]
+    obj, poss = {"she": ("her", "her"), "he": ("him", "his"), "they": ("them", "their"), "you": ("you", "your")}[
+        pronoun
+    ]
     if owner == "mentor":
         if pronoun == "she":
             text = re.sub(rf"\bher\b(?=\s+{_OBJECT_FOLLOWERS})", mentee, text)
@@ -2862,9 +2939,15 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str) -> str:
         else:
             text = re.sub(rf"\b{obj}\b", mentee, text)
             text = re.sub(rf"\b{poss}\b", f"{mentee}'s", text)
-        text = re.sub(r"\b(?:she|he)\b", mentee, text) if pronoun != "they" else text
+        text = re.sub(r"\b(?:she|he)\b", mentee, text) if pronoun in ("she", "he") else text
         text = re.sub(r"\byou\b", mentee, text)
         text = re.sub(r"\byour\b", f"{mentee}'s", text)
+    elif owner == "mentee" and voice == "mentee":
+        # the mentee's own words ("J: I'll send you my draft", a quote): 'my' is theirs, 'you' the mentor
+        text = re.sub(r"\bmy\b", "your", text)
+        text = re.sub(r"\bmyself\b", "yourself", text)
+        if mentor:
+            text = re.sub(r"\byou\b", mentor, text)
     elif owner == "mentee":
         if mentor:
             text = re.sub(r"\bme\b", mentor, text)

@@ -425,3 +425,39 @@ def test_spanish_subjectless_verbs_carry_the_person() -> None:
     assert item(facts, "jefa").owner == "mentor"
     assert item(facts, "tutora").owner == "mentee"
     no_item(facts, "miedo")
+
+
+def test_quoted_words_and_notes_to_self() -> None:
+    notes = """\
+- she said "I'll talk to my boss this week"
+- "I'll update the portfolio tonight" - her words
+- Will check with HR about the secondment policy
+- Went to the careers fair, talked to three recruiters
+- The team will ship v2 next month
+- she might apply for the Berlin role
+"""
+    facts = analyse_notes(notes, session_date=dt.date(2027, 1, 19), mentee_name="Zoe Grant", mentor_name="Mark Hill")
+    boss = item(facts, "boss")
+    assert (boss.owner, boss.due, boss.text) == ("mentee", dt.date(2027, 1, 22), "Talk to your boss")
+    portfolio = item(facts, "portfolio")
+    assert (portfolio.owner, portfolio.due) == ("mentee", dt.date(2027, 1, 19))
+    hr = item(facts, "secondment")
+    assert (hr.owner, hr.to_confirm) == ("mentor", True)
+    assert len(facts.action_items) == 3
+
+
+def test_hedged_german_and_spanish_are_not_commitments() -> None:
+    german = analyse_notes(
+        "- Er wird wahrscheinlich bis Freitag absagen\n- Vielleicht meldet er sich für den Kurs an\n",
+        session_date=dt.date(2027, 1, 19),
+        mentee_name="Jonas Keller",
+        mentor_name="Eva Roth",
+    )
+    assert german.action_items == ()
+    spanish = analyse_notes(
+        "- Probablemente va a dejar el trabajo en verano\n",
+        session_date=dt.date(2027, 1, 19),
+        mentee_name="Ana Ruiz",
+        mentor_name="Pepe Luna",
+    )
+    assert spanish.action_items == ()
