@@ -562,7 +562,7 @@ _LEAD_BEFORE = re.compile(
 _DEADLINE_RE = re.compile(rf"^(?:{_DEADLINE_LEAD})$", re.I)
 _CONTEXT_RE = re.compile(rf"^(?:{_CONTEXT_LEAD})$", re.I)
 _NEGATIVE_RE = re.compile(rf"^(?:{_NEGATIVE_LEAD})$", re.I)
-_RECURRING_AFTER = re.compile(r"^\s*(?:s\b|each\b|every\b|nights?\b|mornings?\b|evenings?\b|afternoons?\b)", re.I)
+_RECURRING_AFTER = re.compile(r"^\s*(?:s\b|each\b|every\b|nights\b|mornings\b|evenings\b|afternoons\b)", re.I)
 
 
 def _lead_priority(lead: str | None) -> int | None:
@@ -871,6 +871,10 @@ def _find_dates(text: str, language: str) -> tuple[_DateHit, ...]:
                 lead = before_match.group("lead")
                 start = start - (len(text[max(0, start - 30) : start]) - before_match.start())
         priority = _lead_priority(lead)
+        if kind in ("count", "fortnight") and re.match(
+            r"\s+(?:of|after|from|once|nach|ab|despu[eé]s\s+de|tras|desde)\b", text[end:], re.I
+        ):
+            continue  # "within two days of getting it": counted from an event, not from the session
         if kind == "count" or kind == "fortnight":
             priority = 2
         if priority is None:
@@ -1086,7 +1090,10 @@ _EN_NEG_MODAL = re.compile(
     r"^(?P<subj>I|you|she|he|they|we|[A-Z][a-z]+)\s*(?:won't|won’t|will\s+not|isn't\s+going\s+to|is\s+not\s+going\s+to|'s\s+not\s+going\s+to|doesn't\s+want\s+to)\b",
     re.I,
 )
-_EN_COMMIT = re.compile(rf"^{_EN_SUBJECT}{_EN_MODAL}(?P<rest>\s+.+)$", re.S)
+_EN_COMMIT = re.compile(
+    rf"^{_EN_SUBJECT}(?:\s+(?:also|then|still|just|definitely|now|really|both|first|actually))?{_EN_MODAL}(?P<rest>\s+.+)$",
+    re.S,
+)
 _EN_HEDGE = re.compile(r"^\s*(?:probably|maybe|might|possibly|perhaps|likely|hopefully)\b", re.I)
 _OTHER_HEDGE = re.compile(
     r"\b(?:wahrscheinlich|vielleicht|eventuell|evtl\.?|m[oö]glicherweise|probablemente|quiz[aá]s?|tal\s+vez|a\s+lo\s+mejor)\b",
@@ -1599,6 +1606,19 @@ _DE_SUBJECT = (
     r"(?!(?:Der|Die|Das|Den|Dem|Ein|Eine|Nicht|Noch|Auch|Thema|Bis|Am|Im|Zum|Heute|Morgen|Dann|Sehr|Wie|Was|Wenn)\b)[A-ZÄÖÜ][a-zäöüß-]+)"
 )
 _DE_CLAUSE = re.compile(rf"^{_DE_SUBJECT}\s+(?P<verb>[a-zäöüß]+)\b(?P<rest>.*)$", re.S)
+_DE_ARTICLE_WORDS = (
+    "der die das den dem des ein eine einen einem einer eines mein meine meinen meinem sein seine seinen seinem "
+    "ihr ihre ihren ihrem unser unsere kein keine keinen zum zur im am vom beim ins fürs"
+)
+_DE_ARTICLES = frozenset(_DE_ARTICLE_WORDS.split())
+_DE_NOT_VERB_WORDS = (
+    "mit für von bei zu auf an in im am um über nach vor aus den die der das dem des ein eine und oder als wie"
+)
+_DE_NOT_VERBS = frozenset(_DE_NOT_VERB_WORDS.split())
+_DE_PROMISE = re.compile(
+    r"^\s*(?:sich\s+)?(?:fest\s+)?(?:zugesagt|versprochen|angeboten|vorgenommen|bereit|vor|einverstanden)\b[^,]*,\s*(?P<task>.+)$",
+    re.S,
+)
 _DE_NEEDS_DATE = frozenset({"geht", "gehe", "kommt", "komme", "arbeitet", "lernt", "bleibt", "fährt", "fliegt"})
 _DE_MODALS = frozenset(["wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"])
 _DE_STATIVE = frozenset(
@@ -1808,6 +1828,21 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
         owner = _owner_of(subject, people, speaker)
         if owner is None:
             return None
+    if verb in _DE_NOT_VERBS:
+        return None
+    promise = _DE_PROMISE.match(rest) if verb in ("hat", "habe", "ist", "bin", "nimmt", "nehme") else None
+    if promise and owner in ("mentee", "mentor", "unclear"):
+        # "Sie hat zugesagt, bis Ende November ihre Ziele aufzuschreiben": the zu-infinitive is the task
+        task = re.sub(r"[.!;]+$", "", promise.group("task").strip())
+        last = task.split()[-1] if task.split() else ""
+        separable = re.fullmatch(
+            rf"(?P<particle>{'|'.join(sorted(_DE_PARTICLES, key=len, reverse=True))})zu(?P<verb>\w+en)", last
+        )
+        if separable:
+            task = task[: -len(last)] + separable.group("particle") + separable.group("verb")
+        else:
+            task = re.sub(r"\bzu\s+(\w+)$", r"\1", task)
+        return _Clause(task, owner, "commitment", subject, whole=stripped, person_form="infinitive")
     if verb in _DE_NEEDS_DATE and not has_date:
         return None
     if verb in _DE_STATIVE and not (verb == "hat" and re.search(r"\bvor\s*$", rest)):
@@ -2077,7 +2112,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "sleep",
             r"\bnot sleeping\b|\bcan'?t sleep\b|\bcannot sleep\b|\bsleep(?:ing)?\s+(?:is\s+)?(?:bad(?:ly)?|poor(?:ly)?|terrible|awful)\b|"
             r"\bsleeping badly\b|\bsleeping (?:very )?little\b|\bbarely sleeping\b|\bbad sleep\b|\bpoor sleep\b|\binsomnia\b|\bbarely sleep\w*|\bno sleep\b|"
-            r"\bnot sleeping (?:much|great|well)\b|\bschl[aä]f\w*\s+(?:\w+\s+){0,3}(?:schlecht|kaum|nicht)\b|\bschlafprobleme\b|"
+            r"\bnot sleeping (?:much|great|well)\b|\bschl[aä]f\w*\s+(?:\w+\s+){0,3}(?:schlecht|kaum|nicht)\b|\bschlafprobleme\b|\bschl[aä]ft\s+(?:sehr\s+)?wenig\b|\bwenig\s+schlaf\b|\bkaum\s+schlaf\b|"
             r"\bschlaflos\w*|\bno duerme\b|\bduerme mal\b|\binsomnio\b|\bsin dormir\b|\bdurmiendo\s+(?:poco|mal)\b|\bduerme\s+poco\b|\bno (?:puede|consigue) dormir\b",
         ),
         (
@@ -2116,7 +2151,7 @@ _CUE_NEGATION = re.compile(
 _CADENCE = (
     (
         "every two weeks",
-        r"\bevery (?:two|2|other) weeks?\b|\bbi-?weekly\b|\bfortnightly\b|\bevery fortnight\b|"
+        r"\bevery (?:two|2|other|second) (?:weeks?|wks?)\b|\b2-weekly\b|\bbi-?weekly\b|\bfortnightly\b|\bevery fortnight\b|"
         r"\balle (?:zwei|2|14 tage|vierzehn tage)(?: wochen)?\b|\b(?:14|vierzehn)-?t[aä]gig\b|\bzweiw[oö]chentlich\b|"
         r"\bcada (?:dos|2) semanas\b|\bquincenal(?:es|mente)?\b|\bcada quince d[ií]as\b",
     ),
@@ -2186,7 +2221,7 @@ _PRO_FORM = re.compile(
     re.I,
 )
 _BOUNDARY = re.compile(
-    r"(?:[,;]\s+|\s*(?:→|->|=>)\s*|\s+\+\s+|\s+&\s+|\s+(?:and|but|then|so|und|aber|dann|y|pero|luego)\s+|\s*[—–]\s*|\s+-\s+|\s*\(\s*|\s*:\s+|\s*/\s+)"
+    r"(?:[,;]?\s+(?:and|but|then|so|und|aber|dann|y|pero|luego)\s+|[,;]\s+|\s*(?:→|->|=>)\s*|\s+\+\s+|\s+&\s+|\s*[—–]\s*|\s+-\s+|\s*\(\s*|\s*:\s+|\s*/\s+)"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()|;\s+|\s+(?=\bPS\b)")
 _ABBREV_END = re.compile(
@@ -2270,6 +2305,9 @@ class _Analysis:
             self.text,
         ):
             name = next(g for g in m.groups() if g)
+            before = self.text[: m.start()].split()[-1:] if m.start() else []
+            if self.language == "de" and before and _fold(before[0]) in _DE_ARTICLES:
+                continue
             if _fold(name) not in _NOT_NAMES and self.people.who(name) is None and _month_number(name) is None:
                 self.people.third_party.add(_fold(name))
         lowered = f" {self.text.lower()} "
@@ -2400,9 +2438,13 @@ class _Analysis:
             return cells[index] if index is not None and index < len(cells) else ""
 
         task = value("task")
+        box = _CHECKBOX.match(task)
+        task = task[box.end() :].strip() if box else task
         if not task:
             return None
         owner_cell, due_cell, status = value("owner"), value("due"), value("status")
+        if box and (box.group("mark") or "").strip().lower() in ("x", "✓", "✔"):
+            status = status or "done"
         item = _Line(text=f"{task} – {due_cell}" if due_cell else task, source=line, marked=True)
         item.language = detect_language(task, self.language) if len(task.split()) >= 4 else self.language
         item.label_owner = self._speaker_of(owner_cell) if owner_cell else None
@@ -2607,8 +2649,8 @@ class _Analysis:
         leftovers: list[str] = []
         for index, sentence in enumerate(sentences):
             quoted = speaker is None and sentence.lstrip()[:1] in '"“„«'
-            self.voice = "mentee" if quoted else speaker
-            lead, clauses = self.clauses(sentence, language, self.voice)
+            self.voice = "mentee" if quoted else speaker if self.transcript else None
+            lead, clauses = self.clauses(sentence, language, "mentee" if quoted else speaker)
             commitments = [c for c in clauses if c.kind == "commitment"]
             joint_or_negated = [c for c in clauses if c.kind in ("joint", "negated")]
             decision_prefix = _DECISION_WORDS.search(lead) and not _NOT_DECIDED.search(lead)
@@ -2724,7 +2766,7 @@ class _Analysis:
             pass
         else:
             return False
-        if body.rstrip().endswith("?"):
+        if body.rstrip().endswith("?") or _cadence(body):
             return False
         if owner is None and line.checkbox == "done":
             owner_final: Owner = "mentee"
@@ -2753,6 +2795,8 @@ class _Analysis:
         body = clause.text
         if clause.person_form == "quoted":
             self.voice = owner
+        elif line.label_owner and _fold(clause.owner_word or "") in ("i", "ich", "yo"):
+            self.voice = line.label_owner  # "J: I'll send you my draft": J's own words
         if _PRO_FORM.match(_remove_date(body, resolve_due(body, self.base, line.language, self.next_meeting)).strip()):
             if previous is not None and not previous.due:
                 due = resolve_due(body, self.base, line.language, self.next_meeting)
@@ -2911,6 +2955,10 @@ def _remove_date(text: str, due: tuple[dt.date, _DateHit] | None) -> str:
     return text
 
 
+_GIVING_VERBS = (
+    r"give|send|show|tell|email|e-mail|pass|forward|offer|lend|get|buy|bring|teach|text|message|pay|hand|write|ping|"
+    r"remind|ask|introduce|intro|call|ring|invite|help|connect|lend|owe"
+)
 _OBJECT_FOLLOWERS = r"(?:the|a|an|my|this|that|these|those|some|any|two|three|\d|it|them|know|back|up|out|on|in|to|for|with|about|and|\.|,|$)"
 
 
@@ -2935,6 +2983,9 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str, voice: str
     if owner == "mentor":
         if pronoun == "she":
             text = re.sub(rf"\bher\b(?=\s+{_OBJECT_FOLLOWERS})", mentee, text)
+            text = re.sub(
+                rf"\b({_GIVING_VERBS})\s+her\b", rf"\1 {mentee}", text, flags=re.I
+            )  # "give her written comments"
             text = re.sub(r"\bher\b", f"{mentee}'s", text)
         else:
             text = re.sub(rf"\b{obj}\b", mentee, text)
