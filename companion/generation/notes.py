@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from companion.generation.tasks.common import looks_like_instruction
 from companion.generation.tasks.dates import add_months, end_of_month, next_weekday
 
 Owner = Literal["mentee", "mentor", "unclear"]
@@ -132,6 +131,10 @@ def _clean(text: str) -> str:
     return text.strip(" -–—,;:+&/")
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
@@ -140,129 +143,17 @@ def _capitalise(text: str) -> str:
 # Language
 # --------------------------------------------------------------------------------------
 _STOPWORDS = {
-    "en": frozenset(
-        [
-            "the",
-            "and",
-            "to",
-            "of",
-            "is",
-            "she",
-            "he",
-            "her",
-            "his",
-            "with",
-            "for",
-            "will",
-            "i'll",
-            "she'll",
-            "he'll",
-            "we",
-            "you",
-            "my",
-            "me",
-            "not",
-            "was",
-            "this",
-            "that",
-            "by",
-            "next",
-            "about",
-            "it",
-            "on",
-            "at",
-            "be",
-            "has",
-            "have",
-            "they",
-            "their",
-            "them",
-            "our",
-            "wants",
-            "said",
-            "what",
-        ]
+    "en": _words(
+        "the and to of is she he her his with for will i'll she'll he'll we you my me not was this that "
+        "by next about it on at be has have they their them our wants said what"
     ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "das",
-            "und",
-            "ist",
-            "nicht",
-            "mit",
-            "er",
-            "ich",
-            "wir",
-            "bis",
-            "zu",
-            "den",
-            "dem",
-            "ein",
-            "eine",
-            "einen",
-            "für",
-            "auf",
-            "hat",
-            "noch",
-            "sich",
-            "auch",
-            "nächste",
-            "nächstes",
-            "mal",
-            "ihm",
-            "ihr",
-            "ihn",
-            "sein",
-            "seine",
-            "wie",
-            "dass",
-            "oder",
-            "aber",
-            "schon",
-            "sehr",
-            "mir",
-            "uns",
-        ]
+    "de": _words(
+        "der die das und ist nicht mit er ich wir bis zu den dem ein eine einen für auf hat noch sich "
+        "auch nächste nächstes mal ihm ihr ihn sein seine wie dass oder aber schon sehr mir uns"
     ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "y",
-            "de",
-            "que",
-            "en",
-            "con",
-            "por",
-            "para",
-            "es",
-            "está",
-            "ella",
-            "él",
-            "yo",
-            "le",
-            "se",
-            "del",
-            "una",
-            "un",
-            "muy",
-            "lo",
-            "próxima",
-            "su",
-            "sus",
-            "al",
-            "pero",
-            "ya",
-            "me",
-            "como",
-            "más",
-            "hasta",
-            "sobre",
-        ]
+    "es": _words(
+        "el la los las y de que en con por para es está ella él yo le se del una un muy lo próxima su sus "
+        "al pero ya me como más hasta sobre"
     ),
 }
 
@@ -1108,136 +999,16 @@ _EN_NOT_TASK = re.compile(
     re.I,
 )
 _EN_PRESENT = re.compile(rf"^{_EN_SUBJECT}\s+(?P<verb>[a-z]+s)\b(?P<rest>.*)$", re.S)
-_NOT_NAMES = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "when",
-        "where",
-        "why",
-        "how",
-        "if",
-        "then",
-        "also",
-        "still",
-        "maybe",
-        "perhaps",
-        "next",
-        "last",
-        "time",
-        "today",
-        "tomorrow",
-        "everyone",
-        "someone",
-        "nobody",
-        "everything",
-        "nothing",
-        "both",
-        "each",
-        "session",
-        "sessions",
-        "call",
-        "meeting",
-        "plan",
-        "goal",
-        "goals",
-        "deck",
-        "round",
-        "team",
-        "company",
-        "product",
-        "thesis",
-        "draft",
-        "cv",
-        "portfolio",
-        "budget",
-        "fundraising",
-        "runway",
-        "energy",
-        "mood",
-        "sleep",
-        "work",
-        "job",
-        "role",
-        "application",
-        "applications",
-        "interview",
-        "interviews",
-        "decided",
-        "agreed",
-        "decision",
-        "action",
-        "actions",
-        "todo",
-        "note",
-        "notes",
-        "topic",
-        "topics",
-        "feedback",
-        "follow",
-        "homework",
-        "idea",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "and",
-        "but",
-        "or",
-        "so",
-        "because",
-        "just",
-        "really",
-        "very",
-        "much",
-        "lol",
-        "ok",
-        "okay",
-        "good",
-        "great",
-        "well",
-        "bit",
-        "any",
-        "some",
-        "all",
-        "one",
-        "two",
-        "three",
-        "first",
-        "second",
-        "last",
-        "new",
-        "old",
-        "other",
-        "another",
-    ]
+_NOT_NAMES = _words(
+    "the a an this that these those it its there here what which who when where why how if then also "
+    "still maybe perhaps next last time today tomorrow everyone someone nobody everything nothing both "
+    "each session sessions call meeting plan goal goals deck round team company product thesis draft cv "
+    "portfolio budget fundraising runway energy mood sleep work job role application applications "
+    "interview interviews decided agreed decision action actions todo note notes topic topics feedback "
+    "follow homework idea monday tuesday wednesday thursday friday saturday sunday january february march "
+    "april may june july august september october november december and but or so because just really "
+    "very much lol ok okay good great well bit any some all one two three first second last new old other "
+    "another"
 )
 
 
@@ -1341,181 +1112,19 @@ def _owner_of(subject: str, people: _People, speaker: str | None) -> Any:
     return None
 
 
-_EN_TASK_VERBS = frozenset(
-    [
-        "send",
-        "email",
-        "e-mail",
-        "write",
-        "draft",
-        "redraft",
-        "rewrite",
-        "update",
-        "review",
-        "read",
-        "book",
-        "ask",
-        "call",
-        "ring",
-        "text",
-        "message",
-        "dm",
-        "ping",
-        "share",
-        "prepare",
-        "prep",
-        "practise",
-        "practice",
-        "rehearse",
-        "research",
-        "look",
-        "find",
-        "check",
-        "set",
-        "schedule",
-        "plan",
-        "pick",
-        "list",
-        "finish",
-        "complete",
-        "submit",
-        "apply",
-        "publish",
-        "post",
-        "record",
-        "contact",
-        "reach",
-        "follow",
-        "intro",
-        "introduce",
-        "connect",
-        "talk",
-        "speak",
-        "raise",
-        "block",
-        "take",
-        "make",
-        "do",
-        "get",
-        "give",
-        "bring",
-        "try",
-        "start",
-        "stop",
-        "reflect",
-        "journal",
-        "sign",
-        "register",
-        "join",
-        "attend",
-        "meet",
-        "arrange",
-        "organise",
-        "organize",
-        "confirm",
-        "decide",
-        "choose",
-        "collect",
-        "gather",
-        "dig",
-        "forward",
-        "print",
-        "fix",
-        "build",
-        "design",
-        "test",
-        "run",
-        "map",
-        "outline",
-        "sketch",
-        "summarise",
-        "summarize",
-        "cut",
-        "hand",
-        "delegate",
-        "say",
-        "tell",
-        "explain",
-        "negotiate",
-        "request",
-        "propose",
-        "pitch",
-        "present",
-        "compile",
-        "create",
-        "open",
-        "close",
-        "cancel",
-        "move",
-        "change",
-        "reschedule",
-        "buy",
-        "order",
-        "pay",
-        "invoice",
-        "enrol",
-        "enroll",
-        "revise",
-        "study",
-        "learn",
-        "watch",
-        "listen",
-        "note",
-        "log",
-        "track",
-        "measure",
-        "calculate",
-        "estimate",
-        "sort",
-        "chase",
-        "nudge",
-        "link",
-        "upload",
-        "install",
-        "push",
-        "ship",
-        "deploy",
-        "go",
-        "visit",
-        "shadow",
-        "observe",
-        "pair",
-        "coach",
-        "interview",
-        "invite",
-        "thank",
-        "celebrate",
-        "tidy",
-        "clean",
-        "clear",
-        "translate",
-        "rework",
-        "restructure",
-        "polish",
-        "proofread",
-        "edit",
-        "add",
-        "remove",
-        "drop",
-        "cap",
-        "limit",
-        "agree",
-        "discuss",
-        "brainstorm",
-        "identify",
-        "define",
-        "write-up",
-        "follow-up",
-        "sign-up",
-        "set-up",
-        "reply",
-        "respond",
-        "answer",
-        "come",
-        "work",
-        "put",
-        "keep",
-    ]
+_EN_TASK_VERBS = _words(
+    "send email e-mail write draft redraft rewrite update review read book ask call ring text message dm "
+    "ping share prepare prep practise practice rehearse research look find check set schedule plan pick "
+    "list finish complete submit apply publish post record contact reach follow intro introduce connect "
+    "talk speak raise block take make do get give bring try start stop reflect journal sign register join "
+    "attend meet arrange organise organize confirm decide choose collect gather dig forward print fix "
+    "build design test run map outline sketch summarise summarize cut hand delegate say tell explain "
+    "negotiate request propose pitch present compile create open close cancel move change reschedule buy "
+    "order pay invoice enrol enroll revise study learn watch listen note log track measure calculate "
+    "estimate sort chase nudge link upload install push ship deploy go visit shadow observe pair coach "
+    "interview invite thank celebrate tidy clean clear translate rework restructure polish proofread edit "
+    "add remove drop cap limit agree discuss brainstorm identify define write-up follow-up sign-up set-up "
+    "reply respond answer come work put keep"
 )
 _EN_TASK_VERBS_S = frozenset(
     {v + "s" for v in _EN_TASK_VERBS} | {v + "es" for v in _EN_TASK_VERBS} | {"tries", "applies", "does", "goes", "has"}
@@ -1552,43 +1161,9 @@ def _starts_with_task_verb(text: str, language: str) -> bool:
     return first in _EN_TASK_VERBS or (first.endswith("e") and first[:-1] in _EN_TASK_VERBS)
 
 
-_DE_FINITE = frozenset(
-    [
-        "wird",
-        "werde",
-        "will",
-        "soll",
-        "muss",
-        "kann",
-        "ist",
-        "hat",
-        "war",
-        "sind",
-        "haben",
-        "möchte",
-        "möchten",
-        "wollte",
-        "sollte",
-    ]
-)
-_DE_NOT_INFINITIVE = frozenset(
-    [
-        "einen",
-        "keinen",
-        "seinen",
-        "ihren",
-        "meinen",
-        "den",
-        "wochen",
-        "stunden",
-        "monaten",
-        "tagen",
-        "eltern",
-        "menschen",
-        "zusammen",
-        "unten",
-        "oben",
-    ]
+_DE_FINITE = _words("wird werde will soll muss kann ist hat war sind haben möchte möchten wollte sollte")
+_DE_NOT_INFINITIVE = _words(
+    "einen keinen seinen ihren meinen den wochen stunden monaten tagen eltern menschen zusammen unten oben"
 )
 _ES_NOT_INFINITIVE = frozenset(
     ["mejor", "mayor", "menor", "peor", "lugar", "hogar", "par", "mar", "bar", "ayer", "primer", "tercer", "familiar"]
@@ -1621,67 +1196,11 @@ _DE_PROMISE = re.compile(
 )
 _DE_NEEDS_DATE = frozenset({"geht", "gehe", "kommt", "komme", "arbeitet", "lernt", "bleibt", "fährt", "fliegt"})
 _DE_MODALS = frozenset(["wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"])
-_DE_STATIVE = frozenset(
-    [
-        "ist",
-        "bin",
-        "war",
-        "waren",
-        "hat",
-        "habe",
-        "hatte",
-        "hatten",
-        "wirkte",
-        "wirkt",
-        "sagt",
-        "sagte",
-        "meint",
-        "meinte",
-        "findet",
-        "fand",
-        "fühlt",
-        "fühlte",
-        "glaubt",
-        "denkt",
-        "weiß",
-        "wusste",
-        "kann",
-        "konnte",
-        "könnte",
-        "läuft",
-        "schläft",
-        "traut",
-        "fällt",
-        "mag",
-        "liebt",
-        "hasst",
-        "kennt",
-        "braucht",
-        "hört",
-        "sieht",
-        "steht",
-        "gibt",
-        "wäre",
-        "würde",
-        "sollte",
-        "möchte",
-        "hätte",
-        "erzählt",
-        "erzählte",
-        "berichtet",
-        "klingt",
-        "scheint",
-        "wurde",
-        "sind",
-        "haben",
-        "hoffe",
-        "hofft",
-        "denke",
-        "finde",
-        "glaube",
-        "weiß",
-        "sehe",
-    ]
+_DE_STATIVE = _words(
+    "ist bin war waren hat habe hatte hatten wirkte wirkt sagt sagte meint meinte findet fand fühlt "
+    "fühlte glaubt denkt weiß wusste kann konnte könnte läuft schläft traut fällt mag liebt hasst kennt "
+    "braucht hört sieht steht gibt wäre würde sollte möchte hätte erzählt erzählte berichtet klingt "
+    "scheint wurde sind haben hoffe hofft denke finde glaube weiß sehe"
 )
 _DE_TASK_STEMS = (
     "schick",
@@ -1740,30 +1259,8 @@ _DE_TASK_STEMS = (
     "gib",
     "geb",
 )
-_DE_PARTICLES = frozenset(
-    [
-        "an",
-        "auf",
-        "ab",
-        "aus",
-        "bei",
-        "durch",
-        "ein",
-        "fest",
-        "her",
-        "hin",
-        "mit",
-        "nach",
-        "vor",
-        "vorbei",
-        "weg",
-        "weiter",
-        "zu",
-        "zurück",
-        "zusammen",
-        "nach",
-        "los",
-    ]
+_DE_PARTICLES = _words(
+    "an auf ab aus bei durch ein fest her hin mit nach vor vorbei weg weiter zu zurück zusammen nach los"
 )
 _DE_IRREGULAR = {
     "gibt": "geben", "nimmt": "nehmen", "spricht": "sprechen", "liest": "lesen", "sieht": "sehen",
@@ -1901,83 +1398,14 @@ _ES_AUX = {
     "compromete": ("third", "a"), "comprometo": ("first", "a"), "ofrece": ("third", "a"), "ofrezco": ("first", "a"),
     "piensa": ("third", ""), "pienso": ("first", ""), "intentará": ("third", ""), "intentaré": ("first", ""),
 }  # fmt: skip
-_ES_STATIVE = frozenset(
-    [
-        "es",
-        "está",
-        "esta",
-        "son",
-        "están",
-        "tiene",
-        "tengo",
-        "siente",
-        "cuesta",
-        "parece",
-        "sabe",
-        "quiere",
-        "quiero",
-        "lleva",
-        "trabaja",
-        "duerme",
-        "fue",
-        "era",
-        "estaba",
-        "hizo",
-        "pasó",
-        "dijo",
-        "comentó",
-        "cree",
-        "creo",
-        "pienso",
-        "gusta",
-        "encanta",
-        "preocupa",
-        "necesita",
-        "hay",
-        "ha",
-        "he",
-        "hemos",
-        "han",
-        "se",
-        "siente",
-        "le",
-        "cuesta",
-        "minimiza",
-        "habla",
-        "hablamos",
-        "repasamos",
-        "vimos",
-        "estuvimos",
-    ]
+_ES_STATIVE = _words(
+    "es está esta son están tiene tengo siente cuesta parece sabe quiere quiero lleva trabaja duerme fue "
+    "era estaba hizo pasó dijo comentó cree creo pienso gusta encanta preocupa necesita hay ha he hemos "
+    "han se siente le cuesta minimiza habla hablamos repasamos vimos estuvimos"
 )
-_ES_FIRST_PERSON_TASKS = frozenset(
-    [
-        "mando",
-        "envío",
-        "envio",
-        "paso",
-        "reviso",
-        "llamo",
-        "escribo",
-        "preparo",
-        "busco",
-        "hablo",
-        "presento",
-        "comparto",
-        "pregunto",
-        "hago",
-        "miro",
-        "confirmo",
-        "organizo",
-        "reenvío",
-        "reenvio",
-        "contacto",
-        "consulto",
-        "averiguo",
-        "agendo",
-        "reservo",
-        "leo",
-    ]
+_ES_FIRST_PERSON_TASKS = _words(
+    "mando envío envio paso reviso llamo escribo preparo busco hablo presento comparto pregunto hago miro "
+    "confirmo organizo reenvío reenvio contacto consulto averiguo agendo reservo leo"
 )
 _ES_IRREGULAR_FUTURE = {
     "hará": "hacer", "haré": "hacer", "dirá": "decir", "diré": "decir", "pondrá": "poner", "pondré": "poner",
@@ -2223,6 +1651,9 @@ _PRO_FORM = re.compile(
 _BOUNDARY = re.compile(
     r"(?:[,;]?\s+(?:and|but|then|so|und|aber|dann|y|pero|luego)\s+|[,;]\s+|\s*(?:→|->|=>)\s*|\s+\+\s+|\s+&\s+|\s*[—–]\s*|\s+-\s+|\s*\(\s*|\s*:\s+|\s*/\s+)"
 )
+_TRAILING_BOUNDARY = re.compile(
+    r"(?:[,;]?\s*\b(?:and|but|then|so|und|aber|dann|y|pero|luego)|[,;:+&—–/(-]|→|->|=>)\s*$", re.I
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()|;\s+|\s+(?=\bPS\b)")
 _ABBREV_END = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|etc|approx|dr|prof|mr|ms|mrs|st|no|z\.b|ca|bzw|nr|sr|sra|dra|ud|uds|[A-Za-z])\.|\d\.)$",
@@ -2311,29 +1742,25 @@ class _Analysis:
             if _fold(name) not in _NOT_NAMES and self.people.who(name) is None and _month_number(name) is None:
                 self.people.third_party.add(_fold(name))
         lowered = f" {self.text.lower()} "
-        if self.language == "de":
-            she = len(re.findall(r"\bsie\s+\w+t\b", lowered)) + lowered.count(" ihr ") + lowered.count(" ihre ")
-            he = len(re.findall(r"\ber\b", lowered)) + len(
-                re.findall(r"\b(?:ihm|ihn|sein|seine|seinen|seiner)\b", lowered)
-            )
-        elif self.language == "es":
-            she = len(re.findall(r"\bella\b", lowered)) + len(
-                re.findall(r"\b(?:contenta|cansada|agobiada|orgullosa|perdida|agotada|nerviosa)\b", lowered)
-            )
-            he = len(re.findall(r"\bél\b", lowered)) + len(
-                re.findall(r"\b(?:contento|cansado|agobiado|orgulloso|perdido|agotado|nervioso)\b", lowered)
-            )
-        else:
-            she = len(re.findall(r"\b(?:she|she'll|she's|she'd|her|hers|herself)\b", lowered))
-            he = len(re.findall(r"\b(?:he|he'll|he's|he'd|him|his|himself)\b", lowered))
-            they = len(re.findall(r"\b(?:they|they'll|they're|their|them|themself)\b", lowered))
-            you = len(re.findall(r"\b(?:you|you'll|you've|you're|your|yourself)\b", lowered))
-            if they > max(she, he) * 2 and they >= 3:
-                self.people.mentee_pronoun = "they"
-                return
-            if you > max(she, he, they) * 2 and you >= 3:
-                self.people.mentee_pronoun = "you"  # a recap written to the mentee: 'she'/'he' are other people
-                return
+
+        def count(pattern: str) -> int:
+            return len(re.findall(pattern, lowered))
+
+        # every language's forms, so that mixed notes count too
+        she = count(r"\b(?:she|she'll|she's|she'd|her|hers|herself|ella)\b") + count(r"\bsie\s+\w+t\b")
+        she += count(r"\b(?:ihr|ihre|ihren|ihrem)\b") + count(
+            r"\b(?:contenta|cansada|agobiada|orgullosa|agotada|nerviosa)\b"
+        )
+        he = count(r"\b(?:he|he'll|he's|he'd|him|his|himself|er|ihm|ihn|sein|seine|seinen|seiner|él)\b")
+        he += count(r"\b(?:contento|cansado|agobiado|orgulloso|agotado|nervioso)\b")
+        they = count(r"\b(?:they|they'll|they're|their|them|themself)\b")
+        you = count(r"\b(?:you|you'll|you've|you're|your|yourself|du|dir|dich|dein|deine|tú|tienes|vas|quieres)\b")
+        if they > max(she, he) * 2 and they >= 3:
+            self.people.mentee_pronoun = "they"
+            return
+        if you > max(she, he, they) * 2 and you >= 3:
+            self.people.mentee_pronoun = "you"  # a recap written to the mentee: 'she'/'he' are other people
+            return
         self.people.mentee_pronoun = "he" if he > she else "she"
 
     # -- lines --------------------------------------------------------------------------
@@ -2359,7 +1786,7 @@ class _Analysis:
             if not line:
                 section, section_owner, bulleted = None, None, False
                 continue
-            if looks_like_instruction(line):
+            if _looks_like_instruction(line):
                 self.skipped += 1
                 continue
             if _TABLE_ROW.match(line):
@@ -2585,13 +2012,13 @@ class _Analysis:
         result: list[_Clause] = []
         for index, (position, clause) in enumerate(starts):
             end = starts[index + 1][0] if index + 1 < len(starts) else len(sentence)
-            segment = sentence[position:end]
-            whole_len = len(clause.whole)
-            cut = len(segment.strip())
-            if cut < whole_len:
-                # trim the clause's verb phrase to this segment
-                overflow = whole_len - cut
-                clause.text = clause.text[: max(0, len(clause.text) - overflow)]
+            if end < len(sentence):
+                # read the clause again on its own words, up to where the next one starts
+                segment = _TRAILING_BOUNDARY.sub("", sentence[position:end])
+                has_date = any(position <= d < end for d in date_starts)
+                again = self._commitment(segment, language, speaker, position == 0, has_date)
+                if again is not None and again.kind == clause.kind:
+                    clause = again
             result.append(clause)
         lead = sentence[: starts[0][0]] if starts else sentence
         return lead, result
@@ -2921,6 +2348,13 @@ class _Analysis:
 
 
 _WD_RE = re.compile(_WD, re.I)
+
+
+def _looks_like_instruction(line: str) -> bool:
+    """The composer's own rule for lines that talk to an AI (imported late: that module pulls in retrieval)."""
+    from companion.generation.tasks.common import looks_like_instruction
+
+    return looks_like_instruction(line)
 
 
 def _sentences_has_verbless_topic(text: str) -> bool:
