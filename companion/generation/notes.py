@@ -995,7 +995,8 @@ _WRITER_SHORTHAND = re.compile(
 )
 _EN_NOT_TASK = re.compile(
     r"^\s*(?:be\s+(?!\w+ing\b)|need\b|see\b|feel\b|know\b|like\b|love\b|hate\b|want\b|seem\b|get\s+there\b|"
-    r"have\s+(?:no|more|less|time|fun|enough)\b|cope\b|struggle\b|probably\b|never\b|always\b)",
+    r"have\s+(?:no|more|less|time|fun|enough)\b|cope\b|struggle\b|probably\b|never\b|always\b|"
+    r"think\s+(?:about\s+it|it\s+over)\b|consider\s+it\b|sleep\s+on\s+it\b|mull\b|wait\s+and\s+see\b)",
     re.I,
 )
 _EN_PRESENT = re.compile(rf"^{_EN_SUBJECT}\s+(?P<verb>[a-z]+s)\b(?P<rest>.*)$", re.S)
@@ -1550,6 +1551,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "stress",
+            r"\bdemotivated\b|\bdiscouraged\b|\bhopeless\b|\bentmutigt\b|\bhoffnungslos\b|\bdesanimad[oa]\b|\bdesmotivad[oa]\b|"
             r"\banxious\b|\banxiety\b|\bpanic\w*|\bstressed\b|\bscared\b|\bcrying\b|\bcried\b|\bin tears\b|\bdreading\b|"
             r"\blow mood\b|\bdepress\w*|\bgestresst\b|\bangst\b|\bpanik\b|\bweint\b|\bgeweint\b|\bniedergeschlagen\b|"
             r"\bestresad[oa]\b|\bansiedad\b|\bansios[oa]\b|\bangustiad[oa]\b|\bllor\w*|\bp[aá]nico\b",
@@ -1558,7 +1560,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "overwork",
             r"\b(?:[6-9]\d|1[0-4]\d)\s*-?\s*(?:h|hrs?|hours?|stunden)\s*(?:/|a|per|pro)?\s*-?\s*(?:week|wk|woche)s?\b|"
             r"\bno days? off\b|\bhasn'?t had a day off\b|\b\d{1,2}\s?am finishes\b|\bworking (?:every )?weekends\b|"
-            r"\blate nights\b|\bkeinen freien tag\b|\btrabaja hasta las \d\b|\bsin d[ií]as libres\b",
+            r"\blate nights\b|\bkeinen freien tag\b|\btrabaja hasta las \d\b|\b(?:[6-9]\d|1[0-4]\d)\s*horas\s+(?:a\s+la|por|cada)\s+semana\b|\bsin d[ií]as libres\b",
         ),
         (
             "health",
@@ -2384,6 +2386,11 @@ def _remove_date(text: str, due: tuple[dt.date, _DateHit] | None) -> str:
     before, after = text[: hit.start], text[hit.end :]
     tail = after.strip(" .,;:!)–—-")
     if hit.priority == 2 or not tail or re.match(r"^[\s,;.)!–—-]*$", after) or re.match(r"^\s*[,;(–—-]", after):
+        if not after.strip(" .,;:!"):
+            # "… for the week of the 10th": no dangling "for the week of" once the date has its own field
+            before = re.sub(
+                r"(?:\s+(?:for|the|week|of|on|at|w/c|commencing|starting|beginning))+\s*$", "", before, flags=re.I
+            )
         joined = f"{before.rstrip(' ,;:–—-')}{'' if not after.strip() else ' ' + after.strip(' ,;')}"
         return joined
     return text
