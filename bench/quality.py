@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import statistics
 import sys
@@ -301,6 +302,24 @@ def latency_metrics(cases: list[Case], predictions: list[Prediction]) -> dict[st
     return row
 
 
+def twenty_line_latency(cases: list[Case]) -> tuple[float, float]:
+    """Median wall and CPU milliseconds for notes of 20 lines (the latency target's 'typical notes')."""
+    walls, cpus = [], []
+    for first, second in itertools.pairwise(cases):
+        lines = [x for x in f"{first.context.notes}\n{second.context.notes}".splitlines() if x.strip()][:20]
+        clear_date_cache()
+        start, cpu_start = time.perf_counter(), time.process_time()
+        analyse_notes(
+            "\n".join(lines),
+            session_date=_session_date(first),
+            mentee_name=first.context.mentee.name,
+            mentor_name=first.context.mentor.name,
+        )
+        walls.append((time.perf_counter() - start) * 1000)
+        cpus.append((time.process_time() - cpu_start) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 METRICS: list[Metric] = [action_item_metrics, decision_metrics, facts_metrics, latency_metrics]
 
 
@@ -391,6 +410,8 @@ def main() -> None:
         rows.append((f"{name}, de+es", evaluate(non_english, foreign)))
     print_table(rows)
     print(f"\nTargets: {', '.join(f'{k} ≥ {v:.2f}' for k, v in TARGETS.items())} (action items, overall and de+es).")
+    wall, cpu = twenty_line_latency(cases)
+    print(f"20-line notes (two contexts' notes joined, cold date cache): p50 {wall:.1f} ms wall, {cpu:.1f} ms CPU.")
     print(
         "Latency: one analyse_notes call per notes with a cold date cache (a new session date), after warm-up; "
         f"wall and CPU time on this machine ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})."
