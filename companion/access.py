@@ -57,7 +57,7 @@ class Action(StrEnum):
     READ_PRIVATE = "read private notes"
     PLAN = "plan sessions"
     WRITE_NOTES = "write session notes"
-    WRITE_PRIVATE_NOTES = "write private notes"
+    WRITE_PRIVATE_NOTES = "write mentor_private notes"
     SAVE_FEEDBACK = "save feedback summaries"
     DECIDE = "work on decisions"
     TICK_ITEM = "tick action items"

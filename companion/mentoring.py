@@ -206,19 +206,27 @@ class Mentoring:
         *,
         icebreakers_visibility: str | None = None,
     ) -> SessionPublic:
-        self.reach(caller, mentorship_id, Action.PLAN)
+        reach = self.reach(caller, mentorship_id, Action.PLAN)
         changes: dict[str, Any] = {}
         if "agenda" in update.model_fields_set or update.plan_visibility or icebreakers_visibility:
             current = self.memory.get_session(
                 caller.tenant, mentorship_id, session_id, viewer_person_id=caller.person_scope
             )
+            replaces_plan = "agenda" in update.model_fields_set and "icebreakers_asked" in update.model_fields_set
+            if (
+                current.plan_visibility == "mentor_private"
+                and not replaces_plan
+                and not access.reads_private_notes(caller, reach.parties)
+            ):
+                raise access.Forbidden(
+                    "this session's plan stays with the mentor: only they can change it, unless you replace "
+                    "both its agenda and its icebreakers"
+                )
             agenda = update.agenda if "agenda" in update.model_fields_set else current.agenda
             stored_agenda, visibility = self._plan(caller, agenda, update.plan_visibility, icebreakers_visibility)
             changes["plan_visibility"] = visibility
-            if "agenda" in update.model_fields_set:
-                changes["agenda"] = stored_agenda
-        stored = update.model_copy(update=changes)
-        stored.model_fields_set.update(k for k in changes if k == "agenda")
+            changes["agenda"] = stored_agenda
+        stored = update.model_copy(update=changes)  # the keys of `changes` count as sent
         self.memory.update_session_plan(
             caller.tenant, mentorship_id, session_id, stored, viewer_person_id=caller.person_scope
         )
@@ -270,30 +278,44 @@ class Mentoring:
         return self.memory.save_cadence(caller.tenant, mentorship_id, cadence, viewer_person_id=caller.person_scope)
 
     # -- decisions -----------------------------------------------------------------------------
-    def save_decision(self, caller: Caller, mentorship_id: str, framework: schemas.DecisionFramework) -> DecisionPublic:
-        self.reach(caller, mentorship_id, Action.DECIDE)
+    def save_decision(
+        self, caller: Caller, mentorship_id: str, framework: schemas.DecisionFramework
+    ) -> DecisionPublic:
+        """Keep a decision framework; one that cites a private note stays with the mentor, whatever it says."""
+        reach = self.reach(caller, mentorship_id, Action.DECIDE)
         framework = framework.model_copy(deep=True)
-        readable = self.passages(caller, framework.relevant_experience + framework.citations)
+        cited = framework.relevant_experience + framework.citations
+        readable = self.passages(caller, cited, reach.parties)
         framework.relevant_experience = [c for c in framework.relevant_experience if c.chunk_id in readable]
         framework.citations = [c for c in framework.citations if c.chunk_id in readable]
-        return self.memory.save_decision(
-            caller.tenant, mentorship_id, framework, viewer_person_id=self._decider(caller)
-        )
+        if any(record.meta.get("visibility") != "shared" for record in readable.values()):
+            framework.visibility = "mentor_private"
+        if framework.visibility == "mentor_private" and not access.reads_private_notes(caller, reach.parties):
+            framework.visibility = "shared"  # it could not have drawn on notes this caller cannot read
+        return self.memory.save_decision(caller.tenant, mentorship_id, framework, viewer_person_id=self._decider(caller))
+
+    def _visible_decision(self, caller: Caller, reach: Reach, decision: DecisionPublic) -> bool:
+        return decision.framework.visibility == "shared" or access.reads_private_notes(caller, reach.parties)
 
     def list_decisions(self, caller: Caller, mentorship_id: str) -> list[DecisionPublic]:
-        self.reach(caller, mentorship_id, Action.DECIDE)
-        return self.memory.list_decisions(caller.tenant, mentorship_id, viewer_person_id=self._decider(caller))
+        reach = self.reach(caller, mentorship_id, Action.DECIDE)
+        found = self.memory.list_decisions(caller.tenant, mentorship_id, viewer_person_id=self._decider(caller))
+        return [d for d in found if self._visible_decision(caller, reach, d)]
 
     def get_decision(self, caller: Caller, mentorship_id: str, decision_id: str) -> DecisionPublic:
-        self.reach(caller, mentorship_id, Action.DECIDE)
-        return self.memory.get_decision(
+        """A decision drawn from the mentor's private notes answers, to anyone else, as a missing one."""
+        reach = self.reach(caller, mentorship_id, Action.DECIDE)
+        decision = self.memory.get_decision(
             caller.tenant, mentorship_id, decision_id, viewer_person_id=self._decider(caller)
         )
+        if not self._visible_decision(caller, reach, decision):
+            raise NotFound("decision", decision_id)
+        return decision
 
     def check_in_decision(
         self, caller: Caller, mentorship_id: str, decision_id: str, check_in: DecisionCheckIn
     ) -> DecisionPublic:
-        self.reach(caller, mentorship_id, Action.DECIDE)
+        self.get_decision(caller, mentorship_id, decision_id)
         return self.memory.check_in_decision(
             caller.tenant, mentorship_id, decision_id, check_in, viewer_person_id=self._decider(caller)
         )
@@ -301,7 +323,10 @@ class Mentoring:
     def decisions_due(self, caller: Caller, today: dt.date) -> list[Any]:
         if not caller.is_mentor_side:
             return []
-        return self.memory.decisions_due(caller.tenant, today, viewer_person_id=self._decider(caller))
+        due = self.memory.decisions_due(caller.tenant, today, viewer_person_id=self._decider(caller))
+        if caller.role in ("admin", "mentor"):
+            return due  # an admin reads every private note; a mentor only reaches mentorships they mentor
+        return [d for d in due if d.framework.visibility == "shared"]
 
     @staticmethod
     def _decider(caller: Caller) -> str | None:
@@ -351,7 +376,13 @@ class Mentoring:
             reach = self.reach(caller, mentorship_id)
             who = reach.parties
             today = (patch.today if patch else None) or dt.date.today()
-            stored = self.memory.context_for(caller.tenant, mentorship_id, today, viewer_person_id=caller.person_scope)
+            stored = self.memory.context_for(
+                caller.tenant,
+                mentorship_id,
+                today,
+                viewer_person_id=caller.person_scope,
+                include_private_plans=access.reads_private_notes(caller, who),
+            )
             base = stored.model_dump()
             asked = set(base.get("previous_icebreakers", []))
             extra = [q for q in sent.pop("previous_icebreakers", None) or [] if q not in asked]

@@ -23,6 +23,7 @@ from companion.retrieval.embeddings import Embedder, create_embedder, embedding_
 from companion.retrieval.indexer import (
     Indexer,
     IngestReport,
+    NotIndexed,
     ProgressCallback,
     SourceConflict,
     ingest_lock,
@@ -250,20 +251,26 @@ class Companion:
         """Forget one of the caller's tenant's sources; a mentor only their own."""
         access.require_role(caller, *access.KNOWLEDGE_WRITERS, what="delete knowledge")
         existing = self.catalog.source_access(caller.tenant).get(source)
+        if existing is not None and not self._may_list(caller, *existing):
+            raise NotIndexed(f"no source {source!r} in tenant {caller.tenant!r}")  # unseen: exactly like a missing one
         if existing is not None and not access.may_delete_source(caller, existing[1]):
             raise access.Forbidden("a mentor can only delete their own notes")
         return self.forget(source, caller.tenant)
 
+    @staticmethod
+    def _may_list(caller: Caller, visibilities: frozenset[str], authors: frozenset[str]) -> bool:
+        visible = access.search_access(caller)
+        if "mentor_private" not in visibilities:
+            return True
+        return visible.allow_private and (visible.private_author is None or authors <= {visible.private_author})
+
     def list_knowledge(self, caller: Caller) -> list[tuple[SourceRecord, str]]:
         """The tenant's sources the caller may see, each with 'shared', 'mentor_private' or 'mixed'."""
-        visible = access.search_access(caller)
         sources = self.catalog.source_access(caller.tenant)
         listed = []
         for record in self.list_sources(caller.tenant):
             visibilities, authors = sources.get(record.source, (frozenset({"shared"}), frozenset()))
-            if "mentor_private" in visibilities and not (
-                visible.allow_private and (visible.private_author is None or authors <= {visible.private_author})
-            ):
+            if not self._may_list(caller, visibilities, authors):
                 continue
             listed.append((record, "mixed" if len(visibilities) > 1 else next(iter(visibilities))))
         return listed

@@ -175,3 +175,17 @@ def test_bind_check_refuses_an_open_network_bind_without_keys() -> None:
     assert "required" in access.check_bind("0.0.0.0", any_keys=True)
     with pytest.raises(access.UnsafeBind, match=r"0\.0\.0\.0"):
         access.check_bind("0.0.0.0", any_keys=False)
+
+
+def test_a_private_author_match_is_tied_to_the_callers_tenant() -> None:
+    """A same-named mentor in another tenant (or a private note in the shared library) is not this mentor."""
+    from companion.retrieval.retriever import SearchFilters
+
+    rules = SearchFilters(tenant="acme", allow_private=True, private_author="dana")
+    own = {"tenant": "acme", "visibility": "mentor_private", "author": "dana"}
+    assert rules.allows(own)
+    assert not rules.allows({**own, "tenant": "global"})
+    assert not rules.allows({**own, "tenant": "globex"})
+    assert rules.allows({**own, "tenant": "global", "visibility": "shared"})
+    admin = SearchFilters(tenant="acme", allow_private=True)
+    assert not admin.allows({**own, "tenant": "global"})

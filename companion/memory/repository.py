@@ -588,7 +588,13 @@ class MemoryRepository:
         )
 
     def context_for(
-        self, tenant: str, mentorship_id: str, today: dt.date, *, viewer_person_id: str | None = None
+        self,
+        tenant: str,
+        mentorship_id: str,
+        today: dt.date,
+        *,
+        viewer_person_id: str | None = None,
+        include_private_plans: bool = True,
     ) -> MentoringContext:
         """The generation context a mentorship_id stands for: profiles, goals, open items, asked icebreakers.
 
@@ -598,7 +604,7 @@ class MemoryRepository:
             mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
             next_number = _next_session_number(session, mentorship_id)
             open_items = _action_items(session, tenant, mentorship_id, ActionItemRecord.done.is_(False))
-            asked = _asked_icebreakers(session, tenant, mentorship_id)
+            asked = _asked_icebreakers(session, tenant, mentorship_id, include_private_plans=include_private_plans)
         mentor = MentorPerson.model_validate(mentorship.mentor).model_dump(exclude={"person_id"})
         mentee = MenteePerson.model_validate(mentorship.mentee).model_dump(exclude={"person_id"})
         mentee["goals"] = list(mentorship.goals)
@@ -763,18 +769,25 @@ def _action_items(
     ).all()
 
 
-def _asked_icebreakers(session: Session, tenant: str, mentorship_id: str) -> list[str]:
-    asked = session.scalars(
-        select(MentoringSession.icebreakers_asked)
+def _asked_icebreakers(
+    session: Session, tenant: str, mentorship_id: str, *, include_private_plans: bool = True
+) -> list[str]:
+    """Every icebreaker asked, oldest first, each once; without `include_private_plans`, none of a plan
+    that stays with the mentor (it may quote the mentor's private notes)."""
+    rows = session.scalars(
+        select(MentoringSession)
         .where(MentoringSession.tenant == tenant, MentoringSession.mentorship_id == mentorship_id)
         .order_by(MentoringSession.number)
     ).all()
     seen: set[str] = set()
     questions = []
-    for question in (q for session_questions in asked for q in session_questions):
-        if _normalised(question) not in seen:
-            seen.add(_normalised(question))
-            questions.append(question)
+    for row in rows:
+        if not include_private_plans and _plan_visibility(row) == "mentor_private":
+            continue
+        for question in row.icebreakers_asked:
+            if _normalised(question) not in seen:
+                seen.add(_normalised(question))
+                questions.append(question)
     return questions
 
 

@@ -88,11 +88,13 @@ class LexicalFilter:
     themes: tuple[str, ...] = ()
     private_author: str | None = None
     allow_private: bool = False
+    private_tenant: str | None = None
+    """Private chunks only from this tenant: an author's name means nothing across tenants."""
 
     def key(self) -> tuple[object, ...]:
         """A hashable identity of the filter (the mask it gives depends on nothing else)."""
         allowed = tuple(sorted((column, tuple(values)) for column, values in self.allowed.items()))
-        return (allowed, tuple(sorted(self.themes)), self.private_author, self.allow_private)
+        return (allowed, tuple(sorted(self.themes)), self.private_author, self.allow_private, self.private_tenant)
 
 
 MASK_CACHE_SIZE = 128
@@ -134,8 +136,13 @@ class LexicalSnapshot:
         shared = columns.values["visibility"] == "shared"
         if not flt.allow_private:
             mask &= shared
-        elif flt.private_author is not None:
-            mask &= shared | (columns.values["author"] == flt.private_author)
+        else:
+            private_ok = np.ones(len(mask), dtype=bool)
+            if flt.private_author is not None:
+                private_ok &= columns.values["author"] == flt.private_author
+            if flt.private_tenant is not None:
+                private_ok &= columns.values["tenant"] == flt.private_tenant
+            mask &= shared | private_ok
         if flt.themes:
             any_theme = np.zeros(len(mask), dtype=bool)
             for theme in set(flt.themes):

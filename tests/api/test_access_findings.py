@@ -87,7 +87,9 @@ def test_another_mentor_cannot_overwrite_or_delete_a_note_by_reusing_its_id(clie
     )
     assert takeover.status_code == 409, takeover.text
     assert "another author" in takeover.json()["detail"]
-    assert client.delete("/v1/knowledge/dana-lesson", headers=people["eli"]).status_code == 403
+    # Her private note is invisible to him: deleting it answers exactly like a missing one.
+    assert client.delete("/v1/knowledge/dana-lesson", headers=people["eli"]).status_code == 404
+    assert client.delete("/v1/knowledge/dana-lesson", headers=people["platform"]).status_code == 404
     found = client.get("/v1/search", headers=people["dana"], params={"q": "pitching lesson revenue slide"})
     assert any(PRIVATE in hit["text"] for hit in found.json()["results"])
     # The same author may update her own note.
@@ -108,6 +110,8 @@ def test_a_file_upload_cannot_take_over_another_authors_file(client: TestClient,
         "/v1/knowledge/files", headers=people["eli"], files={"file": ("pitch-notes.md", b"# Pitch\n\nEli's notes.")}
     )
     assert second.status_code == 409
+    # Her shared file he can see, but not delete.
+    assert client.delete("/v1/knowledge/pitch-notes.md", headers=people["eli"]).status_code == 403
 
 
 @pytest.mark.parametrize(
