@@ -242,7 +242,8 @@ _UNIT = rf"(?P<unit>{_words_re(_UNITS)})(?!\w)"
 _DEADLINE_LEAD = (
     r"by|before|due|no later than|latest|at the latest|eod|cob|end of day|"
     r"bis(?:\s+(?:zum|zur|spätestens|spaetestens))?|spätestens|spaetestens|vor(?:\s+dem|\s+der)?|"
-    r"para(?:\s+el)?|antes\s+del?|hasta(?:\s+el)?|como\s+muy\s+tarde"
+    r"para(?:\s+el)?|antes\s+del?|hasta(?:\s+el)?|como\s+muy\s+tarde|a\s+m[aá]s\s+tardar(?:\s+el)?|"
+    r"(?:between|b/w|btw)\s+now\s+and|zwischen\s+jetzt\s+und|entre\s+hoy\s+y"
 )
 _CONTEXT_LEAD = r"on|for|at|am|zum|el|este|this|coming"
 _NEGATIVE_LEAD = (
@@ -372,7 +373,23 @@ _HOLIDAYS = {
     "xmas": (12, 24), "christmas": (12, 24), "the holidays": (12, 24), "weihnachten": (12, 24),
     "navidad": (12, 24), "navidades": (12, 24), "new year": (12, 31), "silvester": (12, 31),
     "ano nuevo": (12, 31), "fin de ano": (12, 31), "year end": (12, 31), "jahresende": (12, 31),
+    "easter": (0, 0), "ostern": (0, 0), "semana santa": (0, 0),
 }  # fmt: skip
+
+
+def _good_friday(year: int) -> dt.date:
+    """Good Friday of `year` (the Gregorian computus): 'before Easter' means before the Easter holidays."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    leap = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * leap) // 451
+    month = (h + leap - 7 * m + 114) // 31
+    day = (h + leap - 7 * m + 114) % 31 + 1
+    return dt.date(year, month, day) - dt.timedelta(days=2)
 
 
 def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
@@ -512,6 +529,10 @@ def _resolver(
         month, day = _HOLIDAYS[_fold(g["holiday"])]
         if not lead or _CONTEXT_RE.match(lead):
             return None
+        if month == 0:
+            return lambda base, meeting: (
+                _good_friday(base.year) if _good_friday(base.year) >= base else _good_friday(base.year + 1)
+            )
         return lambda base, meeting: _day_in_future(base, day, month)
     if kind == "year_end":
         return lambda base, meeting: dt.date(base.year, 12, 31)
@@ -859,7 +880,7 @@ class _People:
 # --------------------------------------------------------------------------------------
 # Lines
 # --------------------------------------------------------------------------------------
-_BULLET = re.compile(r"^\s*(?:(?P<arrow>->|→|=>|⇒)|[-*•+·▪◦]|\d{1,2}[.)](?=\s+\D))\s*")
+_BULLET = re.compile(r"^\s*(?:(?P<arrow>->|→|=>|⇒)|[-*•+·▪◦–—]|\d{1,2}[.)](?=\s+\D))\s*")
 _CHECKBOX = re.compile(r"^\s*(?:[-*•+]\s*)?(?:\[(?P<mark>[ xX✓✔/-]?)\]|(?P<box>[☐☑☒✅]))\s*")
 _DONE_TAIL = re.compile(
     r"\s*(?:[(\[]\s*(?:¡)?(?:done|erledigt|hecho|terminado|listo|completed?)\s*!?[)\]]|[-–—:]\s*(?:done|erledigt|hecho|listo)\b|"
@@ -870,6 +891,10 @@ _MARKER = re.compile(
     r"^(?P<marker>action(?:\s+items?)?|actions?|todo|to-do|to\s+do|ap|ai|follow[- ]?ups?|next\s+steps?|homework|hw|"
     r"aufgaben?|hausaufgaben?|to-dos?|tarea|tareas|pendiente|pendientes|deberes)\b\s*(?:[:\-–—]\s*|\s+(?=\S))",
     re.I,
+)
+_MARKER_WITHOUT_COLON = re.compile(
+    r"^(?:[A-Z]{2,}|[\w-]+(?:\s+\w+)?\s+(?:for|f[uü]r|para)\s|[\w-]+(?:\s+\w+)?\s+\("
+    r"|[\w-]+(?:\s+\w+)?\s+(?:[A-Z]\w*|me|mir|yo)\s*[:\-–—])"
 )
 _HEADING_MD = re.compile(r"^\s*(?:#{1,6}\s+|\*\*)(?P<title>.+?)(?:\*\*)?\s*:?\s*#*\s*$")
 _ACTION_TITLE = re.compile(
@@ -966,7 +991,7 @@ _EN_SUBJECT = (
     rf"(?:(?:her|his|their|my|our|the)\s+(?:new\s+|old\s+|current\s+)?(?:{_ROLE_NOUNS})(?:\s*\([^)]{{1,30}}\))?(?:\s+[A-Z][a-z]+)?)|"
     rf"(?:HR|IT|Legal|Finance)(?:\s*\([^)]{{1,30}}\))?|"
     rf"(?:Dr\.?|Prof\.?|Mr\.?|Ms\.?|Mrs\.?)\s+[A-Z][\w'-]+|"
-    rf"[A-Z](?:\.\s?[A-Z])*\.?(?=\s|:)|"
+    rf"[A-Z](?:\.\s?[A-Z])*\.?(?=\s|:)|[A-Z]{{2,3}}(?=\s|:)|"
     rf"[A-Za-z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?(?:\s*\([^)]{{1,30}}\))?)"
 )
 _EN_MODAL = (
@@ -1495,7 +1520,10 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
         person = "first"
         infinitive = _spanish_infinitive(verb)
         clitic_suffix = clitic.replace(" ", "")
-    elif verb.endswith(("a", "e")) and (subject or "me" in clitic.split()) and (has_date or "me" in clitic.split()):
+    elif verb.endswith(("a", "e")) and (
+        ((subject or "me" in clitic.split()) and (has_date or "me" in clitic.split()))
+        or (clitic and people.who(subject) in ("mentee", "mentor"))  # "Isabel le presenta a Carla"
+    ):
         person = "third"
         infinitive = _spanish_infinitive(verb)
         clitic_suffix = clitic.replace(" ", "")
@@ -1553,7 +1581,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "stress",
             r"\bdemotivated\b|\bdiscouraged\b|\bhopeless\b|\bentmutigt\b|\bhoffnungslos\b|\bdesanimad[oa]\b|\bdesmotivad[oa]\b|"
             r"\banxious\b|\banxiety\b|\bpanic\w*|\bstressed\b|\bscared\b|\bcrying\b|\bcried\b|\bin tears\b|\bdreading\b|"
-            r"\blow mood\b|\bdepress\w*|\bgestresst\b|\bangst\b|\bpanik\b|\bweint\b|\bgeweint\b|\bniedergeschlagen\b|"
+            r"\blow mood\b|\bdepress\w*|\bgestresst\b|\bangst\b(?!\s+vor\b)|\bpanik\b|\bweint\b|\bgeweint\b|\bniedergeschlagen\b|"
             r"\bestresad[oa]\b|\bansiedad\b|\bansios[oa]\b|\bangustiad[oa]\b|\bllor\w*|\bp[aá]nico\b",
         ),
         (
@@ -1608,7 +1636,7 @@ _NOT_OUR_CADENCE = re.compile(
     re.I,
 )
 _NEXT_MEETING = re.compile(
-    r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1)|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
+    r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1|one)|n[aä]chstes\s+mal\s+am|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
     r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos)\b",
     re.I,
 )
@@ -1830,6 +1858,8 @@ class _Analysis:
             if tail and len(line) > tail.end() - tail.start() + 3:
                 line, item.checkbox = line[: tail.start()], "done"
             marker = _MARKER.match(line)
+            if marker and not re.search(r"[:\-–—]\s*$", marker.group(0)) and not _MARKER_WITHOUT_COLON.match(line):
+                marker = None  # "Follow-up notes — Kenneth": a title, not a marker
             if marker:
                 item.marked = True
                 if re.match(r"homework|hw|hausaufgabe|deberes|tarea", marker.group("marker"), re.I):

@@ -461,3 +461,33 @@ def test_hedged_german_and_spanish_are_not_commitments() -> None:
         mentor_name="Pepe Luna",
     )
     assert spanish.action_items == ()
+
+
+def test_titles_en_dash_bullets_and_labelled_finite_verbs() -> None:
+    notes = """\
+Follow-up notes — Kenneth, 14 March
+- KO to enrol on the short course by the 31st
+- he'll book a session with the pension adviser b/w now and Easter
+"""
+    facts = analyse_notes(
+        notes, session_date=dt.date(2028, 3, 14), mentee_name="Kenneth Osei", mentor_name="Priya Shah"
+    )
+    assert [a.text for a in facts.action_items] == [
+        "Enrol on the short course",
+        "Book a session with the pension adviser",
+    ]
+    assert [a.due for a in facts.action_items] == [dt.date(2028, 3, 31), dt.date(2028, 4, 14)]  # Good Friday
+    german = analyse_notes(
+        "Aufgaben:\n– Markus: fragt bei seiner alten Schule nach einem Hospitationsplatz\n",
+        session_date=dt.date(2028, 4, 4),
+        mentee_name="Paula Schneider",
+        mentor_name="Markus Lang",
+    )
+    assert item(german, "Hospitationsplatz").owner == "mentor"
+    spanish = analyse_notes(
+        "- Isabel le presenta a Carla cuando el portfolio esté listo\n",
+        session_date=dt.date(2028, 5, 9),
+        mentee_name="Lucas Romero",
+        mentor_name="Isabel Prieto",
+    )
+    assert item(spanish, "Carla").owner == "mentor"
