@@ -972,11 +972,10 @@ class _Clause:
     kind: str
     """'commitment', 'joint' (we), 'negated' or 'plain'."""
     owner_word: str | None = None
-    context: str = ""
-    """Text before the commitment in the same sentence ('bus pass' in 'bus pass – I'll grab the form')."""
     whole: str = ""
+    """The words the clause was read from."""
     person_form: str | None = None
-    """How the verb was written, for rewriting: 'third', 'first', 'second', 'modal', 'infinitive'."""
+    """How it was written: 'modal', 'third', 'infinitive', 'quoted' (she said "I'll …"), 'shorthand' (note to self)."""
 
 
 # --------------------------------------------------------------------------------------
