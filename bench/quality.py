@@ -3,6 +3,8 @@
     python bench/quality.py                      # notes analyser + the feedback task's reader
     python bench/quality.py --feedback service   # the feedback task through the service (indexes knowledge/)
     python bench/quality.py --feedback none --details
+    python bench/quality.py --set holdout        # the held-out set (bench/quality/holdout/) only
+    python bench/quality.py --set all            # the dev set and the held-out set together
 
 Each file in bench/quality/ is a mentoring context (the format of examples/context.yaml) plus a
 `labels:` block: the action items (keywords that must all appear in the item's text, owner, due,
@@ -44,6 +46,8 @@ from companion.generation.tasks.common import session_stage  # noqa: E402
 from companion.schemas import MentoringContext  # noqa: E402
 
 DEV_SET = REPO / "bench" / "quality"
+SETS = {"dev": (DEV_SET,), "holdout": (DEV_SET / "holdout",), "all": (DEV_SET, DEV_SET / "holdout")}
+"""Named sets: the dev set (tuned on), the held-out set (written before any change for it), or both."""
 TARGETS = {"recall": 0.90, "owner": 0.90, "due": 0.85, "precision": 0.85}
 
 
@@ -378,14 +382,29 @@ def print_details(cases: list[Case], predictions: list[Prediction]) -> None:
             print("\n".join(problems))
 
 
+def _set_name(folder: Path) -> str:
+    try:
+        return str(folder.resolve().relative_to(REPO))
+    except ValueError:
+        return str(folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feedback", choices=("reader", "service", "none"), default="reader")
     parser.add_argument("--details", action="store_true", help="list every missed, wrong and extra item")
-    parser.add_argument("--dev-set", type=Path, default=DEV_SET)
+    parser.add_argument(
+        "--set",
+        default="dev",
+        help="dev (bench/quality/*.yaml), holdout (bench/quality/holdout/), all, or a folder of contexts",
+    )
+    parser.add_argument("--dev-set", type=Path, default=None, help="a folder of contexts (overrides --set)")
     args = parser.parse_args()
 
-    cases = load_cases(args.dev_set)
+    folders = (args.dev_set,) if args.dev_set else SETS.get(args.set) or (Path(args.set),)
+    cases = [case for folder in folders for case in load_cases(folder)]
+    if not cases:
+        parser.error(f"no contexts (*.yaml) in {', '.join(str(f) for f in folders)}")
     non_english = [c for c in cases if c.language != "en"]
     warm_up()
     for case in cases:  # warm-up: dateparser's locale data and the regexes
@@ -397,7 +416,8 @@ def main() -> None:
 
     lines = [len([x for x in (c.context.notes or "").splitlines() if x.strip()]) for c in cases]
     print(
-        f"# Notes quality on {len(cases)} contexts ({len(non_english)} not in English; "
+        f"# Notes quality on {len(cases)} contexts of {', '.join(_set_name(f) for f in folders)} "
+        f"({len(non_english)} not in English; "
         f"{min(lines)}-{max(lines)} lines of notes, median {statistics.median(lines):.0f})\n"
     )
     rows = []
