@@ -486,7 +486,7 @@ def _lead_priority(lead: str | None) -> int | None:
 
 
 def _resolver(
-    kind: str, m: re.Match[str], language: str, lead: str
+    kind: str, m: re.Match[str], language: str, lead: str, month_first: bool = False
 ) -> Callable[[dt.date, dt.date | None], dt.date | None] | None:
     g = m.groupdict()
     lead = " ".join(lead.lower().split())
@@ -507,8 +507,8 @@ def _resolver(
         year = int(g["y"]) if g.get("y") else None
         if year is not None and year < 100:
             year += 2000
-        if kind == "slashed" and month > 12 and day <= 12:
-            day, month = month, day  # 12/18: an American order date
+        if kind == "slashed" and ((month > 12 and day <= 12) or (month_first and day <= 12)):
+            day, month = month, day  # 12/18, or notes that write month first: an American order date
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return None
         return lambda base, meeting: _day_in_future(base, day, month, year)
@@ -662,9 +662,11 @@ def _resolver(
     return None
 
 
-def find_dates(text: str, language: str = "en") -> list[_DateHit]:
-    """Every date phrase in `text`, in order, each with a lazy resolver; overlapping phrases keep the longest."""
-    return list(_find_dates(text, language))
+def find_dates(text: str, language: str = "en", *, month_first: bool = False) -> list[_DateHit]:
+    """Every date phrase in `text`, in order, each with a lazy resolver; overlapping phrases keep the longest.
+
+    `month_first` reads slashed dates the American way (10/05 is 5 October), for notes that write them so."""
+    return list(_find_dates(text, language, month_first))
 
 
 _DATE_TRIGGER_WORDS = frozenset(
@@ -750,7 +752,7 @@ def _date_triggers(text: str) -> Iterable[tuple[int, int]]:
 
 
 @lru_cache(maxsize=8192)
-def _find_dates(text: str, language: str) -> tuple[_DateHit, ...]:
+def _find_dates(text: str, language: str, month_first: bool = False) -> tuple[_DateHit, ...]:
     windows: list[list[int]] = []
     for trigger_start, trigger_end in _date_triggers(text):
         # only the text around a date word can hold a date phrase: match there, not over the whole line
@@ -797,7 +799,7 @@ def _find_dates(text: str, language: str) -> tuple[_DateHit, ...]:
         before = text[:start].rstrip().lower()
         if re.search(r"(?:\d|\btimes?|\bx)\s*$", before) and kind in ("month_end", "next_period"):
             continue
-        resolve = _resolver(kind, m, language, lead or "")
+        resolve = _resolver(kind, m, language, lead or "", month_first)
         if resolve is None:
             continue
         if kind in _STRONG_KINDS:
@@ -816,10 +818,15 @@ _STRONG_KINDS = frozenset(
 
 
 def resolve_due(
-    text: str, session_date: dt.date, language: str = "en", next_meeting: dt.date | None = None
+    text: str,
+    session_date: dt.date,
+    language: str = "en",
+    next_meeting: dt.date | None = None,
+    *,
+    month_first: bool = False,
 ) -> tuple[dt.date, _DateHit] | None:
     """The due date a task's own words give, preferring 'by/bis/para' phrases over bare ones."""
-    hits = find_dates(text, language)
+    hits = find_dates(text, language, month_first=month_first)
     for hit in sorted(hits, key=lambda h: (-h.priority, h.start)):
         date = hit.resolve(session_date, next_meeting)
         if date is not None:
@@ -874,6 +881,11 @@ class _People:
                 return "mentor"
         if first in self.mentee or first in self.mentor:
             return "mentee" if first in self.mentee else "mentor"
+        initial_and_surname = re.fullmatch(r"([a-z])\.?\s*([a-z'-]{3,})", folded)
+        if initial_and_surname:  # "U. Brandt", "M Lopez"
+            for forms, role in ((self.mentee, "mentee"), (self.mentor, "mentor")):
+                if initial_and_surname.group(2) in forms and initial_and_surname.group(1) in forms:
+                    return role
         return None
 
 
@@ -904,7 +916,7 @@ _ACTION_TITLE = re.compile(
     re.I,
 )
 _DECISION_TITLE = re.compile(
-    r"^(?:decisions?|decided|agreed|agreements?|entscheidungen?|beschl[uü]sse|decisiones|acuerdos)$", re.I
+    r"^(?:decisions?|decided|agreed|agreements?|entscheidungen?|beschl[uü]sse?|decisiones|acuerdos)$", re.I
 )
 _OWNER_TITLE = re.compile(
     r"^(?:for|f[uü]r|para)\s+(?P<who>.+?)(?:'s)?$|^(?P<who2>.+?)(?:'s)?\s+(?:actions?|to-?dos?|tasks?|homework)$", re.I
@@ -914,13 +926,34 @@ _LABEL = re.compile(r"^(?P<label>[^\s:][^:]{0,38}?)\s*(?::|\s[-–—]\s|\s?→|
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_COLUMNS = {
     "task": re.compile(
-        r"^(?:actions?|action items?|tasks?|what|to-?dos?|items?|next steps?|aufgaben?|was|tareas?|acci[oó]n|qu[eé])$",
+        r"^(?:actions?|action items?|tasks?|what|to-?dos?|items?|next steps?|aufgaben?|ma(?:ß|ss)nahmen?|was|"
+        r"tareas?|acci[oó]n|acciones|qu[eé])$",
         re.I,
     ),
-    "owner": re.compile(r"^(?:owners?|who|wer|qui[eé]n|responsable|verantwortlich|assignee|person)$", re.I),
-    "due": re.compile(r"^(?:due|when|by|deadline|date|due date|bis|wann|termin|frist|fecha|cu[aá]ndo|plazo)$", re.I),
+    "owner": re.compile(
+        r"^(?:owners?|who|wer|qui[eé]n|responsables?|verantwortlich(?:e[rn]?)?|zust[aä]ndig|assignee|assigned\s+to|"
+        r"person|lead)$",
+        re.I,
+    ),
+    "due": re.compile(
+        r"^(?:due|when|by|deadline|date|due date|target date|bis|bis wann|wann|termin|frist|f[aä]llig|fecha|"
+        r"fecha l[ií]mite|cu[aá]ndo|plazo)$",
+        re.I,
+    ),
     "status": re.compile(r"^(?:status|done|state|erledigt|estado|hecho)\??$", re.I),
 }
+_FIELD = re.compile(r"^(?P<key>[^\W\d][\w.]*(?:\s+[\w.]+){0,2}?)\s*:\s*(?P<value>.*)$")
+_FIELD_SEPARATOR = re.compile(r"\s+[|—–]\s+|\s+-{1,2}\s+(?=[^\W\d][\w ]{0,20}:)|;\s+(?=[^\W\d][\w ]{0,20}:)")
+
+
+def _column_of(header: str) -> str | None:
+    header = " ".join(header.split()).strip(" *_")
+    for name, pattern in _TABLE_COLUMNS.items():
+        if pattern.match(header):
+            return name
+    return None
+
+
 _WIN_LABEL = re.compile(
     r"^(?:wins?|win of the week|strengths?|good|going well|went well|highlights?|proudest of|positives?|st[aä]rken?|"
     r"gut|erfolge?|lob|muy bien|bien|logros?|fortalezas?|puntos fuertes)$",
@@ -933,7 +966,7 @@ _GROWTH_LABEL = re.compile(
 )
 _DECISION_LABEL = re.compile(
     r"^(?:decided|decision|decisions|agreed|agreement|we agreed|entschieden|entscheidung|beschlossen|vereinbart|"
-    r"abgemacht|decidimos|decidido|decisi[oó]n|acordamos|acordado|acuerdo)$",
+    r"abgemacht|beschluss|decidimos|decidido|decisi[oó]n|acordamos|acordado|acuerdo)$",
     re.I,
 )
 _NEXT_LABEL = re.compile(
@@ -1643,7 +1676,12 @@ _DECISION_WORDS = re.compile(
     r"^\W*agreed\s+to\b|\b(?:decided|decision|decide[sd]?\s+to|agreed(?!\s+to\b)|we\s+agreed|agreement|settled\s+on|going\s+with|"
     r"we\s+chose|chose|opted\s+for|parked|holding\s+off|no\s+(?:more|new)\b|won'?t|will\s+not|not\s+going\s+to|"
     r"entschieden|entscheidung|beschlossen|vereinbart|abgemacht|geeinigt|festgelegt|"
-    r"decidi\w*|decisi[oó]n|acordamos|acordado|quedamos\s+en|nada\s+de)\b",
+    r"decidi\w*|decisi[oó]n|acordamos|acordado|quedamos\s+en|nada\s+de)\b|"
+    # a plan given up is a decision too: "dropped the idea of …", "vom Tisch", "lo dejamos", "descartado"
+    r"\b(?:dropp(?:ed|ing)\s+(?:the\s+(?:idea|plan)|it)|scrapp(?:ed|ing)|ruled\s+out|no\s+longer\s+(?:need|going|want|plan)\w*|"
+    r"park(?:ed|ing)?\s+(?!lot\b)\w+|(?:is|are|was)\s+off\s+the\s+table|vom\s+tisch|gestrichen|verworfen|"
+    r"(?:muss|musst|m[uü]ssen|brauchst|braucht)\s+(?:\w+\s+){0,5}nicht\s+mehr|nicht\s+mehr\s+n[oö]tig|"
+    r"(?:lo|la|los|las)\s+dejamos|descartad[oa]s?|se\s+acuerda|ya\s+no\s+hace\s+falta|no\s+hace\s+falta)\b",
     re.I,
 )
 _NOT_DECIDED = re.compile(
@@ -1685,7 +1723,8 @@ _TRAILING_BOUNDARY = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()|;\s+|\s+(?=\bPS\b)")
 _ABBREV_END = re.compile(
-    r"(?:\b(?:e\.g|i\.e|vs|etc|approx|dr|prof|mr|ms|mrs|st|no|z\.b|ca|bzw|nr|sr|sra|dra|ud|uds|[A-Za-z])\.|\d\.)$",
+    r"(?:\b(?:e\.g|i\.e|vs|etc|approx|dr|prof|mr|ms|mrs|st|no|z\.b|ca|bzw|nr|sr|sra|srta|dra|ud|uds|hr|hrn|fr|"
+    r"dipl|ing|[A-Za-z])\.|\b([A-Z])\1\.|\d\.)$",
     re.I,
 )
 
@@ -1733,6 +1772,15 @@ def _cadence(text: str) -> str | None:
     return best[1] if best else None
 
 
+def _month_first(text: str) -> bool:
+    """Whether the notes write slashed dates month first: they say so ('US format', 'MM/DD'), or a date like
+    10/22 can only be read that way and none like 22/10 contradicts it."""
+    if re.search(r"\b(?:US|U\.S\.|American)\s+(?:date\s+)?(?:format|dates?|style)\b|\bMM/DD\b", text, re.I):
+        return True
+    pairs = [(int(a), int(b)) for a, b in re.findall(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/\d{2,4})?(?![\d/])", text)]
+    return any(a <= 12 < b <= 31 for a, b in pairs) and not any(b <= 12 < a <= 31 for a, b in pairs)
+
+
 # --------------------------------------------------------------------------------------
 # The analysis
 # --------------------------------------------------------------------------------------
@@ -1755,7 +1803,13 @@ class _Analysis:
         self.transcript = False
         self.voice: str | None = None
         """Who is speaking in the sentence being read: None for the mentor's own notes."""
+        self.month_first = _month_first(text)
         self._learn_people()
+
+    def _due(self, text: str, language: str, meeting: bool = True) -> tuple[dt.date, _DateHit] | None:
+        return resolve_due(
+            text, self.base, language, self.next_meeting if meeting else None, month_first=self.month_first
+        )
 
     # -- setup ------------------------------------------------------------------------
     def _learn_people(self) -> None:
@@ -1818,12 +1872,17 @@ class _Analysis:
             if _looks_like_instruction(line):
                 self.skipped += 1
                 continue
-            if _TABLE_ROW.match(line):
+            bare_row = "|" in line and (bool(table) or _is_table_header(line))
+            if _TABLE_ROW.match(line) or bare_row:
                 row = self._table_row(line, table)
                 if row is not None:
                     found.append(row)
                 continue
             table.clear()
+            fields = self._field_row(_BULLET.sub("", _CHECKBOX.sub("", line)), line)
+            if fields is not None:
+                found.append(fields)
+                continue
             heading = self._heading(line)
             if heading is not None:
                 section, section_owner = heading
@@ -1908,6 +1967,42 @@ class _Analysis:
         item.label_owner = self._speaker_of(owner_cell) if owner_cell else None
         item.label = owner_cell or None
         if re.search(r"\b(?:done|yes|erledigt|hecho|completed?|closed)\b|[✓✔✅x]$", status, re.I):
+            item.checkbox = "done"
+        return item
+
+    def _field_row(self, text: str, source: str) -> _Line | None:
+        """One action written as fields ('Aufgabe: … — Verantwortlich: Emre — Termin: 19.03.', 'owner: Claire — intro
+        to Marc', 'Acción: … | Responsable: Rocío | Fecha: …'): the same as a table row."""
+        segments = [s.strip() for s in _FIELD_SEPARATOR.split(text.strip()) if s.strip()]
+        if len(segments) < 2:
+            return None
+        values: dict[str, str] = {}
+        loose: list[str] = []
+        for segment in segments:
+            m = _FIELD.match(segment)
+            column = _column_of(m.group("key")) if m else None
+            if m and column and column not in values:
+                values[column] = m.group("value").strip()
+            else:
+                loose.append(segment)
+        if "owner" not in values and "due" not in values:
+            return None
+        if "task" not in values:
+            if len(loose) != 1 or "owner" not in values:
+                return None
+            values["task"] = loose[0]
+        elif loose:
+            return None
+        if len(values) < 2 or not values["task"]:
+            return None
+        task = values["task"]
+        due_cell = values.get("due", "")
+        item = _Line(text=f"{task} – {due_cell}" if due_cell else task, source=source, marked=True)
+        item.language = detect_language(task, self.language) if len(task.split()) >= 4 else self.language
+        owner_cell = values.get("owner", "")
+        item.label_owner = self._speaker_of(owner_cell) if owner_cell else None
+        item.label = owner_cell or None
+        if re.search(r"\b(?:done|yes|erledigt|hecho|completed?|closed)\b|[✓✔✅]$", values.get("status", ""), re.I):
             item.checkbox = "done"
         return item
 
@@ -2080,7 +2175,7 @@ class _Analysis:
             if self.cadence is None:
                 self.cadence = _cadence(body)
             if self.next_meeting is None and (_NEXT_MEETING.search(body) or line.label_kind == "next"):
-                hits = [h for h in find_dates(body, line.language)]
+                hits = find_dates(body, line.language, month_first=self.month_first)
                 counts = [h for h in hits if re.match(r"(?i)(?:in|within|en|dentro)\b", h.text.strip())]
                 days = [h for h in hits if h not in counts and re.search(r"\d", h.text)]
                 specific = days or [h for h in hits if h not in counts and _WD_RE.search(h.text)] or counts
@@ -2255,9 +2350,9 @@ class _Analysis:
             self.voice = owner
         elif line.label_owner and _fold(clause.owner_word or "") in ("i", "ich", "yo"):
             self.voice = line.label_owner  # "J: I'll send you my draft": J's own words
-        if _PRO_FORM.match(_remove_date(body, resolve_due(body, self.base, line.language, self.next_meeting)).strip()):
+        if _PRO_FORM.match(_remove_date(body, self._due(body, line.language)).strip()):
             if previous is not None and not previous.due:
-                due = resolve_due(body, self.base, line.language, self.next_meeting)
+                due = self._due(body, line.language)
                 if due is not None:
                     replaced = NoteAction(
                         previous.text,
@@ -2273,7 +2368,7 @@ class _Analysis:
                 return previous
             context = _clean(_strip_subject_modal(lead, self.people))
             if context:
-                date = resolve_due(body, self.base, line.language, self.next_meeting)
+                date = self._due(body, line.language)
                 pro_form = _rewrite(_clean(_remove_date(body, date)), owner, self.people, line.language, self.voice)
                 base_text = context if line.language != "en" else f"{_capitalise(context)}: {pro_form}"
                 return self._make_item(
@@ -2288,7 +2383,7 @@ class _Analysis:
                     keep_text=True,
                 )
         prefix = ""
-        lead_due = resolve_due(lead, self.base, line.language, self.next_meeting) if lead.strip() else None
+        lead_due = self._due(lead, line.language) if lead.strip() else None
         lead_clean = _clean(_remove_date(lead, lead_due) if lead_due else lead)
         date_only_lead = lead_due is not None and not re.sub(r"\W", "", lead_clean)
         if date_only_lead:
@@ -2301,7 +2396,7 @@ class _Analysis:
         if (
             context_label
             and find_dates(context_label, line.language)
-            and not re.sub(r"\W", "", _remove_date(context_label, resolve_due(context_label, self.base, line.language)))
+            and not re.sub(r"\W", "", _remove_date(context_label, self._due(context_label, line.language, meeting=False)))
         ):
             context_label = None
         if (
@@ -2353,7 +2448,7 @@ class _Analysis:
         if closing and body.count('"') + body.count("”") + body.count("“") == 1:
             body = body[: closing.start()]  # the end of a quoted commitment: '"I'll update it tonight" - her words'
         if due is None:
-            due = resolve_due(body, self.base, language, self.next_meeting)
+            due = self._due(body, language)
         text = body if keep_text else _remove_date(body, due)
         text = _rewrite(text, owner, self.people, language, self.voice)
         if prefix:
@@ -2379,6 +2474,12 @@ class _Analysis:
 
 
 _WD_RE = re.compile(_WD, re.I)
+
+
+def _is_table_header(line: str) -> bool:
+    """'Action | Owner | Due' with or without the outer pipes: two or more cells that name columns."""
+    cells = [c for c in line.strip().strip("|").split("|")]
+    return len(cells) >= 2 and sum(_column_of(c) is not None for c in cells) >= 2
 
 
 def _looks_like_instruction(line: str) -> bool:
