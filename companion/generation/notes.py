@@ -231,7 +231,16 @@ def _words_re(words: Iterable[str]) -> str:
     return "|".join(_accent_insensitive(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+_SHORT_WEEKDAYS = {
+    "de": {"mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6},
+    "es": {"lun": 0, "mie": 2, "jue": 3, "vie": 4, "sab": 5, "dom": 6},
+}
+"""German two-letter and Spanish short day names: read as days only in notes of that language, written as
+such ('bis So', '→ ich, Mo', 'el jue')."""
+for _lang, _short in _SHORT_WEEKDAYS.items():
+    _WEEKDAY_WORDS[_lang].update(_short)
 _ALL_WEEKDAYS = {w for table in _WEEKDAY_WORDS.values() for w in table}
+_SHORT_WEEKDAY_WORDS = frozenset(w for table in _SHORT_WEEKDAYS.values() for w in table)
 _ALL_MONTHS = {w for table in _MONTH_WORDS.values() for w in table}
 _WD = rf"(?P<wd>{_words_re(_ALL_WEEKDAYS)})(?!\w)"
 _MON = rf"(?P<mon>{_words_re(_ALL_MONTHS)})\.?(?!\w)"
@@ -305,7 +314,7 @@ def warm_up() -> None:
 
 def _language_of(word: str, table: dict[str, dict[str, int]]) -> str:
     folded = _fold(word).rstrip(".")
-    for language in ("en", "de", "es"):
+    for language in ("en", "de", "es"):  # "sat"/"sun" are English before anything else
         if folded in table[language]:
             return language
     return "en"
@@ -424,7 +433,7 @@ def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
         ("session", rf"{lead}{session}"),
         (
             "period_end",
-            rf"{lead}(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<q>this\s+|next\s+)?(?P<per>week|month)|eo(?P<eo>[wm])\b|(?P<de>(?:ende\s+(?:der|des|dieser|dieses|n[aä]chster|n[aä]chsten)\s+(?P<deper>woche|monats))|monatsende|wochenende)|(?:a\s+)?finales\s+de\s+(?:la\s+|esta\s+)?(?P<esper>semana|mes)|(?:a\s+)?fin\s+de\s+(?P<esper2>mes))\b",
+            rf"{lead}(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<q>this\s+|next\s+)?(?P<per>week|wk|month)|eo(?P<eo>[wm])\b|(?P<de>(?:ende\s+(?:der|des|dieser|dieses|n[aä]chster|n[aä]chsten)\s+(?P<deper>woche|monats))|monatsende|wochenende)|(?:a\s+)?finales\s+de\s+(?:la\s+|esta\s+)?(?P<esper>semana|mes)|(?:a\s+)?fin\s+de\s+(?P<esper2>mes))\b",
         ),
         (
             "weekend",
@@ -438,7 +447,7 @@ def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
         ("month_only", rf"(?P<lead>by|before|bis|vor|antes\s+de|para)\s+{_MON}(?:\s+(?P<year>\d{{4}}))?(?!\s*\d)"),
         (
             "next_period",
-            rf"{lead}(?:{next_q}\s+(?P<per>week|month|woche|monat|semana|mes)|(?:la|el)\s+(?P<per2>semana|mes)\s+que\s+viene)\b",
+            rf"{lead}(?:{next_q}\s+(?P<per>week|wk|month|woche|monat|semana|mes)|(?:la|el)\s+(?P<per2>semana|mes)\s+que\s+viene)\b",
         ),
         (
             "count",
@@ -562,7 +571,7 @@ def _resolver(
         eo = (g.get("eo") or "").lower()
         de = _fold(g.get("de") or "")
         nxt = bool(g.get("q") and "next" in g["q"].lower()) or "nachst" in de
-        if eo == "w" or period in ("week", "woche", "semana") or de == "wochenende":
+        if eo == "w" or period in ("week", "wk", "woche", "semana") or de == "wochenende":
             if de == "wochenende":
                 return lambda base, meeting: _sunday(base)
             return lambda base, meeting: _friday(base, 1 if nxt else 0)
@@ -601,7 +610,7 @@ def _resolver(
         period = _fold(g.get("per") or g.get("per2") or "")
         qualifier = _fold(g.get("q") or "que viene")
         this = qualifier in ("this", "diese", "dieser", "dieses", "diesen", "este", "esta")
-        week = period in ("week", "woche", "semana")
+        week = period in ("week", "wk", "woche", "semana")
 
         def resolve_next(base: dt.date, meeting: dt.date | None) -> dt.date:
             if this:
@@ -645,6 +654,13 @@ def _resolver(
         folded = _fold(word)
         if folded in ("sat", "sun") and not (lead or g.get("q")) and word.islower():
             return None  # "sat down", "sun": only with a lead
+        if folded in _SHORT_WEEKDAY_WORDS and folded not in _WEEKDAY_WORDS["en"]:
+            short_language = "de" if folded in _SHORT_WEEKDAYS["de"] else "es"
+            after = m.string[m.end() :]
+            if language != short_language or (short_language == "de" and not word[:1].isupper()):
+                return None  # "so", "do", "mi" are words first
+            if not (_DEADLINE_RE.match(lead) or _CONTEXT_RE.match(lead) or re.match(r"^\.?\s*(?:[,;)]|$)", after)):
+                return None  # a day only after "bis"/"am" or at the end: "bis So", "→ ich, Mo"
         qualifier = _fold(g.get("q") or "")
         following = qualifier in ("next", "nachste", "nachsten", "nachster", "nachstes", "proximo", "proxima")
         following = following or bool(g.get("after") and "next" in g["after"].lower())
@@ -743,7 +759,8 @@ def _date_triggers(text: str) -> Iterable[tuple[int, int]]:
     for m in _TOKEN.finditer(text):
         word = _fold(m.group(0))
         if (
-            word in _DATE_TRIGGER_WORDS
+            (word in _DATE_TRIGGER_WORDS and (word not in _SHORT_WEEKDAY_WORDS or word in _WEEKDAY_WORDS["en"]))
+            or (word in _SHORT_WEEKDAY_WORDS and m.group(0)[:1].isupper())
             or any(c.isdigit() for c in word)
             or word.startswith(("nachst", "proxim", "xmas", "christmas"))
             or word.rstrip("s") in _DATE_TRIGGER_WORDS
@@ -921,7 +938,9 @@ _DECISION_TITLE = re.compile(
 _OWNER_TITLE = re.compile(
     r"^(?:for|f[uü]r|para)\s+(?P<who>.+?)(?:'s)?$|^(?P<who2>.+?)(?:'s)?\s+(?:actions?|to-?dos?|tasks?|homework)$", re.I
 )
-_LABEL = re.compile(r"^(?P<label>[^\s:][^:]{0,38}?)\s*(?::|\s[-–—]\s|\s?→|\s?->)\s*(?P<rest>\S.*)$")
+_LABEL = re.compile(
+    r"^(?P<label>[^\s:](?:[^:]|(?<=\d):(?=\d)){0,38}?)\s*(?P<sep>(?<=\D):|(?<=\d):(?!\d)|\s[-–—]\s|\s?→|\s?->)\s*(?P<rest>\S.*)$"
+)
 
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_COLUMNS = {
@@ -1864,11 +1883,16 @@ class _Analysis:
         section_owner: str | None = None
         bulleted = False
         table: dict[str, int] = {}
+        first_line = True
         for raw in raw_lines:
             line = raw.strip()
             if not line:
                 section, section_owner, bulleted = None, None, False
                 continue
+            if first_line:
+                first_line = False
+                if self._is_title(line):
+                    continue
             if _looks_like_instruction(line):
                 self.skipped += 1
                 continue
@@ -1933,6 +1957,19 @@ class _Analysis:
             self._label(item, line.strip())
             found.append(item)
         return found
+
+    def _is_title(self, line: str) -> bool:
+        """The notes' first line naming the session by its date ('Jonas – 2. Treffen (19.11.)', 'RM 3/2 (sess 3)'):
+        a title, not a task due that day."""
+        if _BULLET.match(line) or _CHECKBOX.match(line) or len(line.split()) > 12:
+            return False
+        for hit in find_dates(line, self.language, month_first=self.month_first):
+            if not re.search(r"\d", hit.text):
+                continue
+            date = hit.resolve(self.base, None)
+            if date is not None and dt.timedelta(days=-3) <= date - self.base <= dt.timedelta(0):
+                return True
+        return False
 
     def _table_row(self, line: str, columns: dict[str, int]) -> _Line | None:
         """A Markdown table of actions ('| Action | Owner | Due |'): the header names the columns."""
@@ -2066,6 +2103,18 @@ class _Analysis:
         if not m:
             return
         label, rest = m.group("label").strip(), m.group("rest").strip()
+        assignee = re.match(r"^(?P<who>[^,;()]{1,20}?)\s*(?:[,;]\s*(?P<after>.*))?$", rest)
+        if (
+            m.group("sep").strip() in ("→", "->")
+            and assignee
+            and self._speaker_of(assignee.group("who"))
+            and not self._speaker_of(label)
+        ):
+            # "book 1:1 w/ Priti → R, this wk", "Anschreiben gegenlesen → ich, Mo": the arrow names who does it
+            item.label, item.label_kind = assignee.group("who"), "owner"
+            item.label_owner = self._speaker_of(assignee.group("who"))
+            item.text = f"{label} {assignee.group('after') or ''}".strip()
+            return
         owned = re.match(
             r"^(?P<who>.+?)(?:'s|’s|s)?\s+(?:tasks?|to-?dos?|actions?|homework|aufgaben?|tareas?)$", label, re.I
         )
@@ -2286,26 +2335,34 @@ class _Analysis:
         body = sentence
         owner: str | None = line.label_owner or line.section_owner
         owner_word = line.label if line.label_kind == "owner" else None
-        tag = re.search(
-            r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,20})\s*[)\]]\s*$|\s+[-–—]\s*(?P<who2>[A-Z]\w{0,15}|me)\s*$|\s+@(?P<who3>\w+)\s*$",
-            body,
-        )
-        if tag:
-            written = tag.group("who") or tag.group("who2") or tag.group("who3") or ""
-            first, _, more = (
-                re.split(r"\s*[,;/]\s*", written, maxsplit=1)[0],
-                "",
-                ", ".join(re.split(r"\s*[,;/]\s*", written)[1:]),
-            )
-            who = self._speaker_of(first)
+        tag = None
+        # an owner tag: at the end ("check in on Weds (me)", "- R", "@sam") or before a date ("send CV (P) Fri")
+        tags = [
+            re.search(
+                r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,20})\s*[)\]]\s*$|\s+[-–—]\s*(?P<who2>[A-Z]\w{0,15}|me)\s*$|\s+@(?P<who3>\w+)\s*$",
+                body,
+            ),
+            *re.finditer(r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,20})\s*[)\]]", body),
+        ]
+        for candidate in tags:
+            if candidate is None:
+                continue
+            written = candidate.group("who") or candidate.groupdict().get("who2") or candidate.groupdict().get("who3") or ""
+            parts = re.split(r"\s*[,;/]\s*", written)
+            who = self._speaker_of(parts[0])
             if who:
-                owner, owner_word = who, first
-                body = f"{body[: tag.start()]} {more}".strip()  # "(me, Fri)": the owner and a date
+                tag = candidate
+                owner, owner_word = who, parts[0]
+                more = ", ".join(parts[1:])  # "(me, Fri)": the owner and a date
+                body = f"{body[: tag.start()]} {more} {body[tag.end() :]}".strip()
+                body = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(body.split()))
+                break
         if line.label_kind in ("win", "growth", "topic", "next", "decision") and not line.checkbox:
             return False
-        verb_first = _starts_with_task_verb(body, language)
+        verb_first = _starts_with_task_verb(_without_dates(body, language), language)
         has_date = bool(find_dates(body, language))
-        if line.label_kind == "context" and not (line.checkbox or line.marked):
+        context_label = line.label_kind == "context" and not (line.checkbox or line.marked)
+        if context_label and not (verb_first and tag is not None and owner is not None):
             return False
         if self.transcript and line.label_kind == "owner" and not (line.checkbox or line.marked or has_date):
             return False
@@ -2334,7 +2391,13 @@ class _Analysis:
         else:
             owner_final, confirm = owner, False  # type: ignore[assignment]
         item = self._make_item(
-            line, _strip_owner_prefix(body), owner_final, owner_word, confirm, line.checkbox == "done", language
+            line,
+            _strip_owner_prefix(body),
+            owner_final,
+            owner_word,
+            confirm,
+            line.checkbox == "done",
+            language,
         )
         if item is None:
             return False
@@ -2502,6 +2565,13 @@ def _strip_subject_modal(text: str, people: _People) -> str:
         return m.group("rest")
     m = re.match(r"^(?:we|wir|nosotros)\s*(?:'ll|’ll|\s+will|\s+are\s+going\s+to)?\s+(?P<rest>.+)$", text.strip(), re.I)
     return m.group("rest") if m else text
+
+
+def _without_dates(text: str, language: str) -> str:
+    """The words without their date phrases ('Anschreiben gegenlesen Mo' -> 'Anschreiben gegenlesen')."""
+    for hit in reversed(find_dates(text, language)):
+        text = f"{text[: hit.start]} {text[hit.end :]}"
+    return " ".join(re.sub(r"\s+([,.;:!?])", r"\1", text).split()).strip(" ,;–—-")
 
 
 def _strip_owner_prefix(text: str) -> str:
