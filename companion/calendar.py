@@ -66,6 +66,16 @@ def agenda_text(agenda: Agenda) -> str:
     return "\n".join(lines)
 
 
+MAX_SESSION_MINUTES = 24 * 60
+
+
+def session_end(start: dt.datetime, minutes: int) -> dt.datetime:
+    """When a session of `minutes` (held to 1 minute .. one day) that begins at `start` ends; a session
+    that would run past the last moment a datetime can hold ends there instead of overflowing."""
+    length = dt.timedelta(minutes=min(max(minutes, 1), MAX_SESSION_MINUTES))
+    return start + length if start <= dt.datetime.max - length else dt.datetime.max.replace(microsecond=0)
+
+
 def schedule_ics(
     mentorship: MentorshipPublic,
     sessions: Sequence[SessionPublic] = (),
@@ -104,7 +114,7 @@ def schedule_ics(
         event.add("uid", event_uid(mentorship.id, day))
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
-        event.add("dtend", start + dt.timedelta(minutes=max(cadence.session_minutes, 1)))
+        event.add("dtend", session_end(start, cadence.session_minutes))
         event.add("summary", f"Mentoring: {mentor} & {mentee} — session {number}")
         if day in agendas:
             event.add("description", agenda_text(agendas[day]))

@@ -6,11 +6,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from companion import vocabulary as vocab
 
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+"""The dates input may carry (`Date`). Date arithmetic (schedules, 'in two weeks') then cannot
+overflow `datetime.date`, and the phrases a generator reads are held to the same range."""
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
+    return value
+
+
+Date = Annotated[
+    dt.date,
+    AfterValidator(_date_in_range),
+    Field(json_schema_extra={"formatMinimum": EARLIEST_DATE.isoformat(), "formatMaximum": LATEST_DATE.isoformat()}),
+]
+"""A date in input models: between EARLIEST_DATE and LATEST_DATE, else a 422 naming the field."""
+
 TASKS = ("agenda", "icebreakers", "feedback", "decision", "reflection", "goals")
 Task = Literal["agenda", "icebreakers", "feedback", "decision", "reflection", "goals"]
 
@@ -66,7 +86,7 @@ class SessionInfo(_Model):
     duration_minutes: int = Field(default=45)
     focus: list[ShortText] = Field(default_factory=list, max_length=10)
     language: str = Field(default="en", min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
-    date: dt.date | None = None
+    date: Date | None = None
 
     @field_validator("number")
     @classmethod
@@ -86,14 +106,14 @@ class SessionInfo(_Model):
 class ActionItem(_Model):
     text: str = Field(min_length=1, max_length=500)
     owner: str | None = Field(default=None, max_length=100, description="'mentee', 'mentor' or a name.")
-    due: dt.date | None = None
+    due: Date | None = None
     done: bool = False
 
 
 class DecisionInput(_Model):
     statement: str = Field(min_length=3, max_length=500)
     options: list[ShortText] = Field(default_factory=list, max_length=8)
-    deadline: dt.date | None = None
+    deadline: Date | None = None
     risk_appetite: Literal["low", "medium", "high"] = "medium"
 
 
@@ -110,7 +130,7 @@ class MentoringContext(_Model):
     previous_icebreakers: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=1000)
     notes: str | None = Field(default=None, max_length=100_000)
     decision: DecisionInput | None = None
-    today: dt.date | None = Field(
+    today: Date | None = Field(
         default=None,
         description="Reference date for schedules and overdue items; defaults to the session date or today.",
     )
@@ -118,6 +138,21 @@ class MentoringContext(_Model):
     @property
     def reference_date(self) -> dt.date:
         return self.today or self.session.date or dt.date.today()
+
+
+class ContextPatch(_Model):
+    """The mentoring context, every field optional: with a mentorship_id the stored context fills the gaps,
+    and every field sent here overrides the stored one (previous_icebreakers are added to the stored ones)."""
+
+    tenant: str | None = Field(default=None, description="Must be the caller's tenant if sent.")
+    mentor: MentorProfile | None = None
+    mentee: MenteeProfile | None = None
+    session: SessionInfo | None = None
+    open_action_items: list[ActionItem] | None = Field(default=None, max_length=100)
+    previous_icebreakers: list[Annotated[str, Field(max_length=500)]] | None = Field(default=None, max_length=1000)
+    notes: str | None = Field(default=None, max_length=100_000)
+    decision: DecisionInput | None = None
+    today: Date | None = None
 
 
 def format_validation_error(exc: ValidationError) -> str:
@@ -162,6 +197,11 @@ class _Output(BaseModel):
     generator: GeneratorInfo
     usage: Usage = Field(default_factory=Usage)
     citations: list[Citation] = Field(default_factory=list, description="Every chunk the output drew on.")
+    visibility: Literal["shared", "mentor_private"] = Field(
+        default="shared",
+        description="mentor_private when the output drew on a mentor's private notes: it stays with that mentor "
+        "(a session plan saved from it is never shown to the mentee or a platform).",
+    )
 
 
 class AgendaItem(BaseModel):

@@ -15,6 +15,7 @@ from companion.schemas import (
     ActionItem,
     Agenda,
     Cadence,
+    Date,
     DecisionFramework,
     FeedbackSummary,
     MenteeProfile,
@@ -124,6 +125,8 @@ class NotePublic(BaseModel):
 
 
 class ActionItemPublic(ActionItem):
+    # Any stored date reads back, also one saved before input dates were bounded (see `Date`).
+    due: dt.date | None = None
     id: str
     mentorship_id: str
     session_id: str | None
@@ -131,12 +134,19 @@ class ActionItemPublic(ActionItem):
     created_at: dt.datetime
 
 
+PLAN_VISIBILITY_HELP = (
+    "Who may read the plan (agenda and asked icebreakers). Unset: mentor_private when the agenda drew on the "
+    "mentor's private notes (its `visibility`), else shared. A shared plan keeps only citations the mentee may read."
+)
+
+
 class SessionCreate(_Model):
-    date: dt.date
+    date: Date
     agenda: Agenda | None = Field(default=None, description="The agenda used in the session, as generated.")
     notes: list[NoteCreate] = Field(default_factory=list, max_length=50)
     icebreakers_asked: list[IcebreakerText] = Field(default_factory=list, max_length=20)
     action_items: list[ActionItem] = Field(default_factory=list, max_length=50)
+    plan_visibility: Visibility | None = Field(default=None, description=PLAN_VISIBILITY_HELP)
 
 
 class SessionPlanUpdate(_Model):
@@ -148,11 +158,12 @@ class SessionPlanUpdate(_Model):
 
     # The None default only stands for "not sent": pydantic does not validate defaults, and an explicit
     # null is refused because the type is a date.
-    date: dt.date = Field(default=None, description="Move the session to this date.")  # type: ignore[assignment]
+    date: Date = Field(default=None, description="Move the session to this date.")  # type: ignore[assignment]
     agenda: Agenda | None = Field(default=None, description="The agenda planned for (or used in) the session.")
     icebreakers_asked: list[IcebreakerText] = Field(
         default_factory=list, max_length=20, description="Replaces the session's asked icebreakers."
     )
+    plan_visibility: Visibility | None = Field(default=None, description=PLAN_VISIBILITY_HELP)
 
 
 class SessionPublic(BaseModel):
@@ -162,6 +173,10 @@ class SessionPublic(BaseModel):
     date: dt.date
     agenda: Agenda | None
     icebreakers_asked: list[str]
+    plan_visibility: Visibility = Field(
+        default="shared",
+        description="mentor_private: the plan stays with the mentor; mentees and platforms get no agenda and no icebreakers.",
+    )
     notes: list[NotePublic] = Field(description="Only the notes the viewer may see.")
     action_items: list[ActionItemPublic]
     feedback: FeedbackSummary | None = Field(
@@ -183,6 +198,7 @@ class DecisionFrameworkIn(DecisionFramework):
         pattern=r"^[^\x00]*[^\x00\s][^\x00]*$",
         description="The decision being weighed; not blank, no NUL characters.",
     )
+    check_in_date: Date | None = None
 
 
 class DecisionCreate(_Model):

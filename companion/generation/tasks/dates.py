@@ -2,6 +2,12 @@
 
 Every function takes the reference date explicitly, so the same text always gives the same
 date for the same context: nothing here reads the clock.
+
+A phrase whose date would fall more than `MAX_YEARS_AWAY` years from the reference, outside the
+dates the service accepts (`schemas.EARLIEST_DATE` to `schemas.LATEST_DATE`), or outside what
+`datetime.date` can hold ("in 600000 weeks", "in 99999999999 days", "by Q4" on 9999-12-31) is not
+read as a date: the phrase is ignored, as if it named none. So every date found here can be stored
+and sent back.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from companion.schemas import EARLIEST_DATE, LATEST_DATE
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_ABBREVIATIONS = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4}
@@ -45,6 +53,10 @@ _WEEKDAY = (
 _COUNT = r"(?P<count>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
 _LEAD = r"(?:(?:by|before|on|due|until|til|till)\s+)"
 
+MAX_YEARS_AWAY = 100
+"""A date further than this from the reference date (either way) is not a due date or deadline."""
+MAX_DAYS_AWAY = MAX_YEARS_AWAY * 366
+
 
 @dataclass(frozen=True)
 class DatePhrase:
@@ -53,6 +65,19 @@ class DatePhrase:
     date: dt.date
     start: int
     end: int
+
+
+def plausible(date: dt.date, reference: dt.date) -> bool:
+    """Whether `date` is within `MAX_YEARS_AWAY` years of `reference` and within the accepted dates."""
+    return abs((date - reference).days) <= MAX_DAYS_AWAY and EARLIEST_DATE <= date <= LATEST_DATE
+
+
+def shift(reference: dt.date, days: int) -> dt.date | None:
+    """`reference` moved by `days`, or None when the result would fall outside what a date can hold."""
+    try:
+        return reference + dt.timedelta(days=days)
+    except OverflowError:  # beyond date.min/date.max, or a count too large for timedelta
+        return None
 
 
 def _count(word: str) -> int:
@@ -64,9 +89,14 @@ def _weekday_index(word: str) -> int:
     return WEEKDAYS.index(word) if word in WEEKDAYS else _WEEKDAY_ABBREVIATIONS[word]
 
 
+def days_to_weekday(reference: dt.date, weekday: int) -> int:
+    """How many days after `reference` the next day with this weekday is (1 to 7)."""
+    return (weekday - reference.weekday() - 1) % 7 + 1
+
+
 def next_weekday(reference: dt.date, weekday: int) -> dt.date:
     """The first day with this weekday strictly after `reference`."""
-    return reference + dt.timedelta(days=(weekday - reference.weekday() - 1) % 7 + 1)
+    return reference + dt.timedelta(days=days_to_weekday(reference, weekday))
 
 
 def _month_day(reference: dt.date, month: int, day: int, year: int | None = None) -> dt.date | None:
@@ -118,13 +148,13 @@ def _due_patterns(reference: dt.date) -> list[tuple[re.Pattern[str], Resolver]]:
             return reference + dt.timedelta(days=7 - reference.weekday() + index)
         return next_weekday(reference, index)
 
-    def relative(m: re.Match[str]) -> dt.date:
+    def relative(m: re.Match[str]) -> dt.date | None:
         count, unit = _count(m.group("count")), m.group("unit").lower()
         if unit.startswith("day"):
-            return reference + dt.timedelta(days=count)
+            return shift(reference, count) if count <= MAX_DAYS_AWAY else None
         if unit.startswith("week"):
-            return reference + dt.timedelta(weeks=count)
-        return add_months(reference, count)
+            return shift(reference, 7 * count) if count <= MAX_DAYS_AWAY // 7 else None
+        return add_months(reference, count) if count <= MAX_YEARS_AWAY * 12 else None
 
     def next_week(m: re.Match[str]) -> dt.date:
         return reference + dt.timedelta(days=7 - reference.weekday() + 4)
@@ -166,11 +196,20 @@ def _due_patterns(reference: dt.date) -> list[tuple[re.Pattern[str], Resolver]]:
     ]
 
 
+def _resolved(resolve: Resolver, match: re.Match[str], reference: dt.date) -> dt.date | None:
+    """The match's date, or None when it overflows or is implausibly far from the reference."""
+    try:
+        date = resolve(match)
+    except (OverflowError, ValueError):  # past date.max/date.min, or a count too long to be a number
+        return None
+    return date if date is not None and plausible(date, reference) else None
+
+
 def find_due_date(text: str, reference: dt.date) -> DatePhrase | None:
     """The first due-date phrase in an action item ('by Friday', 'by Dec 3', 'within two weeks', ...)."""
     for pattern, resolve in _due_patterns(reference):
         for match in pattern.finditer(text):
-            date = resolve(match)
+            date = _resolved(resolve, match, reference)
             if date is not None:
                 return DatePhrase(date, match.start(), match.end())
     return None
@@ -185,7 +224,16 @@ _WITHIN = re.compile(rf"\b(?:within|in)\s+(?:the\s+next\s+)?{_COUNT}\s+(?P<unit>
 
 
 def goal_deadline(goal: str, reference: dt.date) -> dt.date | None:
-    """The deadline a goal's own words give ('by June', 'by Q3', 'within six months', 'by 2027-03-01')."""
+    """The deadline a goal's own words give ('by June', 'by Q3', 'within six months', 'by 2027-03-01');
+    None when they give none, or only one that overflows or lies implausibly far away."""
+    try:
+        deadline = _goal_deadline(goal, reference)
+    except (OverflowError, ValueError):  # a year past 9999, or a count too long to be a number
+        return None
+    return deadline if deadline is not None and plausible(deadline, reference) else None
+
+
+def _goal_deadline(goal: str, reference: dt.date) -> dt.date | None:
     phrase = find_due_date(goal, reference)
     if phrase is not None and not _WITHIN.search(goal):
         return phrase.date
@@ -205,6 +253,7 @@ def goal_deadline(goal: str, reference: dt.date) -> dt.date | None:
     if match := _WITHIN.search(goal):
         count, unit = _count(match.group("count")), match.group("unit").lower()
         if unit.startswith("week"):
-            return reference + dt.timedelta(weeks=count)
-        return add_months(reference, count * (12 if unit.startswith("year") else 1))
+            return shift(reference, 7 * count) if count <= MAX_DAYS_AWAY // 7 else None
+        months = count * (12 if unit.startswith("year") else 1)
+        return add_months(reference, months) if months <= MAX_YEARS_AWAY * 12 else None
     return None

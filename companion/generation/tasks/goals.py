@@ -22,7 +22,7 @@ from companion.generation.tasks.common import (
     wellbeing_challenges,
     words,
 )
-from companion.generation.tasks.dates import WEEKDAYS, goal_deadline, next_weekday
+from companion.generation.tasks.dates import WEEKDAYS, days_to_weekday, goal_deadline, shift
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Cadence, GoalPlan, MentoringContext, Milestone, SmartGoal
 
@@ -105,10 +105,8 @@ def generic_steps(goal: str) -> list[str]:
 
 def _milestones(steps: list[str], start: dt.date, deadline: dt.date) -> list[Milestone]:
     span = max((deadline - start).days, len(steps))
-    return [
-        Milestone(text=step, due=start + dt.timedelta(days=round(span * (i + 1) / len(steps))))
-        for i, step in enumerate(steps)
-    ]
+    # A due date past date.max (a start on its last days) is left out rather than overflowing.
+    return [Milestone(text=step, due=shift(start, round(span * (i + 1) / len(steps)))) for i, step in enumerate(steps)]
 
 
 def _meeting_day(context: MentoringContext) -> int:
@@ -121,7 +119,7 @@ def _meeting_day(context: MentoringContext) -> int:
 def plan_cadence(context: MentoringContext, deadlines: list[dt.date]) -> Cadence:
     """Meet on a fixed weekday, often enough for the nearest deadline, until the furthest one."""
     reference = context.reference_date
-    horizon = max(deadlines) if deadlines else reference + dt.timedelta(days=DEFAULT_HORIZON_DAYS)
+    horizon = max(deadlines) if deadlines else shift(reference, DEFAULT_HORIZON_DAYS) or dt.date.max
     nearest = min(deadlines) if deadlines else horizon
     if (nearest - reference).days <= WEEKLY_UNTIL_DAYS:
         step, frequency = 7, "every week"
@@ -130,14 +128,14 @@ def plan_cadence(context: MentoringContext, deadlines: list[dt.date]) -> Cadence
     else:
         step, frequency = 14, "every 2 weeks"
     weekday = _meeting_day(context)
-    first = next_weekday(reference, weekday)
-    if step > 7:
-        first += dt.timedelta(days=7)
+    # The first such weekday after the reference (a week later when meeting less than weekly); every
+    # step is taken with `shift`, so a schedule reaching date.max stops there instead of overflowing.
+    first = shift(reference, days_to_weekday(reference, weekday) + (7 if step > 7 else 0)) or reference
     sessions: list[dt.date] = []
-    day = first
-    while day <= horizon and len(sessions) < MAX_SESSIONS:
+    day: dt.date | None = first
+    while day is not None and day <= horizon and len(sessions) < MAX_SESSIONS:
         sessions.append(day)
-        day += dt.timedelta(days=step)
+        day = shift(day, step)
     return Cadence(
         frequency=frequency,
         session_minutes=context.session.duration_minutes,
@@ -177,7 +175,7 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> GoalPlan:
                 f"No worked example fits {quoted(goal)} closely, so its milestones are a generic four-step template."
             )
         parsed = goal_deadline(goal, reference)
-        deadline = parsed or reference + dt.timedelta(days=DEFAULT_HORIZON_DAYS)
+        deadline = parsed or shift(reference, DEFAULT_HORIZON_DAYS) or dt.date.max
         if parsed is not None:
             deadlines.append(parsed)
         else:
