@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -9,12 +11,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import web
-from api.auth import is_loopback
-from api.errors import Problem, install_error_handlers
+from api.errors import Problem, install_error_handlers, is_api_path
 from api.observability import Metrics, RequestContextMiddleware, configure_logging, create_rate_limiter
+from api.origin import OriginGuard, allowed_hosts
 from api.routers import generation, health, knowledge, mentorships, search
+from companion.access import is_loopback
 from companion.config import Settings
 from companion.memory import DatabaseUnavailable
 from companion.retrieval.embeddings import Embedder
@@ -76,12 +81,81 @@ def create_app(
     app.state.local_mode = local_mode
     app.state.rate_limiter = create_rate_limiter(settings)
     install_error_handlers(app)
+    bound_host = os.environ.get("COMPANION_SERVE_HOST", "")
+    app.add_middleware(OriginGuard, allowed_hosts=allowed_hosts(bound_host, local_mode))
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=int(settings.max_body_mb * 1_000_000))
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on the 413s and 500s the one above sends
     app.include_router(health.router)
     for router in (generation.router, knowledge.router, search.router, mentorships.router):
         app.include_router(router, prefix="/v1")
     web.install(app)
     return app
+
+
+def _script_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+HISTORY_BACK = f"{_script_hash('javascript:history.back()')} {_script_hash('history.back()')}"
+"""The one inline script the pages have, the error page's `<a href="javascript:history.back()">`: hashed
+whole, as Chromium does for a javascript: link, and without its scheme, as the CSP 3 text reads."""
+PAGE_CSP = (
+    f"default-src 'self'; script-src 'self' 'unsafe-hashes' {HISTORY_BACK}; style-src 'self'; "
+    "style-src-attr 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+"""The web pages: scripts and styles from /static only. No inline script runs except the exact text
+`history.back()` (allowed by its hash; 'unsafe-hashes' is what lets a hash cover a javascript: link).
+Inline style *attributes* are allowed (the agenda bar sets each segment's width in `_macros.html`);
+`<style>` elements are not."""
+DOCS_CSP = "frame-ancestors 'none'"
+"""/docs and /redoc load Swagger UI and ReDoc from their CDN with an inline start-up script."""
+NO_CONTENT_CSP = "default-src 'none'; frame-ancestors 'none'"
+"""Everything else (JSON, Markdown and .ics exports, event streams, static files) is not a page."""
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def security_headers(path: str, content_type: str) -> dict[str, str]:
+    """The headers every response carries (a response's own value wins); see SecurityHeadersMiddleware."""
+    if path.startswith(DOCS_PATHS):
+        csp = DOCS_CSP
+    elif content_type.startswith("text/html") and not is_api_path(path):
+        csp = PAGE_CSP
+    else:
+        csp = NO_CONTENT_CSP
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": csp,
+        "Referrer-Policy": "same-origin",
+    }
+    if not path.startswith("/static/"):  # API answers, pages and exports are per person: never cached
+        headers["Cache-Control"] = "no-store"
+    return headers
+
+
+class SecurityHeadersMiddleware:
+    """nosniff, no framing, a Content-Security-Policy, same-origin referrers and `Cache-Control: no-store`
+    on every response, streams included (pure ASGI, so nothing is buffered)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                for name, value in security_headers(path, headers.get("content-type", "")).items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _ingest_knowledge_if_empty(companion: Companion) -> None:

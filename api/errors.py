@@ -8,12 +8,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
+from companion.access import Forbidden
 from companion.calendar import NoMeetingSchedule
 from companion.generation.tasks.common import KnowledgeMissing, MissingInput
 from companion.memory import DatabaseUnavailable, InvalidMemoryRequest, NotFound
+from companion.mentoring import InvalidContext
 from companion.retrieval.indexer import IngestLocked, NotIndexed
 from companion.retrieval.loaders import LoadError
 from companion.retrieval.retriever import TenantRequired
@@ -68,8 +71,34 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+def field_errors(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic errors as `{"path": "session.date", "message": "must be between ..."}` items."""
+    found = []
+    for error in errors:
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        if error.get("type") == "missing":
+            message = "is required"
+        elif error.get("type") == "extra_forbidden":
+            message = "is not a known field"
+        found.append({"path": field_path(error.get("loc", ())), "message": message})
+    return found
+
+
+FORM_LIMITS = ("Too many fields", "Too many files", "Field exceeded maximum size", "Part exceeded maximum size")
+"""How Starlette's form parser says a form is over its limits (1,000 fields, 1,000 files, 1 MB a part)."""
+
+
+def form_over_limit(exc: StarletteHTTPException) -> bool:
+    """Whether this is Starlette's 400 for a form over its limits: it raises HTTPException(400) while
+    handling the parser's MultiPartException. That is a request too large (413), not a malformed one."""
+    cause = exc.__cause__ or exc.__context__
+    return exc.status_code == 400 and isinstance(cause, MultiPartException) and cause.message.startswith(FORM_LIMITS)
+
+
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, int | None]] = {
     LoadError: (422, "Document cannot be indexed", None),
+    Forbidden: (403, "Forbidden", None),
+    InvalidContext: (422, "Invalid request", None),
     MissingInput: (422, "Invalid request", None),
     InvalidMemoryRequest: (422, "Invalid request", None),
     NotIndexed: (404, "Not found", None),
@@ -94,6 +123,11 @@ def _domain_handler(status: int, title: str, retry_after: int | None) -> Any:
     return handle
 
 
+def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
+    detail = "; ".join(f"{e['path']} {e['message']}" for e in errors)
+    return problem_response(request, 422, "Invalid request", detail, errors=errors)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -102,25 +136,25 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if not is_api_path(request.url.path):  # a person at a browser: the web app's page, in words
-            from api.web.core import error_page
+            from api.web.core import describe, error_page
 
-            detail = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
-            return error_page(request, exc.status_code, detail, dict(exc.headers or {}))
-        title = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}.get(exc.status_code, "Error")
-        return problem_response(request, exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}))
+            if exc.status_code == 404:
+                return error_page(request, 404, "There is no page at this address.", dict(exc.headers or {}))
+            status, words, headers = describe(exc)
+            return error_page(request, status, words, headers)
+        status = 413 if form_over_limit(exc) else exc.status_code
+        title = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}.get(status, "Error")
+        return problem_response(request, status, title, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
-        for error in exc.errors():
-            message = str(error.get("msg", "")).removeprefix("Value error, ")
-            if error.get("type") == "missing":
-                message = "is required"
-            elif error.get("type") == "extra_forbidden":
-                message = "is not a known field"
-            errors.append({"path": field_path(error.get("loc", ())), "message": message})
-        detail = "; ".join(f"{e['path']} {e['message']}" for e in errors)
-        return problem_response(request, 422, "Invalid request", detail, errors=errors)
+        return _invalid(request, field_errors(exc.errors()))
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(request: Request, exc: ValidationError) -> JSONResponse:
+        # A model built from what the caller sent, past the request's own validation (e.g. a
+        # stored context merged with the request's `today`): still the caller's input, so 422.
+        return _invalid(request, field_errors(exc.errors()))
 
     for exc_type, (status, title, retry_after) in DOMAIN_ERRORS.items():
         app.add_exception_handler(exc_type, _domain_handler(status, title, retry_after))

@@ -16,9 +16,12 @@ import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import ApiError
+from api.errors import PROBLEM, ApiError, is_api_path
 from companion.config import Settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -42,6 +45,7 @@ class JsonFormatter(logging.Formatter):
         "added",
         "failures",
         "error",
+        "where",
     )
 
     def format(self, record: logging.LogRecord) -> str:
@@ -109,8 +113,44 @@ class Metrics:
         self.tokens.labels("completion").inc(output.usage.completion_tokens)
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """The request body passed the size limit while it was being read (a chunked body has no
+    Content-Length to refuse it by). An HTTPException, so that FastAPI's body parsing passes it on
+    as it is (it turns other errors into 400), and the API answers 413 problem+json, a page 413 in words."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body exceeds {limit} bytes")
+        self.limit = limit
+
+
+def too_large_words(limit: int) -> str:
+    """The 413 detail for a person at a browser."""
+    return (
+        f"What you sent is larger than the {limit / 1_000_000:g} MB this server accepts, so it was not saved. "
+        "Shorten the text (or split it up) and try again."
+    )
+
+
+def crash_site(exc: BaseException) -> str:
+    """Where an exception was raised, as 'file.py:123 in function': enough to find the bug, and unlike a
+    traceback's message lines it carries no request data (note text, names) into the log."""
+    tb = exc.__traceback__
+    if tb is None:
+        return "unknown"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    return f"{os.path.basename(code.co_filename)}:{tb.tb_lineno} in {code.co_name}"
+
+
 class RequestContextMiddleware:
-    """Request id on every response, the body-size limit, per-route latency and one log line."""
+    """Request id on every response, the body-size limit, per-route latency and one log line per request.
+
+    An exception nothing else handled becomes a 500 here (problem+json for the API, a page in words
+    for the web pages), with the request id, and the request still gets its log line and metrics. It
+    is not raised further, so the server prints no traceback: the log says the exception's type and
+    where it was raised, and never its message.
+    """
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
         self.app = app
@@ -128,38 +168,46 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status_holder = {"status": 500}
+        response_started = False
+        error: dict[str, str] = {}
 
         async def send_with_id(message: Message) -> None:
+            nonlocal response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 status_holder["status"] = message["status"]
                 raw = list(message.get("headers", []))
                 raw.append((REQUEST_ID_HEADER.lower().encode(), request_id.encode()))
                 message["headers"] = raw
             await send(message)
 
-        declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, send_with_id)
-        else:
-            received = 0
+        received = 0
 
-            async def limited_receive() -> Message:
-                nonlocal received
-                message = await receive()
-                if message["type"] == "http.request":
-                    received += len(message.get("body", b""))
-                    if received > self.max_body_bytes:
-                        raise ApiError(
-                            413, "Request too large", f"the request body exceeds {self.max_body_bytes} bytes"
-                        )
-                return message
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge(self.max_body_bytes)
+            return message
 
-            await self.app(scope, limited_receive, send_with_id)
+        try:
+            declared = headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+                await self._too_large(scope)(scope, receive, send_with_id)
+            else:
+                await self.app(scope, limited_receive, send_with_id)
+        except Exception as exc:  # the last line of defence: a 500, never a traceback
+            error = {"error": type(exc).__name__, "where": crash_site(exc)}
+            self.log.error("unhandled error", extra={"request_id": request_id, **error})
+            if not response_started:  # once a response (a stream) has started, it can only be cut short
+                await self._internal_error(scope, request_id)(scope, receive, send_with_id)
         duration = time.perf_counter() - started
         route_path = route_template(scope)
         self.metrics.latency.labels(scope["method"], route_path, str(status_holder["status"])).observe(duration)
         state = scope.get("state", {})
-        principal = state.get("principal")
+        principal = state.get("caller")
         self.log.info(
             "request",
             extra={
@@ -170,30 +218,38 @@ class RequestContextMiddleware:
                 "duration_ms": round(duration * 1000, 1),
                 "tenant": getattr(principal, "tenant", None),
                 "role": getattr(principal, "role", None),
+                **error,
             },
         )
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Request too large",
-                "status": 413,
-                "detail": f"the request body exceeds {self.max_body_bytes} bytes",
-                "instance": scope.get("path"),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    def _too_large(self, scope: Scope) -> Response:
+        path = str(scope.get("path", ""))
+        if not is_api_path(path):
+            return _page(scope, 413, too_large_words(self.max_body_bytes))
+        return _problem(path, 413, "Request too large", f"the request body exceeds {self.max_body_bytes} bytes")
+
+    def _internal_error(self, scope: Scope, request_id: str) -> Response:
+        path = str(scope.get("path", ""))
+        if not is_api_path(path):
+            words = f"Something went wrong on our side (request id {request_id}). Please try again in a moment."
+            return _page(scope, 500, words)
+        detail = f"the server failed to handle this request; its log has the details under request id {request_id}"
+        return _problem(path, 500, "Internal error", detail)
+
+
+def _problem(path: str, status: int, title: str, detail: str) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": path}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _page(scope: Scope, status: int, words: str) -> Response:
+    """The web app's error page (or in-band SSE error); plain text should the page itself fail to render."""
+    try:
+        from api.web.core import error_page
+
+        return error_page(Request(scope), status, words)
+    except Exception:  # a broken template must not turn an error page into a crash
+        return PlainTextResponse(words, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def route_template(scope: Scope) -> str:

@@ -1,8 +1,9 @@
 """The plumbing of the server-rendered pages: templates, cookie login, same-origin checks, HTML errors,
 and generation jobs that either finish in one request (no JavaScript) or stream progress over SSE.
 
-The pages use the same service layer, auth, tenancy and visibility rules as the JSON API: a page
-request resolves the same `Principal` from the API key kept in an HttpOnly cookie.
+The pages use the same service layer, auth, tenancy and access policy as the JSON API: a page
+request resolves the same `Caller` from the API key kept in an HttpOnly cookie, and every read and
+write goes through `companion.mentoring`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from starlette.concurrency import iterate_in_threadpool
 
-from api.auth import Principal, resolve_principal
+from api.auth import resolve_caller
 from api.deps import require_database
 from api.errors import DOMAIN_ERRORS, ApiError
 from companion import schemas
-from companion.generation.base import Audience
-from companion.retrieval.retriever import SearchFilters
+from companion.access import Caller, Parties
+from companion.mentoring import Mentoring
 from companion.service import Companion
 
 log = logging.getLogger("companion.web")
@@ -60,9 +61,9 @@ class FormError(Exception):
 # Rendering
 # --------------------------------------------------------------------------------------
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-    principal: Principal | None = request.scope.get("state", {}).get("principal")
+    caller: Caller | None = request.scope.get("state", {}).get("caller")
     html = templates.get_template(template).render(
-        request=request, principal=principal, today=dt.date.today(), path=request.url.path, **values
+        request=request, principal=caller, today=dt.date.today(), path=request.url.path, **values
     )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -82,27 +83,31 @@ def redirect(url: str) -> RedirectResponse:
 # --------------------------------------------------------------------------------------
 # Login and request checks
 # --------------------------------------------------------------------------------------
-def web_principal(request: Request) -> Principal:
+def web_caller(request: Request) -> Caller:
     """The caller, from the key in the login cookie (or local mode); raises LoginRequired without one."""
     companion: Companion = request.app.state.companion
     require_database(request.app)
     key = request.cookies.get(COOKIE)
     try:
-        principal = resolve_principal(f"Bearer {key}" if key else None, companion.keys, request.app.state.local_mode)
+        caller = resolve_caller(f"Bearer {key}" if key else None, companion.keys, request.app.state.local_mode)
     except ApiError as exc:
         next_path = request.url.path if request.method == "GET" else "/"
         raise LoginRequired(next_path, "Your key is no longer valid; log in again." if key else None) from exc
-    request.scope.setdefault("state", {})["principal"] = principal
-    request.app.state.rate_limiter.check(principal.rate_key)
+    request.scope.setdefault("state", {})["caller"] = caller
+    request.app.state.rate_limiter.check(caller.rate_key)
     if request.method not in ("GET", "HEAD"):
         check_same_origin(request)
-    return principal
+    return caller
 
 
 def check_same_origin(request: Request) -> None:
-    """Refuse a form posted from another site (the cookie is SameSite=Strict as well)."""
+    """Refuse a form posted from another site (the cookie is SameSite=Strict as well): scheme and host
+    of Origin (else Referer) must be this server's."""
     origin = request.headers.get("origin") or request.headers.get("referer")
-    if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+    if not origin:
+        return
+    sent = urlsplit(origin)
+    if sent.netloc != request.headers.get("host", "") or sent.scheme != request.url.scheme:
         raise ApiError(403, "Forbidden", "This form was sent from another site, so it was not accepted.")
 
 
@@ -111,11 +116,6 @@ def safe_next(path: str | None) -> str:
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
         return "/"
     return path
-
-
-def require_roles(principal: Principal, *roles: str, what: str) -> None:
-    if principal.role not in roles:
-        raise ApiError(403, "Forbidden", f"Your key ({principal.role}) cannot {what}.")
 
 
 # --------------------------------------------------------------------------------------
@@ -160,6 +160,8 @@ def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
     """(status, words for a person, headers) for any error a page can meet; unexpected ones are logged."""
     if isinstance(exc, ApiError):
         return exc.status, exc.detail, exc.headers
+    if (described := _describe_http(exc)) is not None:
+        return described
     if isinstance(exc, RequestValidationError | ValidationError):
         return 422, readable_validation(exc), None
     if isinstance(exc, FormError):
@@ -170,6 +172,23 @@ def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
             return status, str(exc) if status < 500 else f"{exc} Please try again in a moment.", headers
     log.error("web page failed", extra={"error": type(exc).__name__}, exc_info=exc)
     return 500, "Something went wrong on our side. Nothing you entered was lost; please try again.", None
+
+
+def _describe_http(exc: Exception) -> tuple[int, str, dict[str, str] | None] | None:
+    """Starlette's HTTP errors (a form over the parser's limits, a body over the size limit, ...) in words."""
+    from starlette.exceptions import HTTPException
+
+    from api.errors import form_over_limit
+    from api.observability import BodyTooLarge, too_large_words
+
+    if not isinstance(exc, HTTPException):
+        return None
+    if isinstance(exc, BodyTooLarge):
+        return 413, too_large_words(exc.limit), None
+    if form_over_limit(exc):
+        reason = str(exc.detail)
+        return 413, f"This form is too large to accept, so nothing was saved: {reason[:1].lower()}{reason[1:]}", None
+    return exc.status_code, str(exc.detail), dict(exc.headers) if exc.headers else None
 
 
 def page_for(request: Request, exc: Exception) -> Response:
@@ -233,18 +252,11 @@ def parse_int(value: str | None, label: str, low: int, high: int) -> int:
 # --------------------------------------------------------------------------------------
 # Citations
 # --------------------------------------------------------------------------------------
-def citation_passages(companion: Companion, principal: Principal, citations: list[schemas.Citation]) -> dict[str, Any]:
-    """chunk id -> catalog record, for the citations this caller may read (fail closed: others are dropped)."""
-    allow_private, private_author = principal.search_access()
-    if principal.role == "mentee":
-        allow_private = False
-    rules = SearchFilters(tenant=principal.tenant, allow_private=allow_private, private_author=private_author)
-    records = companion.catalog.get_chunks(sorted({c.chunk_id for c in citations}))
-    return {cid: record for cid, record in records.items() if rules.allows(record.meta)}
-
-
-def keep_known_citations(citations: list[schemas.Citation], passages: dict[str, Any]) -> list[schemas.Citation]:
-    return [c for c in citations if c.chunk_id in passages]
+def citation_passages(
+    mentoring: Mentoring, caller: Caller, citations: list[schemas.Citation], who: Parties | None = None
+) -> dict[str, Any]:
+    """chunk id -> catalog record, for the citations this caller may open (fail closed: others are dropped)."""
+    return mentoring.passages(caller, citations, who)
 
 
 # --------------------------------------------------------------------------------------
@@ -255,12 +267,18 @@ Job = Iterator[tuple[str, Any]]
 
 
 def generate_step(
-    companion: Companion, task: str, context: schemas.MentoringContext, audience: Audience, label: str
+    mentoring: Mentoring,
+    caller: Caller,
+    task: str,
+    context: schemas.MentoringContext,
+    who: Parties | None,
+    label: str,
+    mentorship_id: str | None = None,
 ) -> Generator[tuple[str, Any], None, Any]:
-    """Progress lines for one generation (use with `yield from`); returns the task's output model."""
+    """Progress lines for one generation run for `caller` (use with `yield from`); returns the output."""
     yield "progress", f"{label}: looking for relevant knowledge"
     characters = 0
-    for name, event in companion.generate_events(task, context, audience=audience):
+    for name, event in mentoring.events(caller, task, context, who, mentorship_id):
         if isinstance(event, schemas._Output):
             return event
         payload: dict[str, Any] = event
@@ -288,7 +306,7 @@ def sse(event: str, data: Any) -> bytes:
 
 def stream_job(request: Request, job: Job, fragment: str) -> StreamingResponse:
     """Progress lines, then the rendered fragment as `result`; a failure is an `error` event in words."""
-    principal = request.scope.get("state", {}).get("principal")
+    caller = request.scope.get("state", {}).get("caller")
 
     def events() -> Iterator[bytes]:
         try:
@@ -296,7 +314,7 @@ def stream_job(request: Request, job: Job, fragment: str) -> StreamingResponse:
                 if name == "progress":
                     yield sse("progress", {"message": payload})
                 elif name == "done":
-                    html = render_fragment(fragment, request=request, principal=principal, **payload)
+                    html = render_fragment(fragment, request=request, principal=caller, **payload)
                     yield sse("result", {"html": html})
         except Exception as exc:  # the stream has started: say it in words, in-band
             status, detail, _headers = describe(exc)

@@ -2,6 +2,11 @@
 
 The JSON output model is the contract; this is a readable view of it, with a short list of
 sources and one line saying which generator wrote it.
+
+No raw HTML: the text in an output comes from people (names, goals, notes), from the knowledge
+base and from an LLM, and a Markdown viewer would render a `<script>` or `<img onerror=...>` in it
+as HTML. The renderers below write no `<` or `>` of their own, so the finished document has every
+`<` and `>` escaped (`&lt;`, `&gt;`, which Markdown shows as the characters themselves).
 """
 
 from __future__ import annotations
@@ -200,10 +205,15 @@ RENDERERS: dict[type[Any], Callable[[Any, MentoringContext | None], list[str]]] 
 }
 
 
+def escape_html(text: str) -> str:
+    """`<` and `>` as character references, so no text can open an HTML tag, comment or autolink."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def render_markdown(output: _Output, context: MentoringContext | None = None) -> str:
     """Markdown for any task's output; `context` adds names, dates and overdue flags when given."""
     renderer = RENDERERS.get(type(output))
     if renderer is None:
         raise ValueError(f"no Markdown renderer for {type(output).__name__}")
     lines = renderer(output, context) + render_sources(output.citations) + render_footer(output)
-    return "\n".join(lines).rstrip() + "\n"
+    return escape_html("\n".join(lines).rstrip() + "\n")

@@ -10,6 +10,12 @@ every supported file name. The contract for each layer:
 - `Indexer.ingest` over a folder of such files never raises: every file is either indexed or
   listed in `report.failures`, and the index stays consistent (catalog == store == BM25).
 
+The generation properties (issue 11, "Never a 500") send far dates (year 1 to 9999), huge numbers
+and date phrases that overflow ("in 600000 weeks", "by Q4 9999") through the real API: every
+answer is below 500, a refusal is a 422 problem+json naming exactly the fields that are out of
+range (dates must lie within `schemas.EARLIEST_DATE`..`LATEST_DATE`), and anything in range
+generates. They run against one app over the indexed shipped knowledge, built once per module.
+
 The ingest property uses `HashEmbedder`, a cheap deterministic embedder written for this file
 only: hundreds of generated examples through the real model would take minutes, and what is
 under test here is the handling of bad input, not the vectors. The real model is used by every
@@ -18,6 +24,7 @@ other ingest test, including the crash and concurrency tests in this folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -29,10 +36,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
+from api.app import create_app
 from companion import vocabulary as vocab
 from companion.config import Settings
 from companion.retrieval.catalog import Catalog
@@ -41,6 +50,8 @@ from companion.retrieval.indexer import Indexer
 from companion.retrieval.lexical import LexicalIndex
 from companion.retrieval.loaders import DocMeta, LoadError, Part, load_bytes
 from companion.retrieval.store import ChromaStore
+from companion.schemas import EARLIEST_DATE, LATEST_DATE
+from tests.conftest import make_settings
 
 NAMES = ("note.md", "guide.mdx", "session.txt", "notes.json", "notes.jsonl", "UPPER.MD")
 CHUNK_SIZE = 200  # the smallest allowed, so that splitting is exercised often
@@ -416,3 +427,181 @@ def test_ingest_reports_bad_files_and_indexes_the_rest(
     again = indexer.ingest([folder], tenant="acme", prune=True)
     assert again.files_changed == 0 and again.chunks_added == 0 and again.chunks_removed == 0
     assert {c.chunk_id for c in catalog.iter_chunks()} == catalog_ids
+
+
+# -- generation inputs through the API: far dates and huge numbers -----------------------------
+DAY = dt.timedelta(days=1)
+edge_dates = st.sampled_from(
+    [
+        dt.date.min,
+        dt.date.max,
+        EARLIEST_DATE,
+        LATEST_DATE,
+        EARLIEST_DATE - DAY,
+        LATEST_DATE + DAY,
+        dt.date(9999, 12, 20),
+    ]
+)
+any_date = weighted((2, st.dates()), (2, edge_dates), (1, st.dates(EARLIEST_DATE, LATEST_DATE)))
+huge_count = weighted(
+    (2, st.integers(0, 10**40)),
+    (1, st.sampled_from([0, 1, 7, 5228, 5229, 36_600, 500_000, 600_000, 2**31, 2**63, 10**18])),
+    (1, st.integers(0, 60)),
+)
+date_phrase = st.one_of(
+    st.builds(
+        lambda lead, count, unit: f"{lead} {count} {unit}",
+        st.sampled_from(["in", "within", "in the next", "inside"]),
+        huge_count,
+        st.sampled_from(["days", "weeks", "months", "years"]),
+    ),
+    any_date.map(lambda day: f"by {day.isoformat()}"),
+    st.builds(lambda q, year: f"by Q{q} {year:04d}", st.integers(1, 4), st.integers(1, 9999)),
+    st.builds(
+        lambda month, year: f"by {month} {year:04d}", st.sampled_from(["June", "Dec", "March"]), st.integers(1, 9999)
+    ),
+    st.builds(
+        lambda month, day, year: f"by {month} {day}, {year:04d}",
+        st.sampled_from(["Jan", "Dec"]),
+        st.integers(1, 31),
+        st.integers(1, 9999),
+    ),
+    st.sampled_from(["by Friday", "by next Friday", "tomorrow", "next week", "by the end of the year", "by the 31st"]),
+)
+GENERATION_PATHS = (
+    "/v1/agenda",
+    "/v1/icebreakers",
+    "/v1/feedback-summary",
+    "/v1/decision-framework",
+    "/v1/reflection-prompts",
+    "/v1/goal-plan",
+)
+
+
+def _date_or_none(draw: st.DrawFn) -> dt.date | None:
+    return draw(st.one_of(st.none(), any_date))
+
+
+@st.composite
+def generation_request(draw: st.DrawFn) -> tuple[dict[str, object], set[str]]:
+    """A context with far dates, huge numbers and overflowing phrases, and the fields a 422 must name."""
+    invalid: set[str] = set()
+    session: dict[str, object] = {
+        "number": draw(weighted((2, st.integers(1, 1000)), (1, st.integers(-(10**30), 10**30)))),
+        "duration_minutes": draw(weighted((2, st.integers(10, 240)), (1, st.integers(-(10**30), 10**30)))),
+    }
+    if not 1 <= int(session["number"]) <= 1000:  # type: ignore[call-overload]
+        invalid.add("session.number")
+    if not 10 <= int(session["duration_minutes"]) <= 240:  # type: ignore[call-overload]
+        invalid.add("session.duration_minutes")
+    context: dict[str, object] = {
+        "mentee": {"name": "Priya", "goals": [f"ship v1 {draw(date_phrase)}", f"hire an engineer {draw(date_phrase)}"]},
+        "session": session,
+        "notes": "\n".join(
+            f"Action: Priya to send the deck {draw(date_phrase)}." for _ in range(draw(st.integers(1, 3)))
+        ),
+        "decision": {"statement": f"take the offer {draw(date_phrase)}"},
+    }
+    dated = (
+        ("today", context, "today"),
+        ("session.date", session, "date"),
+        ("decision.deadline", context["decision"], "deadline"),
+    )
+    for path, holder, key in dated:
+        day = _date_or_none(draw)
+        if day is not None:
+            holder[key] = day.isoformat()  # type: ignore[index]
+            if not EARLIEST_DATE <= day <= LATEST_DATE:
+                invalid.add(path)
+    due = _date_or_none(draw)
+    context["open_action_items"] = [{"text": "send the deck", "due": due.isoformat() if due else None}]
+    if due is not None and not EARLIEST_DATE <= due <= LATEST_DATE:
+        invalid.add("open_action_items.0.due")
+    return context, invalid
+
+
+@pytest.fixture(scope="module")
+def knowledge_api(knowledge_data_dir: Path, embedder) -> Iterator[tuple[TestClient, str]]:
+    """One app over a copy of the indexed shipped knowledge (local mode), and a mentorship in it."""
+    root = Path(tempfile.mkdtemp(prefix="generation-props-"))
+    shutil.copytree(knowledge_data_dir, root / "data")
+    settings_ = make_settings(root / "data", rate_limit_per_minute=0)
+    app = create_app(settings_, embedder=embedder, local_mode=True)
+    with TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=False) as client:
+        body = {
+            "mentor": {"person_id": "dana", "name": "Dana"},
+            "mentee": {"person_id": "priya", "name": "Priya"},
+            "goals": ["Raise a seed round by June"],
+        }
+        created = client.post("/v1/mentorships", json=body)
+        assert created.status_code == 201, created.text
+        yield client, created.json()["id"]
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def check_refusal(response: object, invalid: set[str]) -> None:
+    """Below 500; in range -> 2xx; out of range -> 422 problem+json naming only (and at least one of) those fields."""
+    status = response.status_code  # type: ignore[attr-defined]
+    assert status < 500, response.text  # type: ignore[attr-defined]
+    if not invalid:
+        assert status < 300, response.text  # type: ignore[attr-defined]
+        return
+    assert status == 422, response.text  # type: ignore[attr-defined]
+    assert response.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
+    problem = response.json()  # type: ignore[attr-defined]
+    named = {error["path"] for error in problem.get("errors", [])}
+    assert named <= invalid, (named, invalid)
+    assert any(path in problem["detail"] for path in invalid), (problem["detail"], invalid)
+    for path in named & {p for p in invalid if p.endswith(("today", "date", "deadline", "due"))}:
+        message = next(e["message"] for e in problem["errors"] if e["path"] == path)
+        assert message == f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(request=generation_request(), path=st.sampled_from(GENERATION_PATHS), stored=st.booleans())
+@example(
+    request=({"mentee": {"name": "P", "goals": ["ship v1 in 500000 weeks"]}}, set()), path="/v1/goal-plan", stored=False
+)
+@example(
+    request=({"mentee": {"name": "P", "goals": ["x"]}, "today": "9999-12-20"}, {"today"}),
+    path="/v1/goal-plan",
+    stored=False,
+)
+@example(
+    request=({"mentee": {"name": "P", "goals": ["x"]}, "today": "9999-12-20"}, {"today"}),
+    path="/v1/goal-plan",
+    stored=True,
+)
+@example(
+    request=({"mentee": {"name": "P"}, "notes": "Action: Priya to call in 600000 weeks."}, set()),
+    path="/v1/feedback-summary",
+    stored=False,
+)
+def test_generation_with_far_dates_and_huge_numbers_never_fails(
+    knowledge_api: tuple[TestClient, str], request: tuple[dict[str, object], set[str]], path: str, stored: bool
+) -> None:
+    client, mentorship_id = knowledge_api
+    context, invalid = request
+    body = {**context, "mentorship_id": mentorship_id} if stored else context
+    check_refusal(client.post(path, json=body), invalid)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(day=any_date, due=st.one_of(st.none(), any_date))
+@example(day=dt.date(9999, 12, 31), due=None)
+def test_stored_sessions_and_web_goal_plans_with_far_dates_never_fail(
+    knowledge_api: tuple[TestClient, str], day: dt.date, due: dt.date | None
+) -> None:
+    client, mentorship_id = knowledge_api
+    in_range = EARLIEST_DATE <= day <= LATEST_DATE
+    session = {"date": day.isoformat(), "action_items": [{"text": "send the deck", "due": due and due.isoformat()}]}
+    invalid = set() if in_range else {"date"}
+    if due is not None and not EARLIEST_DATE <= due <= LATEST_DATE:
+        invalid.add("action_items.0.due")
+    check_refusal(client.post(f"/v1/mentorships/{mentorship_id}/sessions", json=session), invalid)
+
+    page = client.post(f"/mentorships/{mentorship_id}/goals", data={"start": day.isoformat()})
+    assert page.status_code == (200 if in_range else 422), page.text[-500:]
+    assert page.headers["content-type"].startswith("text/html")
+    if not in_range:
+        assert f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}" in page.text
