@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -92,21 +90,12 @@ def create_app(
     return app
 
 
-def _script_hash(source: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
-
-
-HISTORY_BACK = f"{_script_hash('javascript:history.back()')} {_script_hash('history.back()')}"
-"""The one inline script the pages have, the error page's `<a href="javascript:history.back()">`: hashed
-whole, as Chromium does for a javascript: link, and without its scheme, as the CSP 3 text reads."""
 PAGE_CSP = (
-    f"default-src 'self'; script-src 'self' 'unsafe-hashes' {HISTORY_BACK}; style-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "style-src-attr 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "object-src 'none'; frame-ancestors 'none'"
 )
-"""The web pages: scripts and styles from /static only. No inline script runs except the exact text
-`history.back()` (allowed by its hash; 'unsafe-hashes' is what lets a hash cover a javascript: link).
-Inline style *attributes* are allowed (the agenda bar sets each segment's width in `_macros.html`);
+"""The web pages: scripts and styles from /static only; no inline script runs. Inline style *attributes* are allowed (the agenda bar sets each segment's width in `_macros.html`);
 `<style>` elements are not."""
 DOCS_CSP = "frame-ancestors 'none'"
 """/docs and /redoc load Swagger UI and ReDoc from their CDN with an inline start-up script."""

@@ -28,7 +28,7 @@ from companion.memory.schemas import (
     SessionPlanUpdate,
     SessionPublic,
 )
-from companion.schemas import ActionItem, FeedbackSummary
+from companion.schemas import ActionItem, Date, FeedbackSummary
 
 router = APIRouter(prefix="/mentorships", tags=["mentorships"])
 MentorshipId = Annotated[str, Path(max_length=64, description="The mentorship's id.")]
@@ -203,7 +203,7 @@ def get_progress(
     mentorship_id: MentorshipId,
     mentoring: MentoringDep,
     caller: CallerDep,
-    today: Annotated[dt.date | None, Query(description="Reference date for 'overdue'; defaults to today.")] = None,
+    today: Annotated[Date | None, Query(description="Reference date for 'overdue'; defaults to today.")] = None,
 ) -> Progress:
     return mentoring.progress(caller, mentorship_id, today or dt.date.today())
 

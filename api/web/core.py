@@ -234,9 +234,14 @@ def parse_date(value: str | None, label: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise FormError(f"{label}: {value!r} is not a date; use the date picker or YYYY-MM-DD.") from None
+    if not schemas.EARLIEST_DATE <= day <= schemas.LATEST_DATE:
+        raise FormError(
+            f"{label}: must be between {schemas.EARLIEST_DATE.isoformat()} and {schemas.LATEST_DATE.isoformat()}."
+        )
+    return day
 
 
 def parse_int(value: str | None, label: str, low: int, high: int) -> int:
