@@ -1125,6 +1125,15 @@ def _english_clause(text: str, people: _People, speaker: str | None, at_start: b
             return _Clause(rest.strip(), None, "joint", whole=stripped)
         form = "quoted" if re.search(r"[\"“]\s*I\b", m.group("modal")) else "modal"  # she said "I'll …"
         return _Clause(rest.strip(), owner, "commitment", subject, whole=stripped, person_form=form)
+    m = _EN_PROGRESSIVE.match(stripped)
+    if m and find_dates(m.group("rest")):
+        # "you're applying to the three internships before end of the month": a plan with a date
+        verb = _ing_to_base(m.group("verb"))
+        owner = _owner_of(m.group("subj").strip(), people, speaker) if verb else None
+        if verb and owner in ("mentee", "mentor", "unclear"):
+            return _Clause(
+                f"{verb}{m.group('rest')}", owner, "commitment", m.group("subj"), whole=stripped, person_form="third"
+            )
     m = _EN_PRESENT.match(stripped)
     if m and m.group("verb").lower() in _EN_TASK_VERBS_S:
         owner = _owner_of(m.group("subj").strip(), people, speaker)
@@ -1133,6 +1142,22 @@ def _english_clause(text: str, people: _People, speaker: str | None, at_start: b
             return _Clause(
                 f"{verb}{m.group('rest')}", owner, "commitment", m.group("subj"), whole=stripped, person_form="third"
             )
+    return None
+
+
+_EN_PROGRESSIVE = re.compile(
+    rf"^{_EN_SUBJECT}(?:'re|’re|'s|’s|'m|’m|\s+are|\s+is|\s+am)\s+(?:also\s+|now\s+|still\s+)?(?P<verb>[a-z]+ing)\b(?P<rest>.*)$",
+    re.S,
+)
+_NOT_PROGRESSIVE_PLANS = _words("get go come start have work feel keep run stay do try")
+
+
+def _ing_to_base(verb: str) -> str | None:
+    """'applying' -> 'apply', 'sending' -> 'send', 'writing' -> 'write', 'planning' -> 'plan'; None for no task verb."""
+    stem = verb.lower()[:-3]
+    for base in (stem, f"{stem}e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if base and base in _EN_TASK_VERBS and base not in _NOT_PROGRESSIVE_PLANS:
+            return base
     return None
 
 
@@ -1201,7 +1226,9 @@ _EN_TASK_VERBS = _words(
     "estimate sort chase nudge link upload install push ship deploy go visit shadow observe pair coach "
     "interview invite thank celebrate tidy clean clear translate rework restructure polish proofread edit "
     "add remove drop cap limit agree discuss brainstorm identify define write-up follow-up sign-up set-up "
-    "reply respond answer come work put keep"
+    "reply respond answer come work put keep fill file renew return claim redo resend phone search compare rank "
+    "shortlist save flag escalate highlight mention suggest recommend finalise finalize wrap reserve swap pilot "
+    "scan attach include lodge appeal accept decline nominate loop prioritise prioritize reach-out double-check"
 )
 _EN_TASK_VERBS_S = frozenset(
     {v + "s" for v in _EN_TASK_VERBS} | {v + "es" for v in _EN_TASK_VERBS} | {"tries", "applies", "does", "goes", "has"}
@@ -1603,6 +1630,62 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
 
 
 # --------------------------------------------------------------------------------------
+# Requests: imperatives addressed to the other person
+# --------------------------------------------------------------------------------------
+_LEADING_FILLER = re.compile(
+    r"^\s*(?:(?:oh|ah|and|also|so|plus|btw|ok|okay|great|y|pues|entonces|adem[aá]s|vale|und|au[sß]erdem|dann|ach)"
+    r"\b[,:]?\s+)+",
+    re.I,
+)
+_EN_REQUEST = re.compile(
+    r"^(?:(?:pls|plz|please|kindly)\s+(?:do\s+)?|(?:remember|don'?t\s+forget|do\s+not\s+forget|make\s+sure)\s+to\s+|"
+    r"make\s+sure\s+you\s+)(?P<task>\S.*)$",
+    re.I | re.S,
+)
+_DE_REQUEST = re.compile(
+    r"^(?:bitte\s+(?P<task>\S.*)|(?:denk(?:e)?\s+(?:bitte\s+)?dran|vergiss\s+(?:bitte\s+)?nicht|nicht\s+vergessen)"
+    r"\s*[,:]?\s*(?P<zu>\S.*\bzu\s+\w+|\S.*\w+zu\w+en)\W*)$",
+    re.I | re.S,
+)
+_ES_REQUEST = re.compile(
+    r"^(?:por\s+favor,?\s+(?P<task>\S.*)|(?:acu[eé]rdate|recuerda|no\s+(?:te\s+)?olvides|intenta|procura|trata)\s+(?:de\s+)?"
+    r"(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|los|las|me|se|te|nos)?)\b(?P<rest>.*)|"
+    r"(?P<verb>[a-záéíóúñ]+[ae])\s+t[uú]\b\s*(?P<rest2>.*))$",
+    re.I | re.S,
+)
+
+
+def _request(text: str, language: str, speaker: str | None, people: _People) -> _Clause | None:
+    """'pls fill in the form', 'remember to …', 'bitte schick mir …', 'acuérdate de apuntar …', 'busca tú otro':
+    a task for the person the notes speak to: the mentee, or the mentor when the mentee is speaking."""
+    stripped = text.strip()
+    owner: Owner = "mentor" if speaker == "mentee" else "mentee"
+    task: str | None = None
+    m = _EN_REQUEST.match(stripped)
+    if m and _starts_with_task_verb(m.group("task"), "en"):
+        task = m.group("task")
+    if task is None and language == "de":
+        m = _DE_REQUEST.match(stripped)
+        if m and m.group("task") and len(m.group("task").split()) >= 2:
+            task = m.group("task")
+        elif m and m.group("zu"):
+            task = re.sub(r"\bzu\s+(\w+)$", r"\1", m.group("zu").strip())
+            task = re.sub(rf"\b({_alternation(_DE_PARTICLES)})zu(\w+en)$", r"\1\2", task)
+    if task is None and language == "es":
+        m = _ES_REQUEST.match(stripped)
+        if m and m.group("task") and len(m.group("task").split()) >= 2:
+            task = m.group("task")
+        elif m and m.group("inf") and m.group("inf").lower() not in _ES_NOT_INFINITIVE:
+            task = f"{m.group('inf')}{m.group('rest')}"
+        elif m and m.group("verb"):
+            infinitive = _spanish_infinitive(m.group("verb"))
+            task = f"{infinitive} {m.group('rest2')}".strip() if infinitive else None
+    if not task or _EN_NOT_TASK.match(task):
+        return None
+    return _Clause(task.strip(), owner, "commitment", None, whole=stripped, person_form="request")
+
+
+# --------------------------------------------------------------------------------------
 # Wellbeing, cadence, decisions and the other kinds of lines
 # --------------------------------------------------------------------------------------
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -1928,6 +2011,8 @@ class _Analysis:
                 )
                 item.checkbox = "done" if done else "open"
                 line = line[box.end() :]
+                if box.group("box") == "✅" and _FUTURE.search(line):
+                    item.checkbox = None  # "✅ you'll redo the CV by Sun": a chat's bullet, not a done task
             else:
                 bullet = _BULLET.match(line)
                 if bullet:
@@ -2153,6 +2238,19 @@ class _Analysis:
     def _commitment(
         self, text: str, language: str, speaker: str | None, at_start: bool, has_date: bool
     ) -> _Clause | None:
+        clause = self._commitment_as_written(text, language, speaker, at_start, has_date)
+        if clause is not None:
+            return clause
+        bare = _LEADING_FILLER.sub("", text)  # "Y preparo …", "Oh and pls …", "Entonces busca tú …"
+        if bare != text and bare:
+            clause = self._commitment_as_written(bare, language, speaker, at_start, has_date)
+        if clause is None:
+            clause = _request(bare or text, language, speaker, self.people)
+        return clause
+
+    def _commitment_as_written(
+        self, text: str, language: str, speaker: str | None, at_start: bool, has_date: bool
+    ) -> _Clause | None:
         order = [language] if language == "en" else [language, "en"]
         for lang in order:
             if lang == "en":
@@ -2223,17 +2321,22 @@ class _Analysis:
             body = line.source
             if self.cadence is None:
                 self.cadence = _cadence(body)
-            if self.next_meeting is None and (_NEXT_MEETING.search(body) or line.label_kind == "next"):
-                hits = find_dates(body, line.language, month_first=self.month_first)
-                counts = [h for h in hits if re.match(r"(?i)(?:in|within|en|dentro)\b", h.text.strip())]
-                days = [h for h in hits if h not in counts and re.search(r"\d", h.text)]
-                specific = days or [h for h in hits if h not in counts and _WD_RE.search(h.text)] or counts
-                for hit in specific or hits:
-                    date = hit.resolve(self.base, None)
-                    if date is not None and date > self.base:
-                        self.next_meeting = date
-                        break
+            # prose says more than one thing in a line: the meeting's date is in the sentence that names it
+            for part in _sentences(body) if line.label_kind != "next" else [body]:
+                if self.next_meeting is None and (_NEXT_MEETING.search(part) or line.label_kind == "next"):
+                    self._next_meeting_from(part, line.language)
             self.cues.extend(_cues(body, line.source))
+
+    def _next_meeting_from(self, body: str, language: str) -> None:
+        hits = find_dates(body, language, month_first=self.month_first)
+        counts = [h for h in hits if re.match(r"(?i)(?:in|within|en|dentro)\b", h.text.strip())]
+        days = [h for h in hits if h not in counts and re.search(r"\d", h.text)]
+        specific = days or [h for h in hits if h not in counts and _WD_RE.search(h.text)] or counts
+        for hit in specific or hits:
+            date = hit.resolve(self.base, None)
+            if date is not None and date > self.base:
+                self.next_meeting = date
+                return
 
     def _analyse(self, line: _Line) -> None:
         text = line.text
@@ -2474,7 +2577,7 @@ class _Analysis:
         if lead_due is not None and (lead_due[1].priority >= 1 or date_only_lead):
             meeting_due = lead_due[0]  # "By Friday, Priya will …", "Tue: she'll …"
         elif (
-            _NEXT_MEETING.search(line.source)
+            _NEXT_MEETING.search(sentence if len(line.source) > 160 else line.source)
             or re.search(r"\bnext\s+(?:time|session|call)\b", lead, re.I)
             or line.label_kind == "next"
         ):
@@ -2484,7 +2587,9 @@ class _Analysis:
             body,
             owner,
             clause.owner_word,
-            owner == "unclear" or clause.person_form == "shorthand",
+            owner == "unclear"
+            or clause.person_form == "shorthand"
+            or (clause.person_form == "request" and self.people.mentee_pronoun != "you" and self.voice is None),
             line.checkbox == "done",
             line.language,
             prefix=prefix,
@@ -2537,6 +2642,15 @@ class _Analysis:
 
 
 _WD_RE = re.compile(_WD, re.I)
+
+
+_FUTURE = re.compile(
+    r"(?:'ll|’ll)\b|\b(?:will|shall|going\s+to|gonna|(?:are|is|am|'re|'s|'m)\s+\w+ing|wird|werde|wirst|werden|"
+    r"voy\s+a|vas\s+a|va\s+a|vamos\s+a|van\s+a)\b|\w+(?:ar|er|ir)(?:é|á|emos|án)\b|"
+    r"\b(?:by|before|bis|vor|para|antes\s+del?)\s+(?:the\s+)?(?:next\s+)?\w+",
+    re.I,
+)
+"""A sentence about the future: a modal, a progressive, a future tense or a deadline."""
 
 
 def _is_table_header(line: str) -> bool:
