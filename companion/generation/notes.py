@@ -1097,6 +1097,9 @@ def _english_clause(text: str, people: _People, speaker: str | None, at_start: b
         # "Will check with HR", "Need to send the form": the writer's own note to self
         writer: Owner = "mentee" if speaker == "mentee" else "mentor"
         return _Clause(shorthand.group("rest"), writer, "commitment", None, whole=stripped, person_form="shorthand")
+    passive = _english_passive(stripped, people, speaker)
+    if passive is not None:
+        return passive
     negated = _EN_NEG_MODAL.match(stripped)
     if negated:
         owner = _owner_of(negated.group("subj"), people, speaker)
@@ -1159,6 +1162,81 @@ def _ing_to_base(verb: str) -> str | None:
         if base and base in _EN_TASK_VERBS and base not in _NOT_PROGRESSIVE_PLANS:
             return base
     return None
+
+
+_EN_PASSIVE = re.compile(
+    r"^(?P<obj>[^,;:()]{1,60}?)\s+(?:still\s+)?(?:(?:to|needs?\s+to|has\s+to|have\s+to|must|should|will|is\s+to|are\s+to|"
+    r"is\s+going\s+to|are\s+going\s+to|(?:is|are)\s+supposed\s+to)\s+be\s+(?P<pp>[a-z]+)|'ll\s+be\s+(?P<pp2>[a-z]+)|"
+    r"needs?\s+(?P<ing>[a-z]+ing))\b(?P<rest>.*)$",
+    re.I | re.S,
+)
+_EN_PARTICIPLES = {
+    "sent": "send", "done": "do", "written": "write", "rewritten": "rewrite", "given": "give", "made": "make",
+    "taken": "take", "shown": "show", "read": "read", "set": "set", "put": "put", "bought": "buy", "brought": "bring",
+    "told": "tell", "held": "hold", "kept": "keep", "met": "meet", "paid": "pay", "chosen": "choose",
+    "drawn": "draw", "found": "find", "built": "build", "run": "run", "cut": "cut", "sorted": "sort",
+    "redone": "redo", "resent": "resend", "fed back": "feed back", "proofread": "proofread", "got": "get",
+}  # fmt: skip
+_PERSON_WORDS = _words("i me you she he they we it someone somebody everyone nobody")
+
+
+def _participle_to_base(word: str) -> str | None:
+    """'updated' -> 'update', 'requested' -> 'request', 'sent' -> 'send', 'planned' -> 'plan'; None for no task verb."""
+    lower = word.lower()
+    if lower in _EN_PARTICIPLES:
+        return _EN_PARTICIPLES[lower]
+    candidates: list[str] = []
+    if lower.endswith("ied"):
+        candidates.append(lower[:-3] + "y")
+    if lower.endswith("ed"):
+        stem = lower[:-2]
+        candidates += [stem, lower[:-1]]
+        if len(stem) > 2 and stem[-1] == stem[-2]:
+            candidates.append(stem[:-1])
+    return next((c for c in candidates if c in _EN_TASK_VERBS), None)
+
+
+def _english_passive(text: str, people: _People, speaker: str | None) -> _Clause | None:
+    """'CV to be updated by Friday', 'the reference list needs to be updated', 'slides need updating': the task is
+    the verb on the thing; whoever owes it is named by 'by me'/'by her', hinted by 'your'/'my', or unclear."""
+    m = _EN_PASSIVE.match(text)
+    if not m:
+        return None
+    obj = _LEADING_FILLER.sub("", m.group("obj").strip()) or m.group("obj").strip()
+    first = _fold(obj.split()[0]) if obj.split() else ""
+    words = obj.split()
+    name_like = len(words) <= 2 and all(w[:1].isupper() and not w.isupper() for w in words)
+    if (
+        first in _PERSON_WORDS
+        or people.who(first) in ("mentee", "mentor")
+        or name_like
+        or _fold(obj) in people.third_party
+        or re.search(r"\b(?:will|would|can|could|is|are|was|were|has|have|had|did|does|do|said|says)\b|'", obj, re.I)
+    ):
+        return None  # "she will be promoted", "Tom needs to be told", "Sam will need pairing": people, not tasks
+    if m.group("ing"):
+        verb = _ing_to_base(m.group("ing"))
+    else:
+        verb = _participle_to_base(m.group("pp") or m.group("pp2") or "")
+    if verb is None:
+        return None
+    rest = m.group("rest")
+    owner: Owner = "unclear"
+    agent = re.search(r"\s+by\s+(?P<who>me|her|him|them|you|[A-Z][\w.]*)(?=\W|$)", rest)
+    if agent and not find_dates(agent.group(0)):
+        found = _owner_of(agent.group("who"), people, speaker)
+        if found in ("mentee", "mentor", "unclear"):
+            owner = found
+            rest = rest[: agent.start()] + rest[agent.end() :]
+    elif first == "your" or (first in ("her", "his", "their") and people.mentee_pronoun in ("she", "he", "they")):
+        owner = "mentor" if speaker == "mentee" and first == "your" else "mentee"
+    elif first == "my":
+        owner = speaker or "mentor"
+    obj_text = obj if first in _DETERMINERS else obj[:1].lower() + obj[1:] if obj[1:2].islower() else obj
+    return _Clause(f"{verb} {obj_text}{rest}", owner, "commitment", None, whole=text, person_form="passive")
+
+
+_DETERMINERS = _words("the a an this that these those her his their your my our its some all both")
 
 
 def _plausible_subject_for_to(subject: str, people: _People) -> bool:
@@ -1633,7 +1711,8 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
 # Requests: imperatives addressed to the other person
 # --------------------------------------------------------------------------------------
 _LEADING_FILLER = re.compile(
-    r"^\s*(?:(?:oh|ah|and|also|so|plus|btw|ok|okay|great|y|pues|entonces|adem[aá]s|vale|und|au[sß]erdem|dann|ach)"
+    r"^\s*(?:(?:oh|ah|and|also|so|then|plus|btw|fyi|note|nb|ps|ok|okay|great|y|pues|entonces|adem[aá]s|vale|und|"
+    r"au[sß]erdem|dann|ach)"
     r"\b[,:]?\s+)+",
     re.I,
 )
@@ -2571,6 +2650,7 @@ class _Analysis:
             and len(context_label.split()) <= 4
             and not _NEXT_LABEL.match(context_label)
             and not _DECISION_WORDS.search(context_label)
+            and not _LEADING_FILLER.match(f"{context_label} ")
         ):
             prefix = context_label
         meeting_due = None
@@ -2588,7 +2668,7 @@ class _Analysis:
             owner,
             clause.owner_word,
             owner == "unclear"
-            or clause.person_form == "shorthand"
+            or clause.person_form in ("shorthand", "passive")
             or (clause.person_form == "request" and self.people.mentee_pronoun != "you" and self.voice is None),
             line.checkbox == "done",
             line.language,
