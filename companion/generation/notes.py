@@ -1214,6 +1214,8 @@ def _english_passive(text: str, people: _People, speaker: str | None) -> _Clause
         or re.search(r"\b(?:will|would|can|could|is|are|was|were|has|have|had|did|does|do|said|says)\b|'", obj, re.I)
     ):
         return None  # "she will be promoted", "Tom needs to be told", "Sam will need pairing": people, not tasks
+    if re.search(r"\b(?:no\s+longer|not|never|no\s+more)$", obj, re.I):
+        return _Clause(m.group("rest").strip(), None, "negated", whole=text)  # "the CV no longer needs to be updated"
     if m.group("ing"):
         verb = _ing_to_base(m.group("ing"))
     else:
@@ -1377,7 +1379,11 @@ _DE_PROMISE = re.compile(
     re.S,
 )
 _DE_NEEDS_DATE = frozenset({"geht", "gehe", "kommt", "komme", "arbeitet", "lernt", "bleibt", "fährt", "fliegt"})
-_DE_MODALS = frozenset(["wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"])
+_DE_MODALS = frozenset(
+    ["wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"]
+    # the du-forms of a recap written to the mentee: "du wolltest noch … klären" is a reminder of an open task
+    + ["wirst", "willst", "möchtest", "moechtest", "sollst", "musst", "planst", "versuchst", "wolltest"]
+)
 _DE_STATIVE = _words(
     "ist bin war waren hat habe hatte hatten wirkte wirkt sagt sagte meint meinte findet fand fühlt "
     "fühlte glaubt denkt weiß wusste kann konnte könnte läuft schläft traut fällt mag liebt hasst kennt "
@@ -1450,13 +1456,21 @@ _DE_IRREGULAR = {
     "lädt": "laden", "ist": "sein", "hat": "haben", "weiß": "wissen", "tut": "tun", "bittet": "bitten",
     "wirft": "werfen", "schlägt": "schlagen", "bewirbt": "bewerben", "trägt": "tragen", "lässt": "lassen",
     "wird": "werden", "tue": "tun", "nehme": "nehmen",
+    "gibst": "geben", "nimmst": "nehmen", "sprichst": "sprechen", "siehst": "sehen", "triffst": "treffen",
+    "hilfst": "helfen", "fährst": "fahren", "läufst": "laufen", "hältst": "halten", "lädst": "laden",
+    "hast": "haben", "bist": "sein", "weißt": "wissen", "bewirbst": "bewerben", "trägst": "tragen", "lässt": "lassen",
+    "wirfst": "werfen", "schlägst": "schlagen", "tust": "tun",
 }  # fmt: skip
 
 
-def _german_infinitive(verb: str, particle: str | None) -> str:
+def _german_infinitive(verb: str, particle: str | None, second_person: bool = False) -> str:
     lower = verb.lower()
     if lower in _DE_IRREGULAR:
         infinitive = _DE_IRREGULAR[lower]
+    elif second_person and lower.endswith("st") and len(lower) > 4:
+        # du-forms: schickst -> schicken, meldest -> melden, sammelst -> sammeln
+        stem = lower[:-3] if lower.endswith("est") and lower[-4] in "dt" else lower[:-2]
+        infinitive = stem + "n" if stem.endswith(("el", "er")) else stem + "en"
     elif lower.endswith(("en", "ern", "eln")):
         infinitive = lower  # "Sie schicken …": already the infinitive
     elif lower.endswith(("et", "dt", "tt")) and len(lower) > 4:
@@ -1476,10 +1490,63 @@ def _german_infinitive(verb: str, particle: str | None) -> str:
     return f"{particle}{infinitive}" if particle else infinitive
 
 
+_DE_PASSIVE = re.compile(
+    r"^(?P<obj>[^,;:()]{1,60}?)\s+(?P<aux>wird|werden|muss|m[uü]ssen|soll|sollen|sollte|sollten)\s+(?P<rest>.+?)\s*[.!]*$",
+    re.I | re.S,
+)
+_DE_NOT_PARTICIPLES = _words("gehen geben gewinnen genießen geniessen gelten geschehen gestalten gewöhnen")
+
+
+def _is_german_participle(word: str) -> bool:
+    """'geschickt', 'abgeschickt', 'geschrieben', 'überarbeitet', 'organisiert', 'erledigt' (not an infinitive)."""
+    w = word.lower().strip(".,;!")
+    if w in _DE_NOT_PARTICIPLES or len(w) < 5:
+        return False
+    if w.endswith("iert"):
+        return True
+    particles = "|".join(sorted(_DE_PARTICLES, key=len, reverse=True))
+    if re.fullmatch(rf"(?:{particles})?ge[a-zäöüß]{{2,}}(?:t|en)", w):
+        return True
+    return bool(re.fullmatch(r"(?:be|ver|er|ent|zer|über|ueber|unter|hinter|miss|emp|ge)[a-zäöüß]{2,}t", w))
+
+
+def _german_passive(text: str, people: _People) -> _Clause | None:
+    """'Der Lebenslauf wird bis Freitag überarbeitet und an mich geschickt', 'Die Unterlagen müssen noch
+    eingereicht werden': a task with no one named; 'an mich'/'sein'/'dein' hint the mentee, 'von mir' the mentor."""
+    m = _DE_PASSIVE.match(text)
+    if not m:
+        return None
+    obj, aux, rest = m.group("obj").strip(), m.group("aux").lower(), m.group("rest")
+    first = _fold(obj.split()[0]) if obj.split() else ""
+    if first in ("ich", "du", "er", "sie", "wir", "ihr", "man", "es") or people.who(first) in ("mentee", "mentor"):
+        return None
+    first_part = re.split(r"\s+und\s+|,", rest, maxsplit=1)[0].split()
+    if not first_part:
+        return None
+    if aux in ("wird", "werden"):
+        if not _is_german_participle(first_part[-1]):
+            return None
+    elif not (len(first_part) >= 2 and first_part[-1].lower() == "werden" and _is_german_participle(first_part[-2])):
+        return None
+    if re.search(r"\b(?:nicht|kein\w*|nie|niemals)\b", " ".join(first_part), re.I):
+        return _Clause(rest.strip(), None, "negated", whole=text)  # "… muss nicht neu gemacht werden"
+    owner: Owner = "unclear"
+    if re.search(r"\bvon\s+mir\b", rest, re.I):
+        owner = "mentor"
+    elif re.search(r"\b(?:an|zu)\s+mich\b|\bmir\b|\bvon\s+(?:ihm|ihr|dir)\b", rest, re.I) or first in (
+        "sein", "seine", "seinen", "dein", "deine", "deinen", "ihr", "ihre", "ihren"
+    ):
+        owner = "mentee"
+    return _Clause(" ".join(text.split()).rstrip(".!"), owner, "commitment", None, whole=text, person_form="passive")
+
+
 def _german_clause(text: str, people: _People, speaker: str | None, has_date: bool) -> _Clause | None:
     stripped = text.strip()
     if _OTHER_HEDGE.search(" ".join(stripped.split()[:4])):
         return None  # "sie wird wahrscheinlich …": a guess, not a commitment
+    passive = _german_passive(stripped, people)
+    if passive is not None:
+        return passive
     inverted = re.match(
         r"^(?P<lead>(?:bis|am|gleich|morgen|heute|n[aä]chste\s+woche|sp[aä]ter)[^,]{0,30}?)\s+(?P<verb>[a-zäöüß]+)\s+(?P<subj>ich|er|sie|wir)\b(?P<rest>.*)$",
         stripped,
@@ -1542,12 +1609,13 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
     if negated:
         return _Clause(rest.strip(), None, "negated", whole=stripped)
     phrase = re.sub(r"(?<!\d)[.!;]+$", "", rest.strip())
+    phrase = re.sub(r"^(?:au(?:ß|ss)erdem|auch|noch|dann|bitte|nochmal|gleich)\s+(?=\S+\s)", "", phrase, flags=re.I)
     if is_modal:
         text_out = phrase
     else:
         if particle:
             phrase = re.sub(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", "", phrase, count=1)
-        infinitive = _german_infinitive(verb, particle)
+        infinitive = _german_infinitive(verb, particle, subject.lower() == "du")
         parts = re.split(r"(,|\s[–—-]\s|\()", phrase, maxsplit=1)
         head, sep, tail = [*parts, "", ""][:3]
         text_out = (
@@ -1579,7 +1647,12 @@ _ES_AUX = {
     "quedó": ("third", "en"), "quedé": ("first", "en"), "quedamos": ("we", "en"),
     "compromete": ("third", "a"), "comprometo": ("first", "a"), "ofrece": ("third", "a"), "ofrezco": ("first", "a"),
     "piensa": ("third", ""), "pienso": ("first", ""), "intentará": ("third", ""), "intentaré": ("first", ""),
+    "puedes": ("second", ""), "podrías": ("second", ""), "tendrás": ("second", "que"), "tendrá": ("third", "que"),
+    "tendré": ("first", "que"), "intentas": ("second", ""), "necesitas": ("second", ""),
 }  # fmt: skip
+_ES_SECOND_STATIVE = _words(
+    "estás estas eres quieres sabes crees piensas sientes pareces vives llevas trabajas duermes tienes gustas"
+)
 _ES_STATIVE = _words(
     "es está esta son están tiene tengo siente cuesta parece sabe quiere quiero lleva trabaja duerme fue "
     "era estaba hizo pasó dijo comentó cree creo pienso gusta encanta preocupa necesita hay ha he hemos "
@@ -1611,6 +1684,14 @@ def _spanish_infinitive(verb: str) -> str | None:
         return _ES_IRREGULAR_FUTURE[lower]
     if re.search(r"(?:ar|er|ir)[áé]$", lower):
         return lower[:-1]
+    if re.search(r"(?:ar|er|ir)án$", lower):
+        return lower[:-2]  # enviarán -> enviar
+    if lower.endswith(("as", "es", "an", "en")) and len(lower) > 4:
+        # tú and ellos present: mandas -> mandar, escribes -> escribir, revisan -> revisar
+        stem = lower[:-2].replace("í", "i").replace("ú", "u")
+        if stem in _ES_ER_IR:
+            return _ES_ER_IR[stem]
+        return stem + ("ar" if lower[-2] == "a" else "er")
     if lower.endswith(("o", "a", "e")):
         stem = lower[:-1].replace("í", "i").replace("ú", "u")
         if stem in _ES_ER_IR:
@@ -1646,6 +1727,12 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
     person: str | None = None
     infinitive: str | None = None
     phrase = rest.strip()
+    if not subject and clitic == "se" and re.match(r"^\s*(?:el|la|los|las|un|una|unos|unas|este|esta|estos|estas)\b", rest, re.I):
+        # "Se enviará el plan a RR. HH. antes del 1 de marzo": the impersonal se, no one named
+        impersonal = _spanish_infinitive(verb) if verb not in _ES_STATIVE else None
+        if impersonal is None or negated:
+            return None
+        return _Clause(f"{impersonal} {phrase}".strip(), "unclear", "commitment", None, whole=stripped, person_form="passive")
     if verb in _ES_AUX:
         person, connector = _ES_AUX[verb]
         inf = re.match(
@@ -1670,6 +1757,19 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
         person = "we"
         infinitive = None
         clitic_suffix = ""
+    elif (
+        verb.endswith(("as", "es"))
+        and len(verb) > 4
+        and verb not in _ES_SECOND_STATIVE
+        and verb not in _ES_STATIVE
+        and (
+            subject.lower() in ("tú", "tu")
+            or (not subject and at_start and verb == m.group("verb") and bool(clitic.strip() or has_date))
+        )
+    ):
+        person = "second"  # "me mandas el presupuesto antes del martes": the mentee, in notes written to them
+        infinitive = _spanish_infinitive(verb)
+        clitic_suffix = clitic.replace(" ", "")
     elif verb.endswith(("o", "ío")) and (
         subject.lower() == "yo" or clitic or (at_start and not subject and verb in _ES_FIRST_PERSON_TASKS)
     ):
@@ -1694,7 +1794,7 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
     elif person == "first":
         owner = speaker or "mentor"
     elif person == "second":
-        owner = "mentee"
+        owner = "mentor" if speaker == "mentee" else "mentee"
     else:
         owner = "mentee" if speaker != "mentee" else "unclear"
     if owner == "joint":
@@ -2163,6 +2263,7 @@ class _Analysis:
         owner_cell, due_cell, status = value("owner"), value("due"), value("status")
         if box and (box.group("mark") or "").strip().lower() in ("x", "✓", "✔"):
             status = status or "done"
+        due_cell = due_cell if find_dates(due_cell, self.language) else ""  # "offen", "TBD", "—": no date
         item = _Line(text=f"{task} – {due_cell}" if due_cell else task, source=line, marked=True)
         item.language = detect_language(task, self.language) if len(task.split()) >= 4 else self.language
         item.label_owner = self._speaker_of(owner_cell) if owner_cell else None
@@ -2198,6 +2299,7 @@ class _Analysis:
             return None
         task = values["task"]
         due_cell = values.get("due", "")
+        due_cell = due_cell if find_dates(due_cell, self.language) else ""  # "offen", "TBD", "—": no date
         item = _Line(text=f"{task} – {due_cell}" if due_cell else task, source=source, marked=True)
         item.language = detect_language(task, self.language) if len(task.split()) >= 4 else self.language
         owner_cell = values.get("owner", "")
@@ -2342,6 +2444,22 @@ class _Analysis:
                 return clause
         return None
 
+    def _shared_subject(
+        self, previous: _Clause, text: str, language: str, speaker: str | None, has_date: bool
+    ) -> _Clause | None:
+        """'Ich leite dir den Link weiter und frage bei Sabine nach': the verb after 'und'/'y' shares the subject."""
+        if previous.kind != "commitment" or not re.match(r"^[a-zäöüßáéíóúñ]", text):
+            return None
+        if language == "de" and previous.owner_word:
+            clause = _german_clause(f"{previous.owner_word} {text}", self.people, speaker, has_date)
+        elif language == "es":
+            clause = _spanish_clause(text, self.people, speaker, has_date, True)
+        else:
+            return None
+        if clause is None or clause.kind != "commitment" or clause.owner != previous.owner:
+            return None
+        return clause
+
     def clauses(self, sentence: str, language: str, speaker: str | None) -> tuple[str, list[_Clause]]:
         """The text before the first commitment, and each commitment with its own words."""
         starts: list[tuple[int, _Clause]] = []
@@ -2353,9 +2471,10 @@ class _Analysis:
             position = m.end()
             if position >= len(sentence) or any(position == s for s, _ in starts):
                 continue
-            clause = self._commitment(
-                sentence[position:], language, speaker, False, any(d >= position for d in date_starts)
-            )
+            has_later_date = any(d >= position for d in date_starts)
+            clause = self._commitment(sentence[position:], language, speaker, False, has_later_date)
+            if clause is None and starts and language in ("de", "es") and re.search(r"\b(?:und|dann|y|luego)\s+$", m.group(0)):
+                clause = self._shared_subject(starts[-1][1], sentence[position:], language, speaker, has_later_date)
             if clause is not None and clause.kind in ("commitment", "joint", "negated"):
                 if clause.kind == "joint" and not re.match(r"^(?:we|wir|nosotros)\b", sentence[position:], re.I):
                     continue
@@ -2805,10 +2924,11 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str, voice: str
             text = re.sub(r"^(?:mir|mich)\s+(?=\S+\s+\S)", "", text)  # "ich schaue mir X an" -> "X anschauen"
         if owner == "mentor" and language == "de":
             text = re.sub(
-                r"\b(?:ihm|ihr)\b(?=\s+(?:den|die|das|einen|eine|ein|meine[n]?)\b)", people.mentee_first, text
+                r"\b(?:ihm|ihr|dir)\b(?=\s+(?:den|die|das|einen|eine|ein|meine[n]?)\b)", people.mentee_first, text
             )
         if owner == "mentee" and people.mentor_first and language == "de":
             text = re.sub(r"\bmir\b", people.mentor_first, text)
+            text = re.sub(r"\b(an|für|fuer)\s+mich\b", rf"\1 {people.mentor_first}", text)
         return text
     mentee, mentor = people.mentee_first, people.mentor_first
     pronoun = people.mentee_pronoun
