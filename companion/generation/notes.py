@@ -2592,6 +2592,9 @@ class _Analysis:
             if index == 0 and self._listed_item(line, sentence, language, in_actions, speaker):
                 made_item = True
                 continue
+            if self._deadline_item(line, sentence, sentences[index - 1] if index else None, language, speaker):
+                made_item = True
+                continue
             if re.search(
                 r"\b(?:next\s+(?:time|session)|revisit\s+next|n[aä]chste\w*\s+mal|la\s+pr[oó]xima\s+vez)\b",
                 sentence,
@@ -2620,6 +2623,41 @@ class _Analysis:
         )
         if _DONE_WORDS.search(rest) and perfect and not negated:
             self.done.append(NoteFact(_capitalise(_clean(rest)), line.source))
+
+    def _deadline_item(
+        self, line: _Line, sentence: str, previous: str | None, language: str, speaker: str | None
+    ) -> bool:
+        """'Essay due Fri', 'It's due next Wednesday' (after 'They want a case study'), 'Hausarbeit ist am 3.5.
+        fällig', 'la entrega es el viernes': a deliverable with a deadline, the mentee's unless it is 'my …'."""
+        m = _DEADLINE_SENTENCE.match(sentence.strip())
+        if not m or sentence.rstrip().endswith("?"):
+            return False
+        groups = m.groupdict()
+        thing = next(groups[k] for k in ("thing", "thing_de", "thing_de2", "thing_es") if groups[k]).strip(" ,;–—-")
+        when = next(groups[k] for k in ("when", "when_de", "when_de2", "when_es") if groups[k])
+        due = self._due(when, language)
+        if due is None or due[1].priority < 0 or due[0] < self.base:
+            return False
+        if _fold(thing) in _PRONOUN_THINGS:
+            antecedent = re.search(
+                r"\b(?:a|an|the|their|her|his|your|my|ein|eine|einen|den|die|das|un|una|el|la)\s+(?P<np>[^,.;:!?()]{3,50}?)\s*[.!]?$",
+                previous or "",
+                re.I,
+            )
+            if antecedent is None:
+                return False
+            thing = antecedent.group("np")
+        if not re.search(r"[^\W\d]{3,}", thing) or _fold(thing.split()[0]) in _PERSON_WORDS:
+            return False
+        mine = _fold(thing.split()[0]) in ("my", "mein", "meine", "mi", "mis")
+        owner: Owner = "mentor" if mine and speaker != "mentee" else "mentee"
+        item = self._make_item(
+            line, thing, owner, None, speaker is None and not mine, line.checkbox == "done", language, due=due, keep_text=True
+        )
+        if item is None:
+            return False
+        self.items.append(item)
+        return True
 
     def _decision_line(self, line: _Line, text: str, language: str, speaker: str | None) -> bool:
         """A decision, unless it hides an owned task with a date ('Agreed: A sends the deck by Fri')."""
@@ -2850,6 +2888,16 @@ _FUTURE = re.compile(
     re.I,
 )
 """A sentence about the future: a modal, a progressive, a future tense or a deadline."""
+
+
+_DEADLINE_SENTENCE = re.compile(
+    r"^(?P<thing>[^,;]{2,70}?)(?:\s*[,–—-]\s*|\s+|(?='))(?:(?:is|are|'s|’s)\s+)?due\s+(?!to\b)(?P<when>.+)$|"
+    r"^(?P<thing_de>[^,;]{2,70}?)\s+(?:ist|sind)\s+(?P<when_de>.+?)\s+f[aä]llig\W*$|"
+    r"^(?P<thing_de2>[^,;]{2,70}?)(?:\s*[,–—-]\s*|\s+)(?:f[aä]llig|Abgabe(?:termin)?)\s*(?:ist\s+)?(?P<when_de2>(?:am|bis|zum)\s+.+)$|"
+    r"^(?P<thing_es>[^,;]{2,70}?)\s+(?:vence|se\s+entrega|hay\s+que\s+entregarl[oa])\s+(?P<when_es>.+)$",
+    re.I | re.S,
+)
+_PRONOUN_THINGS = _words("it this that they es das eso esto")
 
 
 def _is_table_header(line: str) -> bool:
