@@ -459,6 +459,13 @@ def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
             rf"{lead}(?P<rel>day\s+after\s+tomorrow|tomorrow|tmrw|tmrw|tmr|tmw|tomoz|2moro|today|tonight|tonite|eod|cob|end\s+of\s+(?:the\s+)?day|[uü]bermorgen|gleich\s+morgen|(?<!am\s)(?<!jeden\s)(?<!guten\s)(?<!den\s)morgen(?!s)|heute(?:\s+abend)?|pasado\s+ma[nñ]ana|(?<!la\s)(?<!esta\s)(?<!cada\s)ma[nñ]ana|hoy|esta\s+noche|esta\s+tarde)\b",
         ),
         (
+            "weekday_day",
+            rf"{lead}{_WD}\.?,?\s+(?:the\s+|el\s+|den\s+)?(?P<day>\d{{1,2}})(?!\d)(?:st|nd|rd|th|\.(?!\d))?"
+            rf"(?:\s+(?:of\s+|de\s+)?(?P<wmon>{_words_re(_ALL_MONTHS)})\.?(?!\w))?"
+            r"(?!\s*(?:[:/.]\d|h\b|uhr\b|am\b|pm\b|%|x\b))"
+            r"(?!\s+(?!(?:at|um|a|en|in|from|von|ab|same|misma|mismo|next|this|or|oder|o|and|und|y)\b)[^\W\d])",
+        ),
+        (
             "weekday",
             rf"{lead}(?:{next_q}\s+)?(?:eod\s+|cob\s+)?{_WD}(?P<plural>s)?(?:'s|’s)?(?:\s+(?P<after>que\s+viene|next\s+week))?",
         ),
@@ -654,17 +661,32 @@ def _resolver(
         folded = _fold(word)
         if folded in ("sat", "sun") and not (lead or g.get("q")) and word.islower():
             return None  # "sat down", "sun": only with a lead
-        if folded in _SHORT_WEEKDAY_WORDS and folded not in _WEEKDAY_WORDS["en"]:
-            short_language = "de" if folded in _SHORT_WEEKDAYS["de"] else "es"
-            after = m.string[m.end() :]
-            if language != short_language or (short_language == "de" and not word[:1].isupper()):
-                return None  # "so", "do", "mi" are words first
-            if not (_DEADLINE_RE.match(lead) or _CONTEXT_RE.match(lead) or re.match(r"^\.?\s*(?:[,;)]|$)", after)):
-                return None  # a day only after "bis"/"am" or at the end: "bis So", "→ ich, Mo"
+        if not _short_weekday_ok(word, language, lead, m.string[m.end() :], needs_place=True):
+            return None
         qualifier = _fold(g.get("q") or "")
         following = qualifier in ("next", "nachste", "nachsten", "nachster", "nachstes", "proximo", "proxima")
         following = following or bool(g.get("after") and "next" in g["after"].lower())
         return lambda base, meeting: _weekday_date(word, base, following)
+    if kind == "weekday_day":
+        day, weekday_word = int(g["day"]), g["wd"]
+        if not 1 <= day <= 31 or not _short_weekday_ok(weekday_word, language, lead, ""):
+            return None
+        if g.get("wmon"):
+            weekday_month = _month_number(g["wmon"])
+            return lambda base, meeting: _day_in_future(base, day, weekday_month)
+
+        def resolve_weekday_day(base: dt.date, meeting: dt.date | None) -> dt.date | None:
+            # "jueves 27", "Thursday the 3rd": the next day with that number that falls on that weekday
+            weekday = _weekday_date(weekday_word, base, False)
+            if weekday is None:
+                return _day_in_future(base, day)
+            for ahead in range(0, 400, 7):
+                candidate = weekday + dt.timedelta(days=ahead)
+                if candidate.day == day:
+                    return candidate if ahead <= 120 else _day_in_future(base, day)
+            return _day_in_future(base, day)
+
+        return resolve_weekday_day
     if kind == "ordinal":
         if not (lead or g.get("the") or m.string[max(0, m.start() - 1) : m.start()] == "("):
             return None  # "2nd catch-up" is no date; "by the 20th", "the 11th", "(25th)" are
@@ -676,6 +698,20 @@ def _resolver(
             return None
         return lambda base, meeting: _day_in_future(base, day)
     return None
+
+
+def _short_weekday_ok(word: str, language: str, lead: str, after: str, needs_place: bool = False) -> bool:
+    """'Mo', 'So', 'jue' are days only in notes of their language, German ones capitalised, and on their own
+    only after 'bis'/'am' or at the end ('bis So', '→ ich, Mo'): 'so', 'do' and 'mi' are words first."""
+    folded = _fold(word).rstrip(".")
+    if folded not in _SHORT_WEEKDAY_WORDS or folded in _WEEKDAY_WORDS["en"]:
+        return True
+    short_language = "de" if folded in _SHORT_WEEKDAYS["de"] else "es"
+    if language != short_language or (short_language == "de" and not word[:1].isupper()):
+        return False
+    if needs_place:
+        return bool(_DEADLINE_RE.match(lead) or _CONTEXT_RE.match(lead) or re.match(r"^\.?\s*(?:[,;)]|$)", after))
+    return True
 
 
 def find_dates(text: str, language: str = "en", *, month_first: bool = False) -> list[_DateHit]:
@@ -1950,7 +1986,7 @@ _NOT_OUR_CADENCE = re.compile(
 )
 _NEXT_MEETING = re.compile(
     r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1|one)|n[aä]chstes\s+mal\s+am|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
-    r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos)\b",
+    r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos)\b|^\W*(?:la\s+)?pr[oó]xima\s*:|^\W*n[aä]chstes\s+mal\s*:",
     re.I,
 )
 _DECISION_WORDS = re.compile(
@@ -2118,7 +2154,10 @@ class _Analysis:
         he = count(r"\b(?:he|he'll|he's|he'd|him|his|himself|er|ihm|ihn|sein|seine|seinen|seiner|él)\b")
         he += count(r"\b(?:contento|cansado|agobiado|orgulloso|agotado|nervioso)\b")
         they = count(r"\b(?:they|they'll|they're|their|them|themself)\b")
-        you = count(r"\b(?:you|you'll|you've|you're|your|yourself|du|dir|dich|dein|deine|tú|tienes|vas|quieres)\b")
+        you = count(
+            r"\b(?:you|you'll|you've|you're|your|yourself|du|dir|dich|dein|deine|deinen|deinem|deiner|tú|ti|contigo|te|"
+            r"tu|tus|tienes|vas|quieres)\b"
+        )
         if they > max(she, he) * 2 and they >= 3:
             self.people.mentee_pronoun = "they"
             return
@@ -2523,6 +2562,8 @@ class _Analysis:
             for part in _sentences(body) if line.label_kind != "next" else [body]:
                 if self.next_meeting is None and (_NEXT_MEETING.search(part) or line.label_kind == "next"):
                     self._next_meeting_from(part, line.language)
+            if self.next_meeting is None and _NEXT_MEETING.search(body):
+                self._next_meeting_from(body, line.language)  # "la próxima: precios. ¿jueves 27?": the next sentence
             self.cues.extend(_cues(body, line.source))
 
     def _next_meeting_from(self, body: str, language: str) -> None:
@@ -2974,6 +3015,12 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str, voice: str
             text = re.sub(
                 r"\b(?:ihm|ihr|dir)\b(?=\s+(?:den|die|das|einen|eine|ein|meine[n]?)\b)", people.mentee_first, text
             )
+        if language == "es" and voice != "mentee":
+            # "mandarme el presupuesto" in the mentee's task is the mentor's; "pasarte el contacto" in the mentor's
+            if owner == "mentee" and people.mentor_first:
+                text = re.sub(r"^(\w+?(?:ar|er|ir))me\b", rf"\1 a {people.mentor_first}", text)
+            if owner == "mentor":
+                text = re.sub(r"^(\w+?(?:ar|er|ir))te\b", rf"\1le a {people.mentee_first}", text)
         if owner == "mentee" and people.mentor_first and language == "de":
             text = re.sub(r"\bmir\b", people.mentor_first, text)
             text = re.sub(r"\b(an|für|fuer)\s+mich\b", rf"\1 {people.mentor_first}", text)
