@@ -1085,7 +1085,7 @@ _EN_MODAL = (
     r"(?P<modal>'ll|’ll|\s+will|\s+shall|'s\s+going\s+to|’s\s+going\s+to|\s+is\s+going\s+to|'m\s+going\s+to|"
     r"\s+am\s+going\s+to|'re\s+going\s+to|\s+are\s+going\s+to|\s+gonna|\s+is\s+to|\s+to|\s+agreed\s+to|"
     r"\s+agrees\s+to|\s+offered\s+to|\s+offers\s+to|\s+promised\s+to|\s+promises\s+to|\s+committed\s+to|"
-    r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
+    r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|(?:'s|’s|'re|’re|'m|’m|\s+are|\s+am)\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
     r"\s+must|\s+need\s+to|\s+is\s+supposed\s+to|\s+is\s+meant\s+to|\s+will\s+try\s+to|\s+volunteered\s+to|"
     r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s*[:,]?\s+(?:that\s+)?[\"“]?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to))"
 )
@@ -1260,9 +1260,15 @@ def _english_passive(text: str, people: _People, speaker: str | None) -> _Clause
         return None
     rest = m.group("rest")
     owner: Owner = "unclear"
-    agent = re.search(r"\s+by\s+(?P<who>me|her|him|them|you|[A-Z][\w.]*)(?=\W|$)", rest)
+    agent = re.search(
+        r"\s+by\s+(?P<who>me|her|him|them|you|(?:her|his|their|my|the)\s+\w+|finance|legal|hr|it|[A-Z][\w.]*)(?=\W|$)",
+        rest,
+        re.I,
+    )
     if agent and not find_dates(agent.group(0)):
         found = _owner_of(agent.group("who"), people, speaker)
+        if found is None and agent.group("who").lower() in ("finance", "legal", "hr", "it"):
+            found = "unclear"
         if found in ("mentee", "mentor", "unclear"):
             owner = found
             rest = rest[: agent.start()] + rest[agent.end() :]
@@ -1738,10 +1744,21 @@ def _spanish_infinitive(verb: str) -> str | None:
     return None
 
 
+_ES_IMPERSONAL = re.compile(
+    r"^(?:hay|habr[aá]|har[aá]\s+falta|hace\s+falta)\s+que\s+(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|los|las|se)?)\b"
+    r"(?P<tail>.*)$|^quedan?\s+pendientes?\s+(?:de\s+)?(?P<task>\S.*)$",
+    re.I | re.S,
+)
+
+
 def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: bool, at_start: bool) -> _Clause | None:
     stripped = text.strip()
     if _OTHER_HEDGE.search(" ".join(stripped.split()[:4])):
         return None
+    impersonal = _ES_IMPERSONAL.match(stripped)
+    if impersonal:  # "hay que revisar el presupuesto", "queda pendiente el contrato": no one named
+        task = impersonal.group("task") or f"{impersonal.group('inf')}{impersonal.group('tail')}"
+        return _Clause(task.strip(), "unclear", "commitment", None, whole=stripped, person_form="passive")
     m = _ES_CLAUSE.match(stripped)
     if not m:
         return None
@@ -1796,6 +1813,9 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
     elif (
         verb.endswith(("as", "es"))
         and len(verb) > 4
+        and _fold(verb) not in _ALL_WEEKDAYS
+        and _fold(verb) not in _ALL_MONTHS
+        and re.search(r"[^\W\d]", rest)
         and verb not in _ES_SECOND_STATIVE
         and verb not in _ES_STATIVE
         and (
@@ -1839,6 +1859,7 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
         return _Clause(phrase, None, "negated", whole=stripped)
     if infinitive is None:
         return None
+    phrase = re.sub(r"^(?:yo|t[uú]|él|ella)\b\s*", "", phrase, flags=re.I)  # "le paso yo el contacto"
     text_out = f"{infinitive}{clitic_suffix if clitic_suffix and not infinitive.endswith(clitic_suffix) else ''} {phrase}".strip()
     return _Clause(text_out, owner, "commitment", subject or None, whole=stripped, person_form="infinitive")
 
@@ -1853,7 +1874,7 @@ _LEADING_FILLER = re.compile(
     re.I,
 )
 _EN_REQUEST = re.compile(
-    r"^(?:(?:pls|plz|please|kindly)\s+(?:do\s+)?|(?:remember|don'?t\s+forget|do\s+not\s+forget|make\s+sure)\s+to\s+|"
+    r"^(?:(?:pls|plz|please|kindly)\s+(?:do\s+)?(?:remember\s+to\s+|don'?t\s+forget\s+to\s+)?|(?:remember|don'?t\s+forget|do\s+not\s+forget|make\s+sure)\s+to\s+|"
     r"make\s+sure\s+you\s+)(?P<task>\S.*)$",
     re.I | re.S,
 )
@@ -2867,6 +2888,7 @@ class _Analysis:
             clause.owner_word,
             owner == "unclear"
             or clause.person_form in ("shorthand", "passive")
+            or bool(_CONDITIONAL.search(lead))  # "if the offer comes, she'll …": only if it happens
             or (clause.person_form == "request" and self.people.mentee_pronoun != "you" and self.voice is None),
             line.checkbox == "done",
             line.language,
@@ -2939,6 +2961,9 @@ _DEADLINE_SENTENCE = re.compile(
     re.I | re.S,
 )
 _PRONOUN_THINGS = _words("it this that they es das eso esto")
+_CONDITIONAL = re.compile(
+    r"\b(?:if|unless|in\s+case|provided|falls|wenn|sobald|sofern|si|en\s+caso\s+de\s+que|siempre\s+que)\b", re.I
+)
 
 
 def _is_table_header(line: str) -> bool:
