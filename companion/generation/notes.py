@@ -1108,7 +1108,8 @@ _WRITER_SHORTHAND = re.compile(
 _EN_NOT_TASK = re.compile(
     r"^\s*(?:be\s+(?!\w+ing\b)|need\b|see\b|feel\b|know\b|like\b|love\b|hate\b|want\b|seem\b|get\s+there\b|"
     r"have\s+(?:no|more|less|time|fun|enough)\b|cope\b|struggle\b|probably\b|never\b|always\b|"
-    r"think\s+(?:about\s+it|it\s+over)\b|consider\s+it\b|sleep\s+on\s+it\b|mull\b|wait\s+and\s+see\b)",
+    r"think\s+(?:about\s+it|it\s+over)\b|consider\s+it\b|sleep\s+on\s+it\b|mull\b|wait\s+and\s+see\b|"
+    r"look\s+after\s+(?:yourself|herself|himself|themselves)\b|take\s+care\b|rest\b|relax\b|breathe\b|enjoy\b)",
     re.I,
 )
 _EN_PRESENT = re.compile(rf"^{_EN_SUBJECT}\s+(?P<verb>[a-z]+s)\b(?P<rest>.*)$", re.S)
@@ -2234,6 +2235,7 @@ class _Analysis:
                 section, section_owner = heading
                 bulleted = False
                 continue
+            line = _TIMESTAMP.sub("", line) or line  # "[10:02] Anna: …", "12/03/27, 10:02 - Anna: …" (chat exports)
             is_bullet = bool(_BULLET.match(line) or _CHECKBOX.match(line))
             if section is not None and bulleted and not is_bullet:
                 section, section_owner = None, None  # the list under the heading has ended
@@ -2479,6 +2481,7 @@ class _Analysis:
     def _commitment(
         self, text: str, language: str, speaker: str | None, at_start: bool, has_date: bool
     ) -> _Clause | None:
+        text = _LEADING_SYMBOLS.sub("", text) or text  # "👍 also the form needs to be submitted"
         clause = self._commitment_as_written(text, language, speaker, at_start, has_date)
         if clause is not None:
             return clause
@@ -2872,6 +2875,13 @@ class _Analysis:
             and not _LEADING_FILLER.match(f"{context_label} ")
         ):
             prefix = context_label
+        if (
+            owner == "unclear"
+            and clause.owner_word
+            and not prefix
+            and _fold(clause.owner_word) not in _PERSON_WORDS | {"sie", "er", "ella", "el"}
+        ):
+            prefix = clause.owner_word  # "Dave to confirm budget" -> "Dave: confirm budget": who it waits on
         meeting_due = None
         if lead_due is not None and (lead_due[1].priority >= 1 or date_only_lead):
             meeting_due = lead_due[0]  # "By Friday, Priya will …", "Tue: she'll …"
@@ -2944,6 +2954,11 @@ class _Analysis:
 _WD_RE = re.compile(_WD, re.I)
 
 
+_TIMESTAMP = re.compile(
+    r"^\[?(?:\d{1,2}[./]\d{1,2}[./]\d{2,4},?\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\]?\s*(?:[-–—]\s*)?(?=\S)",
+    re.I,
+)
+_LEADING_SYMBOLS = re.compile(r"^[\s\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d]+")
 _FUTURE = re.compile(
     r"(?:'ll|’ll)\b|\b(?:will|shall|going\s+to|gonna|(?:are|is|am|'re|'s|'m)\s+\w+ing|wird|werde|wirst|werden|"
     r"voy\s+a|vas\s+a|va\s+a|vamos\s+a|van\s+a)\b|\w+(?:ar|er|ir)(?:é|á|emos|án)\b|"
