@@ -1087,7 +1087,7 @@ _EN_MODAL = (
     r"\s+agrees\s+to|\s+offered\s+to|\s+offers\s+to|\s+promised\s+to|\s+promises\s+to|\s+committed\s+to|"
     r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|(?:'s|’s|'re|’re|'m|’m|\s+are|\s+am)\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
     r"\s+must|\s+need\s+to|\s+is\s+supposed\s+to|\s+is\s+meant\s+to|\s+will\s+try\s+to|\s+volunteered\s+to|"
-    r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s*[:,]?\s+(?:that\s+)?[\"“]?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to))"
+    r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s*[:,]?\s+(?:that\s+)?[\"“]?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to|'s\s+going\s+to|’s\s+going\s+to|'m\s+going\s+to))"
 )
 _EN_NEG_MODAL = re.compile(
     r"^(?P<subj>I|you|she|he|they|we|[A-Z][a-z]+)\s*(?:won't|won’t|will\s+not|isn't\s+going\s+to|is\s+not\s+going\s+to|'s\s+not\s+going\s+to|doesn't\s+want\s+to)\b",
@@ -1583,6 +1583,34 @@ def _german_passive(text: str, people: _People) -> _Clause | None:
     return _Clause(" ".join(text.split()).rstrip(".!"), owner, "commitment", None, whole=text, person_form="passive")
 
 
+_DE_VERB_SECOND = re.compile(
+    r"^(?P<lead>(?:[\wäöüß.\-]+\s+){0,4}?[\wäöüß.\-]+)\s+(?P<verb>[a-zäöüß]{3,})\s+(?P<subj>ich|er|sie|wir|du)\b(?P<rest>.*)$",
+    re.I | re.S,
+)
+_DE_DISCOURSE_LEAD = re.compile(
+    r"^(?:wie\s+(?:besprochen|vereinbart|abgemacht|versprochen|gesagt)|au(?:ß|ss)erdem|dann|danach|zuerst|zun[aä]chst|"
+    r"also|anschlie(?:ß|ss)end|jedenfalls|gerne|auf\s+jeden\s+fall|und)$",
+    re.I,
+)
+_DE_SUBORDINATORS = _words("wenn falls dass ob weil da als obwohl sobald bevor nachdem damit während wie was wer")
+
+
+def _german_verb_second(text: str) -> re.Match[str] | None:
+    """'Wie besprochen schicken Sie mir …', 'Mit Thomas spricht sie nächste Woche': German puts the verb second and
+    the subject after it when something else comes first."""
+    m = _DE_VERB_SECOND.match(text)
+    if not m:
+        return None
+    lead_words = [_fold(w) for w in m.group("lead").split()]
+    discourse = bool(_DE_DISCOURSE_LEAD.match(m.group("lead")))
+    if (lead_words[0] in _DE_SUBORDINATORS and not discourse) or lead_words[0] in ("ich", "er", "sie", "wir", "du", "es", "man"):
+        return None
+    verb = m.group("verb").lower()
+    if verb in _DE_NOT_VERBS or verb in _DE_ARTICLES or any(_fold(w) in _DE_FINITE for w in lead_words):
+        return None
+    return m
+
+
 def _german_clause(text: str, people: _People, speaker: str | None, has_date: bool) -> _Clause | None:
     stripped = text.strip()
     if _OTHER_HEDGE.search(" ".join(stripped.split()[:4])):
@@ -1594,12 +1622,13 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
         r"^(?P<lead>(?:bis|am|gleich|morgen|heute|n[aä]chste\s+woche|sp[aä]ter)[^,]{0,30}?)\s+(?P<verb>[a-zäöüß]+)\s+(?P<subj>ich|er|sie|wir)\b(?P<rest>.*)$",
         stripped,
         re.I | re.S,
-    )
+    ) or _german_verb_second(stripped)
     if inverted:
+        lead_words = "" if _DE_DISCOURSE_LEAD.match(inverted.group("lead")) else f" {inverted.group('lead')}"
         m_subj, m_verb, m_rest = (
             inverted.group("subj"),
             inverted.group("verb"),
-            f" {inverted.group('lead')}{inverted.group('rest')}",
+            f"{lead_words}{inverted.group('rest')}",
         )
     else:
         m = _DE_CLAUSE.match(stripped)
@@ -1693,6 +1722,7 @@ _ES_AUX = {
     "puedes": ("second", ""), "podrías": ("second", ""), "tendrás": ("second", "que"), "tendrá": ("third", "que"),
     "tendré": ("first", "que"), "intentas": ("second", ""), "necesitas": ("second", ""),
 }  # fmt: skip
+_ES_STATIVE_FUTURE = _words("será seré estará estaré habrá podrá podré sabrá sabré querrá parecerá")
 _ES_SECOND_STATIVE = _words(
     "estás estas eres quieres sabes crees piensas sientes pareces vives llevas trabajas duermes tienes gustas"
 )
@@ -1745,6 +1775,11 @@ def _spanish_infinitive(verb: str) -> str | None:
     return None
 
 
+_ES_REPORTED = re.compile(
+    r"^(?P<subj>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+|ella|él)\s+(?:(?:me|nos|le)\s+)?(?:dijo|dice|ha\s+dicho|coment[oó]|comenta|"
+    r"cont[oó]|cuenta|asegur[oó]|asegura|prometi[oó]|promete|confirm[oó]|confirma)\s+que\s+(?P<rest>\S.*)$",
+    re.S,
+)
 _ES_IMPERSONAL = re.compile(
     r"^(?:hay|habr[aá]|har[aá]\s+falta|hace\s+falta)\s+que\s+(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|los|las|se)?)\b"
     r"(?P<tail>.*)$|^quedan?\s+pendientes?\s+(?:de\s+)?(?P<task>\S.*)$",
@@ -1803,7 +1838,7 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
         clitic_suffix = "" if reflexive_aux else clitic.replace(" ", "")
     elif verb in _ES_STATIVE or (verb.endswith(("ó", "aba", "ía", "ado", "ido")) and verb not in ("envía", "envío")):
         return None
-    elif re.search(r"(?:ar|er|ir)[áé]$", verb) or verb in _ES_IRREGULAR_FUTURE:
+    elif (re.search(r"(?:ar|er|ir)[áé]$", verb) or verb in _ES_IRREGULAR_FUTURE) and verb not in _ES_STATIVE_FUTURE:
         person = "third" if verb.endswith("á") else "first"
         infinitive = _spanish_infinitive(verb)
         clitic_suffix = clitic.replace(" ", "")
@@ -2485,9 +2520,21 @@ class _Analysis:
         clause = self._commitment_as_written(text, language, speaker, at_start, has_date)
         if clause is not None:
             return clause
-        bare = _LEADING_FILLER.sub("", text)  # "Y preparo …", "Oh and pls …", "Entonces busca tú …"
+        bare = _LEADING_FILLER.sub("", text.strip().strip('"“”„«»')).strip()  # "Y preparo …", "Oh and pls …"
         if bare != text and bare:
             clause = self._commitment_as_written(bare, language, speaker, at_start, has_date)
+        if clause is None and bare:
+            # "Tomorrow I'll send …", "mañana le escribo a …": the date first, the clause after it
+            first = next(iter(find_dates(bare, language)), None)
+            remainder = bare[first.end :].lstrip(" ,:–—-") if first is not None and first.start == 0 else ""
+            if first is not None and remainder and first.priority >= 0 and not _NEXT_MEETING.search(first.text):
+                clause = self._commitment_as_written(f"{remainder} {first.text}", language, speaker, at_start, True)
+        if clause is None and language == "es":
+            reported = _ES_REPORTED.match(bare)
+            if reported:  # "Ana me dijo que va a pedir el aumento": her plan, in her words
+                clause = _spanish_clause(
+                    f"{reported.group('subj')} {reported.group('rest')}", self.people, speaker, has_date, at_start
+                )
         if clause is None:
             clause = _request(bare or text, language, speaker, self.people)
         return clause
