@@ -553,21 +553,15 @@ def _resolver(
     if kind == "year_end":
         return lambda base, meeting: dt.date(base.year, 12, 31)
     if kind in ("month_day", "day_month"):
-        words = f"{g['day']} {g['mon'].rstrip('.')}" + (f" {g['year']}" if g.get("year") else "")
         mon_index = _month_number(g["mon"])
         if mon_index is None:
             return None
         if g["mon"].lower() == "may" and kind == "day_month" and not lead:
             return None
         day, year = int(g["day"]), int(g["year"]) if g.get("year") else None
-        mon_language = _language_of(g["mon"], _MONTH_WORDS)
 
         def resolve_month_day(base: dt.date, meeting: dt.date | None) -> dt.date | None:
-            resolved = _resolve_words(words if mon_language == "en" else f"{day} {g['mon']}", mon_language, base)
-            if resolved is not None and resolved[0].day == day and resolved[0].month == mon_index and not year:
-                return (
-                    resolved[0] if resolved[0] >= base - dt.timedelta(days=1) else _day_in_future(base, day, mon_index)
-                )
+            # day and month are known: the arithmetic is exact (and what dateparser would say), without its cost
             return _day_in_future(base, day, mon_index, year)
 
         return resolve_month_day
@@ -791,16 +785,26 @@ _DATE_TRIGGER_WORDS = frozenset(
 _TOKEN = re.compile(r"[\w'’]+")
 
 
+@lru_cache(maxsize=16384)
+def _is_date_word(token: str) -> bool:
+    word = _fold(token)
+    return (
+        (word in _DATE_TRIGGER_WORDS and (word not in _SHORT_WEEKDAY_WORDS or word in _WEEKDAY_WORDS["en"]))
+        or (word in _SHORT_WEEKDAY_WORDS and token[:1].isupper())
+        or any(c.isdigit() for c in word)
+        or word.startswith(("nachst", "proxim", "xmas", "christmas"))
+        or word.rstrip("s") in _DATE_TRIGGER_WORDS
+    )
+
+
+def _starts_with_date_word(text: str) -> bool:
+    """Whether one of the first three words can begin a date phrase ('Tomorrow I'll …', 'el lunes te …')."""
+    return any(_is_date_word(token) for token in _TOKEN.findall(text[:40])[:3])
+
+
 def _date_triggers(text: str) -> Iterable[tuple[int, int]]:
     for m in _TOKEN.finditer(text):
-        word = _fold(m.group(0))
-        if (
-            (word in _DATE_TRIGGER_WORDS and (word not in _SHORT_WEEKDAY_WORDS or word in _WEEKDAY_WORDS["en"]))
-            or (word in _SHORT_WEEKDAY_WORDS and m.group(0)[:1].isupper())
-            or any(c.isdigit() for c in word)
-            or word.startswith(("nachst", "proxim", "xmas", "christmas"))
-            or word.rstrip("s") in _DATE_TRIGGER_WORDS
-        ):
+        if _is_date_word(m.group(0)):
             yield m.start(), m.end()
 
 
@@ -1276,7 +1280,7 @@ def _english_passive(text: str, people: _People, speaker: str | None) -> _Clause
     elif first == "your" or (first in ("her", "his", "their") and people.mentee_pronoun in ("she", "he", "they")):
         owner = "mentor" if speaker == "mentee" and first == "your" else "mentee"
     elif first == "my":
-        owner = speaker or "mentor"
+        owner = "mentee" if speaker == "mentee" else "mentor"
     obj_text = obj if first in _DETERMINERS else obj[:1].lower() + obj[1:] if obj[1:2].islower() else obj
     return _Clause(f"{verb} {obj_text}{rest}", owner, "commitment", None, whole=text, person_form="passive")
 
@@ -1423,9 +1427,11 @@ _DE_PROMISE = re.compile(
 )
 _DE_NEEDS_DATE = frozenset({"geht", "gehe", "kommt", "komme", "arbeitet", "lernt", "bleibt", "fährt", "fliegt"})
 _DE_MODALS = frozenset(
-    ["wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"]
-    # the du-forms of a recap written to the mentee: "du wolltest noch … klären" is a reminder of an open task
-    + ["wirst", "willst", "möchtest", "moechtest", "sollst", "musst", "planst", "versuchst", "wolltest"]
+    [
+        *("wird", "werde", "will", "möchte", "moechte", "soll", "muss", "plant", "versucht"),
+        # the du-forms of a recap written to the mentee: "du wolltest noch … klären" is a reminder of an open task
+        *("wirst", "willst", "möchtest", "moechtest", "sollst", "musst", "planst", "versuchst", "wolltest"),
+    ]
 )
 _DE_STATIVE = _words(
     "ist bin war waren hat habe hatte hatten wirkte wirkt sagt sagte meint meinte findet fand fühlt "
@@ -1501,7 +1507,7 @@ _DE_IRREGULAR = {
     "wird": "werden", "tue": "tun", "nehme": "nehmen",
     "gibst": "geben", "nimmst": "nehmen", "sprichst": "sprechen", "siehst": "sehen", "triffst": "treffen",
     "hilfst": "helfen", "fährst": "fahren", "läufst": "laufen", "hältst": "halten", "lädst": "laden",
-    "hast": "haben", "bist": "sein", "weißt": "wissen", "bewirbst": "bewerben", "trägst": "tragen", "lässt": "lassen",
+    "hast": "haben", "bist": "sein", "weißt": "wissen", "bewirbst": "bewerben", "trägst": "tragen",
     "wirfst": "werfen", "schlägst": "schlagen", "tust": "tun",
 }  # fmt: skip
 
@@ -1577,7 +1583,15 @@ def _german_passive(text: str, people: _People) -> _Clause | None:
     if re.search(r"\bvon\s+mir\b", rest, re.I):
         owner = "mentor"
     elif re.search(r"\b(?:an|zu)\s+mich\b|\bmir\b|\bvon\s+(?:ihm|ihr|dir)\b", rest, re.I) or first in (
-        "sein", "seine", "seinen", "dein", "deine", "deinen", "ihr", "ihre", "ihren"
+        "sein",
+        "seine",
+        "seinen",
+        "dein",
+        "deine",
+        "deinen",
+        "ihr",
+        "ihre",
+        "ihren",
     ):
         owner = "mentee"
     return _Clause(" ".join(text.split()).rstrip(".!"), owner, "commitment", None, whole=text, person_form="passive")
@@ -1603,7 +1617,15 @@ def _german_verb_second(text: str) -> re.Match[str] | None:
         return None
     lead_words = [_fold(w) for w in m.group("lead").split()]
     discourse = bool(_DE_DISCOURSE_LEAD.match(m.group("lead")))
-    if (lead_words[0] in _DE_SUBORDINATORS and not discourse) or lead_words[0] in ("ich", "er", "sie", "wir", "du", "es", "man"):
+    if (lead_words[0] in _DE_SUBORDINATORS and not discourse) or lead_words[0] in (
+        "ich",
+        "er",
+        "sie",
+        "wir",
+        "du",
+        "es",
+        "man",
+    ):
         return None
     verb = m.group("verb").lower()
     if verb in _DE_NOT_VERBS or verb in _DE_ARTICLES or any(_fold(w) in _DE_FINITE for w in lead_words):
@@ -1816,12 +1838,18 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
     person: str | None = None
     infinitive: str | None = None
     phrase = rest.strip()
-    if not subject and clitic == "se" and re.match(r"^\s*(?:el|la|los|las|un|una|unos|unas|este|esta|estos|estas)\b", rest, re.I):
+    if (
+        not subject
+        and clitic == "se"
+        and re.match(r"^\s*(?:el|la|los|las|un|una|unos|unas|este|esta|estos|estas)\b", rest, re.I)
+    ):
         # "Se enviará el plan a RR. HH. antes del 1 de marzo": the impersonal se, no one named
-        impersonal = _spanish_infinitive(verb) if verb not in _ES_STATIVE else None
-        if impersonal is None or negated:
+        se_infinitive = _spanish_infinitive(verb) if verb not in _ES_STATIVE else None
+        if se_infinitive is None or negated:
             return None
-        return _Clause(f"{impersonal} {phrase}".strip(), "unclear", "commitment", None, whole=stripped, person_form="passive")
+        return _Clause(
+            f"{se_infinitive} {phrase}".strip(), "unclear", "commitment", None, whole=stripped, person_form="passive"
+        )
     if verb in _ES_AUX:
         person, connector = _ES_AUX[verb]
         inf = re.match(
@@ -1907,6 +1935,11 @@ _LEADING_FILLER = re.compile(
     r"^\s*(?:(?:oh|ah|and|also|so|then|plus|btw|fyi|note|nb|ps|ok|okay|great|y|pues|entonces|adem[aá]s|vale|und|"
     r"au[sß]erdem|dann|ach)"
     r"\b[,:]?\s+)+",
+    re.I,
+)
+_REQUEST_START = re.compile(
+    r"^\s*(?:pls|plz|please|kindly|remember|don'?t|do\s+not|make\s+sure|bitte|denk|vergiss|nicht\s+vergessen|por\s+favor|"
+    r"acu[eé]rdate|recuerda|no\s+(?:te\s+)?olvides|intenta|procura|trata|[a-záéíóúñ]+[ae]\s+t[uú]\b)",
     re.I,
 )
 _EN_REQUEST = re.compile(
@@ -2372,6 +2405,8 @@ class _Analysis:
     def _field_row(self, text: str, source: str) -> _Line | None:
         """One action written as fields ('Aufgabe: … — Verantwortlich: Emre — Termin: 19.03.', 'owner: Claire — intro
         to Marc', 'Acción: … | Responsable: Rocío | Fecha: …'): the same as a table row."""
+        if ":" not in text:
+            return None
         segments = [s.strip() for s in _FIELD_SEPARATOR.split(text.strip()) if s.strip()]
         if len(segments) < 2:
             return None
@@ -2520,12 +2555,14 @@ class _Analysis:
         clause = self._commitment_as_written(text, language, speaker, at_start, has_date)
         if clause is not None:
             return clause
-        bare = _LEADING_FILLER.sub("", text.strip().strip('"“”„«»')).strip()  # "Y preparo …", "Oh and pls …"
+        bare = text.strip()
+        if bare[:1] in '"“”„«»' or _LEADING_FILLER.match(bare):
+            bare = _LEADING_FILLER.sub("", bare.strip('"“”„«»')).strip()  # "Y preparo …", "Oh and pls …"
         if bare != text and bare:
             clause = self._commitment_as_written(bare, language, speaker, at_start, has_date)
         if clause is None and bare:
             # "Tomorrow I'll send …", "mañana le escribo a …": the date first, the clause after it
-            first = next(iter(find_dates(bare, language)), None)
+            first = next(iter(find_dates(bare, language)), None) if _starts_with_date_word(bare) else None
             remainder = bare[first.end :].lstrip(" ,:–—-") if first is not None and first.start == 0 else ""
             if first is not None and remainder and first.priority >= 0 and not _NEXT_MEETING.search(first.text):
                 clause = self._commitment_as_written(f"{remainder} {first.text}", language, speaker, at_start, True)
@@ -2535,7 +2572,7 @@ class _Analysis:
                 clause = _spanish_clause(
                     f"{reported.group('subj')} {reported.group('rest')}", self.people, speaker, has_date, at_start
                 )
-        if clause is None:
+        if clause is None and _REQUEST_START.match(bare or text):
             clause = _request(bare or text, language, speaker, self.people)
         return clause
 
@@ -2583,7 +2620,12 @@ class _Analysis:
                 continue
             has_later_date = any(d >= position for d in date_starts)
             clause = self._commitment(sentence[position:], language, speaker, False, has_later_date)
-            if clause is None and starts and language in ("de", "es") and re.search(r"\b(?:und|dann|y|luego)\s+$", m.group(0)):
+            if (
+                clause is None
+                and starts
+                and language in ("de", "es")
+                and re.search(r"\b(?:und|dann|y|luego)\s+$", m.group(0))
+            ):
                 clause = self._shared_subject(starts[-1][1], sentence[position:], language, speaker, has_later_date)
             if clause is not None and clause.kind in ("commitment", "joint", "negated"):
                 if clause.kind == "joint" and not re.match(r"^(?:we|wir|nosotros)\b", sentence[position:], re.I):
@@ -2629,11 +2671,14 @@ class _Analysis:
             body = line.source
             if self.cadence is None:
                 self.cadence = _cadence(body)
+            names_meeting = self.next_meeting is None and (line.label_kind == "next" or _NEXT_MEETING.search(body))
             # prose says more than one thing in a line: the meeting's date is in the sentence that names it
-            for part in _sentences(body) if line.label_kind != "next" else [body]:
+            for part in (
+                _sentences(body) if names_meeting and line.label_kind != "next" else [body] if names_meeting else []
+            ):
                 if self.next_meeting is None and (_NEXT_MEETING.search(part) or line.label_kind == "next"):
                     self._next_meeting_from(part, line.language)
-            if self.next_meeting is None and _NEXT_MEETING.search(body):
+            if names_meeting and self.next_meeting is None and _NEXT_MEETING.search(body):
                 self._next_meeting_from(body, line.language)  # "la próxima: precios. ¿jueves 27?": the next sentence
             self.cues.extend(_cues(body, line.source))
 
@@ -2764,7 +2809,15 @@ class _Analysis:
         mine = _fold(thing.split()[0]) in ("my", "mein", "meine", "mi", "mis")
         owner: Owner = "mentor" if mine and speaker != "mentee" else "mentee"
         item = self._make_item(
-            line, thing, owner, None, speaker is None and not mine, line.checkbox == "done", language, due=due, keep_text=True
+            line,
+            thing,
+            owner,
+            None,
+            speaker is None and not mine,
+            line.checkbox == "done",
+            language,
+            due=due,
+            keep_text=True,
         )
         if item is None:
             return False
@@ -2798,7 +2851,9 @@ class _Analysis:
         for candidate in tags:
             if candidate is None:
                 continue
-            written = candidate.group("who") or candidate.groupdict().get("who2") or candidate.groupdict().get("who3") or ""
+            written = (
+                candidate.group("who") or candidate.groupdict().get("who2") or candidate.groupdict().get("who3") or ""
+            )
             parts = re.split(r"\s*[,;/]\s*", written)
             who = self._speaker_of(parts[0])
             if who:
@@ -2810,7 +2865,7 @@ class _Analysis:
                 break
         if line.label_kind in ("win", "growth", "topic", "next", "decision") and not line.checkbox:
             return False
-        verb_first = _starts_with_task_verb(_without_dates(body, language), language)
+        verb_first = _starts_with_task_verb(_without_dates(body, language) if language == "de" else body, language)
         has_date = bool(find_dates(body, language))
         context_label = line.label_kind == "context" and not (line.checkbox or line.marked)
         if context_label and not (verb_first and tag is not None and owner is not None):
@@ -2910,7 +2965,9 @@ class _Analysis:
         if (
             context_label
             and find_dates(context_label, line.language)
-            and not re.sub(r"\W", "", _remove_date(context_label, self._due(context_label, line.language, meeting=False)))
+            and not re.sub(
+                r"\W", "", _remove_date(context_label, self._due(context_label, line.language, meeting=False))
+            )
         ):
             context_label = None
         if (
