@@ -1170,7 +1170,7 @@ def _english_clause(text: str, people: _People, speaker: str | None, at_start: b
         form = "quoted" if re.search(r"[\"“]\s*I\b", m.group("modal")) else "modal"  # she said "I'll …"
         return _Clause(rest.strip(), owner, "commitment", subject, whole=stripped, person_form=form)
     m = _EN_PROGRESSIVE.match(stripped)
-    if m and find_dates(m.group("rest")):
+    if m and find_dates(re.split(r"[,;]", re.sub(r"\([^)]*\)", "", m.group("rest")), maxsplit=1)[0]):
         # "you're applying to the three internships before end of the month": a plan with a date
         verb = _ing_to_base(m.group("verb"))
         owner = _owner_of(m.group("subj").strip(), people, speaker) if verb else None
@@ -1193,7 +1193,7 @@ _EN_PROGRESSIVE = re.compile(
     rf"^{_EN_SUBJECT}(?:'re|’re|'s|’s|'m|’m|\s+are|\s+is|\s+am)\s+(?:also\s+|now\s+|still\s+)?(?P<verb>[a-z]+ing)\b(?P<rest>.*)$",
     re.S,
 )
-_NOT_PROGRESSIVE_PLANS = _words("get go come start have work feel keep run stay do try")
+_NOT_PROGRESSIVE_PLANS = _words("get go come start have work feel find keep run stay do try see")
 
 
 def _ing_to_base(verb: str) -> str | None:
@@ -2795,6 +2795,8 @@ class _Analysis:
         due = self._due(when, language)
         if due is None or due[1].priority < 0 or due[0] < self.base:
             return False
+        if re.search(r"\b(?:was|were|been|not|never|no\s+longer)\s*$", thing, re.I):
+            return False  # "was due 1 Mar", "not needed by …": past or negated
         if _fold(thing) in _PRONOUN_THINGS:
             antecedent = re.search(
                 r"\b(?:a|an|the|their|her|his|your|my|ein|eine|einen|den|die|das|un|una|el|la)\s+(?P<np>[^,.;:!?()]{3,50}?)\s*[.!]?$",
@@ -3073,7 +3075,8 @@ _FUTURE = re.compile(
 
 
 _DEADLINE_SENTENCE = re.compile(
-    r"^(?P<thing>[^,;]{2,70}?)(?:\s*[,–—-]\s*|\s+|(?='))(?:(?:is|are|'s|’s)\s+)?due\s+(?!to\b)(?P<when>.+)$|"
+    r"^(?P<thing>[^,;()]{2,70}?)(?:\s*[,–—-]\s*|\s+|(?='))(?:(?:is|are|'s|’s)\s+)?(?:due\s+(?!to\b)|"
+    r"(?:needed|required)\s+(?=(?:by|before|no\s+later\s+than)\b))(?P<when>.+)$|"
     r"^(?P<thing_de>[^,;]{2,70}?)\s+(?:ist|sind)\s+(?P<when_de>.+?)\s+f[aä]llig\W*$|"
     r"^(?P<thing_de2>[^,;]{2,70}?)(?:\s*[,–—-]\s*|\s+)(?:f[aä]llig|Abgabe(?:termin)?)\s*(?:ist\s+)?(?P<when_de2>(?:am|bis|zum)\s+.+)$|"
     r"^(?P<thing_es>[^,;]{2,70}?)\s+(?:vence|se\s+entrega|hay\s+que\s+entregarl[oa])\s+(?P<when_es>.+)$",
