@@ -1130,6 +1130,15 @@ _NOT_NAMES = _words(
 )
 
 
+_NOT_NAMES_AT_START = _words(
+    "need needs want wants have has going got back up due went talked moved listen used able ready keen hard easy nice "
+    "try trying hope remember forget agreed decided offered promised reminder ask asked tell started continue "
+    "plan planning aim goal reply answer response feedback access welcome thanks thank nothing something everything "
+    "whatever someone anyone everyone noone return returned head headed link links note notes email emails this these "
+    "that those then there here what who when where why how also still maybe perhaps today tomorrow tonight"
+)
+
+
 def _english_clause(text: str, people: _People, speaker: str | None, at_start: bool = True) -> _Clause | None:
     """A commitment at the start of `text`: 'she'll …', 'T. to …', 'he said he'd …', 'Claire will …'."""
     stripped = text.strip().lstrip("\"“„«'")
@@ -1556,6 +1565,8 @@ def _is_german_participle(word: str) -> bool:
     particles = "|".join(sorted(_DE_PARTICLES, key=len, reverse=True))
     if re.fullmatch(rf"(?:{particles})?ge[a-zäöüß]{{2,}}(?:t|en)", w):
         return True
+    if re.fullmatch(r"[a-zäöüß]{2,8}ge[a-zäöüß]{2,}t", w):
+        return True  # fertiggestellt, zurückgeschickt, bereitgestellt
     return bool(re.fullmatch(r"(?:be|ver|er|ent|zer|über|ueber|unter|hinter|miss|emp|ge)[a-zäöüß]{2,}t", w))
 
 
@@ -1575,7 +1586,12 @@ def _german_passive(text: str, people: _People) -> _Clause | None:
     if aux in ("wird", "werden"):
         if not _is_german_participle(first_part[-1]):
             return None
-    elif not (len(first_part) >= 2 and first_part[-1].lower() == "werden" and _is_german_participle(first_part[-2])):
+    elif not (
+        len(first_part) >= 2
+        and first_part[-1].lower() == "werden"
+        and first_part[-2][:1].islower()  # "muss … unterschrieben werden": only a participle stands there
+        and len(first_part[-2]) >= 4
+    ):
         return None
     if re.search(r"\b(?:nicht|kein\w*|nie|niemals)\b", " ".join(first_part), re.I):
         return _Clause(rest.strip(), None, "negated", whole=text)  # "… muss nicht neu gemacht werden"
@@ -1932,8 +1948,8 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
 # Requests: imperatives addressed to the other person
 # --------------------------------------------------------------------------------------
 _LEADING_FILLER = re.compile(
-    r"^\s*(?:(?:oh|ah|and|also|so|then|plus|btw|fyi|note|nb|ps|ok|okay|great|y|pues|entonces|adem[aá]s|vale|und|"
-    r"au[sß]erdem|dann|ach)"
+    r"^\s*(?:(?:oh|ah|and|also|so|then|plus|btw|fyi|note|nb|ps|ok|okay|great|yes|yeah|sure|fine|deal|fair|perfect|"
+    r"y|pues|entonces|adem[aá]s|vale|s[ií](?=,)|claro|bueno|genial|perfecto|und|au[sß]erdem|dann|ach|ja|gut|klar|prima)"
     r"\b[,:]?\s+)+",
     re.I,
 )
@@ -2230,6 +2246,22 @@ class _Analysis:
             if self.language == "de" and before and _fold(before[0]) in _DE_ARTICLES:
                 continue
             if _fold(name) not in _NOT_NAMES and self.people.who(name) is None and _month_number(name) is None:
+                self.people.third_party.add(_fold(name))
+        # "Gemma to confirm the venue", "Marek will send …" at the start of a line or after a speaker: a person
+        for m in re.finditer(
+            r"(?:^|[:\-–—•*\]]\s*|[.!?]\s+)([A-ZÁÉÍÓÚÄÖÜ][a-zäöüßáéíóúñ]{2,})\s+(?:to\s+([a-z]+)|will\b|'ll\b|’ll\b)",
+            self.text,
+            re.M,
+        ):
+            name, verb = m.group(1), m.group(2)
+            if (
+                (verb is None or verb in _EN_TASK_VERBS)
+                and _fold(name) not in _NOT_NAMES
+                and _fold(name) not in _NOT_NAMES_AT_START
+                and self.people.who(name) is None
+                and _month_number(name) is None
+                and _fold(name) not in _ALL_WEEKDAYS
+            ):
                 self.people.third_party.add(_fold(name))
         lowered = f" {self.text.lower()} "
 
@@ -3165,8 +3197,9 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str, voice: str
         if language == "es" and voice != "mentee":
             # "mandarme el presupuesto" in the mentee's task is the mentor's; "pasarte el contacto" in the mentor's
             if owner == "mentee" and people.mentor_first:
-                text = re.sub(r"^(\w+?(?:ar|er|ir))me\b", rf"\1 a {people.mentor_first}", text)
+                text = re.sub(r"^(\w+?(?:ar|er|ir))me(l[oa]s?)?\b", rf"\1\2 a {people.mentor_first}", text)
             if owner == "mentor":
+                text = re.sub(r"^(\w+?(?:ar|er|ir))te(l[oa]s?)\b", rf"\1\2 a {people.mentee_first}", text)
                 text = re.sub(r"^(\w+?(?:ar|er|ir))te\b", rf"\1le a {people.mentee_first}", text)
         if owner == "mentee" and people.mentor_first and language == "de":
             text = re.sub(r"\bmir\b", people.mentor_first, text)
