@@ -3019,7 +3019,11 @@ class _Analysis:
             and not prefix
             and _fold(clause.owner_word) not in _PERSON_WORDS | {"sie", "er", "ella", "el"}
         ):
-            prefix = clause.owner_word  # "Dave to confirm budget" -> "Dave: confirm budget": who it waits on
+            # who it waits on: "Dave to confirm the budget", "Der Chef: Feedback geben"
+            if line.language == "en":
+                body = f"{clause.owner_word} to {body}"
+            else:
+                prefix = clause.owner_word
         meeting_due = None
         if lead_due is not None and (lead_due[1].priority >= 1 or date_only_lead):
             meeting_due = lead_due[0]  # "By Friday, Priya will …", "Tue: she'll …"

@@ -773,7 +773,7 @@ def test_chat_exports_and_third_parties_by_name() -> None:
     assert (item(facts, "video").owner, item(facts, "video").due) == ("mentee", dt.date(2027, 4, 15))
     assert item(facts, "Priya").owner == "mentee"  # Nadia's own "I'll"
     venue = item(facts, "venue")
-    assert (venue.owner, venue.text) == ("unclear", "Gemma: confirm the venue")
+    assert (venue.owner, venue.text) == ("unclear", "Gemma to confirm the venue")
 
 
 def test_german_verb_second_and_a_date_before_the_clause() -> None:
