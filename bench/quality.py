@@ -5,6 +5,7 @@
     python bench/quality.py --feedback none --details
     python bench/quality.py --set holdout        # the held-out set (bench/quality/holdout/) only
     python bench/quality.py --set all            # the dev set and the held-out set together
+    python bench/quality.py --set holdout --only 'h1[3-9]|h20'   # some contexts of a set, by file name
 
 Each file in bench/quality/ is a mentoring context (the format of examples/context.yaml) plus a
 `labels:` block: the action items (keywords that must all appear in the item's text, owner, due,
@@ -26,6 +27,7 @@ import argparse
 import datetime as dt
 import itertools
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -399,10 +401,13 @@ def main() -> None:
         help="dev (bench/quality/*.yaml), holdout (bench/quality/holdout/), all, or a folder of contexts",
     )
     parser.add_argument("--dev-set", type=Path, default=None, help="a folder of contexts (overrides --set)")
+    parser.add_argument("--only", default=None, help="a regular expression: only the contexts whose file name matches")
     args = parser.parse_args()
 
     folders = (args.dev_set,) if args.dev_set else SETS.get(args.set) or (Path(args.set),)
     cases = [case for folder in folders for case in load_cases(folder)]
+    if args.only:
+        cases = [case for case in cases if re.search(args.only, case.name)]
     if not cases:
         parser.error(f"no contexts (*.yaml) in {', '.join(str(f) for f in folders)}")
     non_english = [c for c in cases if c.language != "en"]
