@@ -1083,10 +1083,12 @@ _EN_SUBJECT = (
     rf"(?:HR|IT|Legal|Finance)(?:\s*\([^)]{{1,30}}\))?|"
     rf"(?:Dr\.?|Prof\.?|Mr\.?|Ms\.?|Mrs\.?)\s+[A-Z][\w'-]+|"
     rf"[A-Z](?:\.\s?[A-Z])*\.?(?=\s|:)|[A-Z]{{2,3}}(?=\s|:)|"
-    rf"[A-Za-z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?(?:\s*\([^)]{{1,30}}\))?)"
+    rf"[A-Za-z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?(?:\s*\([^)]{{1,30}}\))?|"
+    # "Induction tutor (Sam)", "the careers adviser (Joe)": a role and the person's name
+    rf"[A-Z][a-z]+(?:\s+[a-z]+){{1,2}}\s*\([A-Z][^)]{{0,30}}\))"
 )
 _EN_MODAL = (
-    r"(?P<modal>'ll|’ll|\s+will|\s+shall|'s\s+going\s+to|’s\s+going\s+to|\s+is\s+going\s+to|'m\s+going\s+to|"
+    r"(?P<modal>'ll|’ll|\s+will|\s+shall|'s\s+going\s+to|’s\s+going\s+to|(?:'s|’s|'re|’re|'m|’m)\s+gonna|\s+is\s+going\s+to|'m\s+going\s+to|"
     r"\s+am\s+going\s+to|'re\s+going\s+to|\s+are\s+going\s+to|\s+gonna|\s+is\s+to|\s+to|\s+agreed\s+to|"
     r"\s+agrees\s+to|\s+offered\s+to|\s+offers\s+to|\s+promised\s+to|\s+promises\s+to|\s+committed\s+to|"
     r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|(?:'s|’s|'re|’re|'m|’m|\s+are|\s+am)\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
@@ -2147,7 +2149,8 @@ _TRAILING_BOUNDARY = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()|;\s+|\s+(?=\bPS\b)")
 _ABBREV_END = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|etc|approx|dr|prof|mr|ms|mrs|st|no|z\.b|ca|bzw|nr|sr|sra|srta|dra|ud|uds|hr|hrn|fr|"
-    r"dipl|ing|[A-Za-z])\.|\b([A-Z])\1\.|\d\.)$",
+    r"dipl|ing|n[aä]|ggf|evtl|usw|inkl|zzgl|vgl|bzgl|insb|mind|tel|std|wg|aprox|p[aá]g|n[uú]m|lic|[A-Za-z])\.|"
+    r"\b([A-Z])\1\.|\d\.)$",
     re.I,
 )
 
@@ -2164,7 +2167,32 @@ def _sentences(text: str) -> list[str]:
         start = m.end()
     if text[start:].strip():
         pieces.append(text[start:].strip())
-    return pieces
+    return [part for piece in pieces for part in _run_on_parts(piece)]
+
+
+_RUN_ON_START = re.compile(
+    r"\s+(?=(?:I|she|he|we|they|you)(?:'\w+|’\w+)?\s+\w|next\s+(?:call|session|meeting|time|catch[- ]?up)\b)"
+)
+_BINDS_NEXT = _words(
+    "that if when because whether so and but or as than what which who where how once unless until while said "
+    "thinks think says hope hopes know knows guess feel feels sure told tell asked ask"
+)
+
+
+def _run_on_parts(sentence: str) -> list[str]:
+    """A transcribed voice memo or a long unpunctuated jotting: split it where a new subject starts
+    ('… send it to me by monday so I can look at it I said I'd ring …'). Punctuated sentences stay whole."""
+    words = len(sentence.split())
+    if words < 30 or len(re.findall(r"[.,;:!?()–—]", sentence)) * 15 > words:
+        return [sentence]
+    parts, start = [], 0
+    for m in _RUN_ON_START.finditer(sentence):
+        before = sentence[start : m.start()].split()
+        if before and _fold(before[-1]) not in _BINDS_NEXT:
+            parts.append(sentence[start : m.start()].strip())
+            start = m.end()
+    parts.append(sentence[start:].strip())
+    return [part for part in parts if part]
 
 
 def _cues(line: str, source: str) -> list[WellbeingCue]:
@@ -2290,7 +2318,7 @@ class _Analysis:
 
     # -- lines --------------------------------------------------------------------------
     def lines(self) -> list[_Line]:
-        raw_lines = self.text.splitlines()
+        raw_lines = _merge_field_blocks(self.text.splitlines())
         labelled = 0
         for raw in raw_lines:
             label = _LABEL.match(_BULLET.sub("", raw.strip()))
@@ -2438,7 +2466,7 @@ class _Analysis:
         """One action written as fields ('Aufgabe: … — Verantwortlich: Emre — Termin: 19.03.', 'owner: Claire — intro
         to Marc', 'Acción: … | Responsable: Rocío | Fecha: …'): the same as a table row."""
         if ":" not in text:
-            return None
+            return self._dash_fields(text, source)
         segments = [s.strip() for s in _FIELD_SEPARATOR.split(text.strip()) if s.strip()]
         if len(segments) < 2:
             return None
@@ -2471,6 +2499,29 @@ class _Analysis:
         item.label = owner_cell or None
         if re.search(r"\b(?:done|yes|erledigt|hecho|completed?|closed)\b|[✓✔✅]$", values.get("status", ""), re.I):
             item.checkbox = "done"
+        return item
+
+    def _dash_fields(self, text: str, source: str) -> _Line | None:
+        """'CV/LinkedIn refresh – BO – end of May', 'call the bank – me – Fri': a task, its owner and its date
+        between dashes or pipes, without column names."""
+        segments = [s.strip() for s in re.split(r"\s+[–—|-]\s+", text.strip()) if s.strip()]
+        if not 2 <= len(segments) <= 3:
+            return None
+        owners = [s for s in segments if len(s.split()) <= 2 and self._speaker_of(s.rstrip("."))]
+        dates = [
+            s
+            for s in segments
+            if s not in owners
+            and find_dates(s, self.language)
+            and not re.sub(r"\W", "", _without_dates(s, self.language))
+        ]
+        tasks = [s for s in segments if s not in owners and s not in dates]
+        if len(owners) != 1 or len(tasks) != 1 or len(segments) != 1 + len(tasks) + len(dates):
+            return None
+        task = tasks[0]
+        item = _Line(text=f"{task} – {dates[0]}" if dates else task, source=source, marked=True)
+        item.language = detect_language(task, self.language) if len(task.split()) >= 4 else self.language
+        item.label_owner, item.label = self._speaker_of(owners[0].rstrip(".")), owners[0]
         return item
 
     def _speaker_of(self, word: str) -> str | None:
@@ -2754,11 +2805,15 @@ class _Analysis:
                     if decision_prefix and clause is commitments[0] and not find_dates(clause.text, language):
                         self.decisions.append(NoteFact(_capitalise(_clean(sentence)), line.source))
                         continue
+                    # "I'll try and do that this week" may follow the task it dates in another sentence of the line
+                    earlier = previous or (
+                        self.items[-1] if self.items and self.items[-1].source == line.source else None
+                    )
                     new = self._item_from_clause(
-                        line, clause, lead if clause is commitments[0] else "", sentence, previous
+                        line, clause, lead if clause is commitments[0] else "", sentence, earlier
                     )
                     if new is not None:
-                        if new is previous:
+                        if new is earlier:
                             continue
                         self.items.append(new)
                         previous = new
@@ -3073,6 +3128,7 @@ class _Analysis:
         text = _rewrite(text, owner, self.people, language, self.voice)
         if prefix:
             text = f"{_capitalise(prefix)}: {text}"
+        text = re.sub(r"\s*[–—-]?\s*\(?\b(?:TBC|TBD|tbc|tbd|n/a|N/A)\b\)?\s*$", "", text)  # "– TBC": no date yet
         text = _capitalise(_clean(text))
         if text.endswith(".") and not text.endswith("..") and not _ABBREV_END.search(text):
             text = text[:-1]
@@ -3122,6 +3178,33 @@ _PRONOUN_THINGS = _words("it this that they es das eso esto")
 _CONDITIONAL = re.compile(
     r"\b(?:if|unless|in\s+case|provided|falls|wenn|sobald|sofern|si|en\s+caso\s+de\s+que|siempre\s+que)\b", re.I
 )
+
+
+def _merge_field_blocks(lines: list[str]) -> list[str]:
+    """Minutes that give an action its own lines ('Action: draft the plan' / 'Owner: Priya' / 'Due: 8 Oct'):
+    one line of fields, read like a table row."""
+    merged: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        field = _FIELD.match(_BULLET.sub("", line.strip()))
+        if field and _column_of(field.group("key")) == "task":
+            parts, seen, ahead = [line.strip()], {"task"}, index + 1
+            while ahead < len(lines):
+                following = _FIELD.match(_BULLET.sub("", lines[ahead].strip()))
+                column = _column_of(following.group("key")) if following else None
+                if column is None or column in seen:
+                    break
+                parts.append(_BULLET.sub("", lines[ahead].strip()))
+                seen.add(column)
+                ahead += 1
+            if len(parts) > 1:
+                merged.append(" | ".join(parts))
+                index = ahead
+                continue
+        merged.append(line)
+        index += 1
+    return merged
 
 
 def _is_table_header(line: str) -> bool:
