@@ -87,11 +87,23 @@ class SessionInfo(_Model):
     focus: list[ShortText] = Field(default_factory=list, max_length=10)
     language: str = Field(default="en", min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
     date: Date | None = None
+    planned_sessions: int | None = Field(
+        default=None,
+        description="How many sessions the mentorship plans in all (e.g. from its cadence), when known; "
+        "the session with that number is treated as the closing session.",
+    )
 
     @field_validator("number")
     @classmethod
     def _number_range(cls, value: int) -> int:
         if not 1 <= value <= 1000:
+            raise ValueError("must be between 1 and 1000")
+        return value
+
+    @field_validator("planned_sessions")
+    @classmethod
+    def _planned_range(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 1000:
             raise ValueError("must be between 1 and 1000")
         return value
 
@@ -247,6 +259,28 @@ class FeedbackSummary(_Output):
     growth_areas: list[str] = Field(default_factory=list)
     feedback_statements: list[FeedbackStatement] = Field(default_factory=list)
     self_assessment_questions: list[str] = Field(default_factory=list)
+    to_confirm: list[ActionItem] = Field(
+        default_factory=list,
+        description="The action items (also in action_items) whose owner the notes leave unclear: ask who takes them.",
+    )
+    mentor_owes: list[ActionItem] = Field(
+        default_factory=list,
+        description="What the mentor owes: this session's open items and the open ones from before.",
+    )
+    previous_items: list[ActionItem] = Field(
+        default_factory=list,
+        description="The open action items from before the session, marked done when the notes say so.",
+    )
+    next_time: list[str] = Field(default_factory=list, description="What the notes plan for the next session.")
+    wellbeing_note: str | None = Field(
+        default=None, description="A gentle acknowledgement when the notes say how the mentee is doing."
+    )
+    follow_up_message: str | None = Field(
+        default=None, description="A short message the mentor can send after the session, one line per line."
+    )
+    language_note: str | None = Field(
+        default=None, description="Set when the session or the notes are not in English (offline output is English)."
+    )
 
 
 class Reversibility(BaseModel):
@@ -260,6 +294,16 @@ class DecisionOption(BaseModel):
     downside: str
     worst_case: str
     mitigation: str
+    kind: str | None = Field(
+        default=None,
+        description="The kind of move the option's own words name (stay, leave, layoff, raise, trial, ...), "
+        "when the composer could tell; None when it could not, and then its lines are questions to ask.",
+    )
+    reversibility: Reversibility | None = Field(default=None, description="How hard this option is to undo, and why.")
+    questions: list[str] = Field(
+        default_factory=list, description="What to ask about this option: what the composer cannot know."
+    )
+    from_notes: list[str] = Field(default_factory=list, description="What the session notes say about this option.")
 
 
 class DecisionFramework(_Output):
@@ -274,6 +318,18 @@ class DecisionFramework(_Output):
     next_steps: list[str]
     check_in_date: dt.date | None = None
     relevant_experience: list[Citation] = Field(default_factory=list)
+    ten_ten_ten: list[str] = Field(
+        default_factory=list, description="The 10/10/10 lens: the options at ten minutes, ten months and ten years."
+    )
+    premortem_citations: list[Citation] = Field(
+        default_factory=list, description="The framework guide the pre-mortem follows."
+    )
+    ten_ten_ten_citations: list[Citation] = Field(
+        default_factory=list, description="The framework guide the 10/10/10 lens follows."
+    )
+    experiment_citations: list[Citation] = Field(
+        default_factory=list, description="The framework guide the small experiment follows."
+    )
 
 
 class ReflectionPrompt(BaseModel):
@@ -307,7 +363,16 @@ class Cadence(BaseModel):
     frequency: str = Field(description="e.g. 'every 2 weeks'")
     session_minutes: int
     meeting_day: str = Field(description="e.g. 'Tuesday'")
-    sessions: list[dt.date]
+    sessions: list[dt.date] = Field(description="The planned sessions after this one; empty after the closing session.")
+    ends_on: dt.date | None = Field(
+        default=None,
+        description="The last planned session when the mentorship's end is known (planned sessions, a stated end "
+        "date, or this being the closing session).",
+    )
+    basis: list[str] = Field(
+        default_factory=list,
+        description="Why the schedule looks as it does: the cadence agreed in the notes, the next meeting, the end.",
+    )
 
 
 class GoalPlan(_Output):

@@ -92,16 +92,52 @@ def render_icebreakers(output: Icebreakers, context: MentoringContext | None) ->
 
 
 def render_feedback(output: FeedbackSummary, context: MentoringContext | None) -> list[str]:
-    lines = [f"## Session summary{_who(context)}", "", output.summary, ""]
+    lines = [f"## Session summary{_who(context)}", ""]
+    if output.language_note:
+        lines += [f"_{output.language_note}_", ""]
+    lines += [output.summary, ""]
     if output.topics:
         lines += [f"**Topics:** {', '.join(output.topics)}", ""]
     lines += _section("Decisions", _bullets(output.decisions))
-    lines += _section("Action items", [_action_line(a, context) for a in output.action_items])
+    confirm = output.to_confirm
+    owed = output.mentor_owes
+    own = [a for a in output.action_items if a not in confirm and not (owed and a.owner == "mentor")]
+    lines += _section("Action items", [_action_line(a, context) for a in own])
+    lines += _section("What I owe you", [_action_line(a, context) for a in owed])
+    if confirm:
+        ask = "The notes do not say who takes these; tell me if one is yours."
+        lines += _section("To confirm", [ask, "", *[_action_line(a, context) for a in confirm]])
+    earlier = [a for a in output.previous_items if a not in owed]
+    lines += _section("From last time", [_previous_line(a, context) for a in earlier])
+    lines += _section("Next time", _bullets(output.next_time))
     lines += _section("Strengths", _bullets(output.strengths))
     lines += _section("To work on", _bullets(output.growth_areas))
+    if output.wellbeing_note:
+        lines += _section("How you are doing", [output.wellbeing_note])
     lines += _section("Feedback to share (SBI)", _bullets([s.text for s in output.feedback_statements]))
     lines += _section("Questions for self-assessment", _bullets(output.self_assessment_questions))
+    if output.follow_up_message:
+        # one paragraph per line, as the message reads (no blockquote: the renderers write no `>` of their own)
+        message = [line for line in output.follow_up_message.splitlines() if line.strip()]
+        lines += _section("Follow-up message", "\n\n".join(message).splitlines())
     return lines
+
+
+def _previous_line(item: ActionItem, context: MentoringContext | None) -> str:
+    """An item from before the session: done when the notes say so, else still open."""
+    line = _action_line(item, context)
+    status = "done, as the notes say" if item.done else "still open"
+    has_details = bool(_owner(item.owner, context)) or item.due is not None
+    return f"{line[:-1]}; {status})" if has_details else f"{line} ({status})"
+
+
+def _guide_line(citations: list[Citation]) -> list[str]:
+    """The framework guide a section follows, in one line under its heading."""
+    guides = [c for c in citations if not c.source.startswith("banks/")] or citations
+    if not guides:
+        return []
+    names = "; ".join(c.heading.replace(HEADING_SEPARATOR, " › ") for c in guides[:2])
+    return [f"_Following: {names}_", ""]
 
 
 def render_decision(output: DecisionFramework, context: MentoringContext | None) -> list[str]:
@@ -110,18 +146,30 @@ def render_decision(output: DecisionFramework, context: MentoringContext | None)
     lines += _section("Criteria", _bullets(output.criteria))
     options: list[str] = []
     for option in output.options:
+        reversibility = option.reversibility
         options += [
             f"**{option.name}**",
+            *(
+                [f"- Reversibility: {reversibility.level.replace('_', ' ')}. {reversibility.reason}"]
+                if reversibility is not None
+                else []
+            ),
             f"- Upside: {option.upside}",
             f"- Downside: {option.downside}",
             f"- Worst case: {option.worst_case}",
             f"- Mitigation: {option.mitigation}",
-            "",
+            *[f"- From the notes: {line}" for line in option.from_notes],
         ]
+        if option.questions:
+            options += ["- Ask:", *[f"  - {question}" for question in option.questions]]
+        options.append("")
     lines += _section("Options", options[:-1])
-    lines += _section("Pre-mortem", _bullets(output.premortem))
+    if output.premortem:
+        lines += _section("Pre-mortem", _guide_line(output.premortem_citations) + _bullets(output.premortem))
+    if output.ten_ten_ten:
+        lines += _section("10/10/10", _guide_line(output.ten_ten_ten_citations) + _bullets(output.ten_ten_ten))
     lines += _section("Questions to work through", _bullets(output.questions_for_mentor))
-    lines += _section("A small experiment first", [output.experiment])
+    lines += _section("A small experiment first", [*_guide_line(output.experiment_citations), output.experiment])
     lines += _section("Next steps", _bullets(output.next_steps))
     if output.check_in_date is not None:
         lines += [f"**Check-in:** {output.check_in_date.isoformat()}", ""]
@@ -162,15 +210,20 @@ def render_goals(output: GoalPlan, context: MentoringContext | None) -> list[str
         ]
         lines += _section(f"{number}. {goal.statement}", body)
     cadence = output.cadence
-    dates = ", ".join(day.isoformat() for day in cadence.sessions)
-    lines += _section(
-        "Cadence",
-        [
+    if cadence.sessions:
+        dates = ", ".join(day.isoformat() for day in cadence.sessions)
+        body = [
             f"Meet {cadence.frequency} on {cadence.meeting_day}, {cadence.session_minutes} minutes each.",
             "",
             f"Sessions: {dates}",
-        ],
-    )
+        ]
+        if cadence.ends_on is not None:
+            body += ["", f"Last planned session: {cadence.ends_on.isoformat()}"]
+    else:
+        body = ["No further sessions are planned."]
+    if cadence.basis:
+        body += ["", *_bullets(cadence.basis)]
+    lines += _section("Cadence", body)
     return lines
 
 

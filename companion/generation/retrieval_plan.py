@@ -12,13 +12,25 @@ from dataclasses import replace
 from typing import Any
 
 from companion.generation.base import Audience, Retrieved
+from companion.generation.tasks.agenda import (
+    DECISION_GUIDES,
+    REVIEW_GUIDE,
+    SESSION_GUIDES,
+    WELLBEING_GUIDE,
+    session_type,
+)
 from companion.generation.tasks.common import (
     PERSONA_LABELS,
     STAGE_LABELS,
+    context_stage,
+    distress_level,
     infer_persona,
     looks_like_instruction,
+    notes_facts,
     session_stage,
+    wellbeing_challenges,
 )
+from companion.generation.tasks.decision import FRAMEWORK_GUIDES as DECISION_FRAMEWORK_GUIDES
 from companion.retrieval.retriever import Retriever, SearchFilters, SearchRequest, SearchResult
 from companion.schemas import MentoringContext
 
@@ -27,6 +39,8 @@ NOTE_KINDS = ("note", "example")
 WHOLE_BANK = 60
 """Large enough to return every item of one bank for one stage; the ranking still orders them."""
 NOTES_QUERY_CHARS = 1500
+WHOLE_REFLECTION_BANK = 160
+"""The reflection bank's prompts for every stage: the session prompts cite particular items by id."""
 
 
 def _clean_lines(text: str) -> str:
@@ -114,6 +128,8 @@ class _Plan:
 
 def _agenda(plan: _Plan) -> None:
     context = plan.context
+    plan.stage = context_stage(context).stage
+    kind = session_type(context, plan.stage)
     profile = profile_query(context)
     plan.search(
         "agenda_blocks",
@@ -123,6 +139,46 @@ def _agenda(plan: _Plan) -> None:
         banks=("agenda_blocks",),
     )
     plan.guides(f"Running a {STAGE_LABELS[plan.stage]}. {profile}", k=4, themes=("session_structure",))
+    minutes = context.session.duration_minutes
+    plan.search(
+        "session_guide",
+        f"Suggested structure: {minutes} minutes. Questions to ask. How to close. Goal of the session.",
+        8,
+        whole_bank=True,
+        kinds=("guide",),
+        sources=(SESSION_GUIDES[kind],),
+    )
+    facts = notes_facts(context)
+    if distress_level(facts) or wellbeing_challenges(context):
+        plan.search(
+            "wellbeing_guide",
+            "Warning signs of burnout. Raising the topic without intruding: a regular energy check-in. "
+            "Setting and keeping boundaries. Why work-life balance belongs in mentoring.",
+            6,
+            whole_bank=True,
+            kinds=("guide",),
+            sources=(WELLBEING_GUIDE,),
+        )
+    if context.decision is not None:
+        plan.search(
+            "decision_guides",
+            f"{context.decision.statement} Questions to ask. Reversible or irreversible. The mentor's role: advise, "
+            "don't decide.",
+            8,
+            whole_bank=True,
+            kinds=GUIDE_KINDS,
+            sources=DECISION_GUIDES,
+        )
+    has_items = bool(context.open_action_items or (facts is not None and facts.action_items))
+    if has_items and kind != "progress_review":
+        plan.search(
+            "review_guide",
+            "Which action items did you complete? Stay curious rather than disappointed. Questions to ask.",
+            3,
+            whole_bank=True,
+            kinds=("guide",),
+            sources=(REVIEW_GUIDE,),
+        )
     if plan.stage in ("first_session", "early"):
         plan.needs_guides()
     plan.mentor_notes(profile)
@@ -130,6 +186,7 @@ def _agenda(plan: _Plan) -> None:
 
 def _icebreakers(plan: _Plan) -> None:
     context = plan.context
+    plan.stage = context_stage(context).stage
     mentee, mentor = context.mentee, context.mentor
     query = ". ".join([*mentee.interests, *mentor.interests, *context.session.focus, *mentee.goals])
     plan.search(
@@ -141,6 +198,15 @@ def _icebreakers(plan: _Plan) -> None:
         stages=(plan.stage,),
     )
     plan.guides("Sharing interests and hobbies to build rapport and trust", k=2, themes=("trust_and_rapport",))
+    if distress_level(notes_facts(context)):
+        plan.search(
+            "wellbeing_guide",
+            "Raising the topic without intruding: a regular energy check-in at the start of each session.",
+            2,
+            whole_bank=True,
+            kinds=("guide",),
+            sources=(WELLBEING_GUIDE,),
+        )
 
 
 def _feedback(plan: _Plan) -> None:
@@ -167,19 +233,44 @@ def _decision(plan: _Plan) -> None:
     plan.search(
         "frameworks", f"Calculated career risk: {statement} {options}", 8, kinds=GUIDE_KINDS, themes=("career_risk",)
     )
+    # The guides whose steps the pre-mortem, the 10/10/10 lens, the small experiment and the reversibility
+    # check follow: every section of each, so the composer can cite the one whose idea a line uses.
+    plan.search(
+        "framework_guides",
+        f"{statement} {options}. How to run it in a session. Questions to ask.",
+        30,  # every section of the four guides (about six each)
+        whole_bank=True,
+        kinds=("framework",),
+        sources=DECISION_FRAMEWORK_GUIDES,
+    )
     plan.mentor_notes(f"{statement} {options}. {context.mentee.situation or ''}")
 
 
 def _reflection(plan: _Plan) -> None:
     context = plan.context
+    plan.stage = context_stage(context).stage
     query = ". ".join([*context.mentee.goals, *context.mentee.challenges, *context.session.focus]) or "reflection"
+    notes = notes_query(context)
     plan.search(
         "reflection_prompts",
-        query,
-        WHOLE_BANK,
+        f"{query}. {notes}" if notes else query,
+        WHOLE_REFLECTION_BANK,
         whole_bank=True,
         banks=("reflection_prompts",),
         stages=(plan.stage, "any"),
+    )
+    plan.search(
+        "reflection_guides",
+        "Building a self-assessment rubric: rate yourself on the goal with evidence. Turning feedback into action "
+        "items. Rest that actually restores.",
+        6,
+        whole_bank=True,
+        kinds=GUIDE_KINDS,
+        sources=(
+            "guides/feedback-and-self-assessment.md",
+            "guides/work-life-balance.md",
+            "frameworks/decision-journal.md",
+        ),
     )
 
 
@@ -189,6 +280,16 @@ def _goals(plan: _Plan) -> None:
     for index, goal in enumerate(context.mentee.goals):
         plan.search(f"smart_goals:{index}", f"{label}: {goal}", 40, whole_bank=True, banks=("smart_goals",))
     plan.guides("Meeting cadence and schedule; tracking progress between sessions", k=3, themes=("goals_and_progress",))
+    if context_stage(context).stage == "closing":
+        plan.search(
+            "closing_guide",
+            "Goal of the session: look back at what the mentee achieved, look ahead at how they keep growing "
+            "without regular sessions.",
+            8,
+            whole_bank=True,
+            kinds=("guide",),
+            sources=("sessions/closing-session.md",),
+        )
 
 
 PLANS: dict[str, Callable[[_Plan], None]] = {

@@ -3,13 +3,19 @@ templates, and citing only chunks that retrieval returned."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from companion.generation.base import Retrieved
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Citation, GeneratorInfo, MentoringContext, SessionInfo
+
+if TYPE_CHECKING:
+    from companion.generation.notes import NotesFacts
 
 PROVIDER = "offline"
 MODEL = "grounded-composer"
@@ -42,8 +48,11 @@ _CLOSING_FOCUS = re.compile(
 
 
 def session_stage(session: SessionInfo) -> str:
-    """Session 1 is the first, 2-3 are early, later ones established; a closing focus wins."""
+    """Session 1 is the first, 2-3 are early, later ones established; a closing focus, or the last of the
+    planned sessions, is the closing one. `context_stage` also reads the notes and the focus in more words."""
     if any(_CLOSING_FOCUS.search(item.lower()) for item in session.focus):
+        return "closing"
+    if session.planned_sessions is not None and session.number == session.planned_sessions:
         return "closing"
     if session.number == 1:
         return "first_session"
@@ -74,7 +83,7 @@ _PERSONA_RULES: tuple[tuple[str, str, str | None], ...] = (
     # (persona, pattern, pattern that must also match)
     (
         "career_changer",
-        r"\b(career[- ]chang\w*|changing careers?|career switch\w*|switch\w* (careers?|into|to)|moving (from \w+ )?into|"
+        r"\b(career[- ]chang\w*|changing careers?|career switch\w*|switch\w* (careers?|into|to)|moving (from [\w\s-]{1,40}? )?into|"
         r"transition\w* (in)?to|retrain\w*|pivot\w* (in)?to)\b",
         None,
     ),
@@ -245,6 +254,26 @@ def wellbeing_challenges(context: MentoringContext) -> list[str]:
     return [c for c in context.mentee.challenges if WELLBEING_CUES.search(c)]
 
 
+_CONCEPTS: tuple[tuple[str, frozenset[str]], ...] = tuple(
+    (name, frozenset(members.split()))
+    for name, members in (
+        ("fundraising", "fundraising raise raising seed round investor investors angel angels funding funds vc"),
+        ("hiring", "hire hiring hired recruit recruiting candidate candidates interview interviews"),
+        ("speaking", "talk talks conference speaker speaking presentation keynote"),
+        ("part_time", "part-time parttime teilzeit tiempo parcial reduced hours"),
+        ("pitching", "pitch pitching deck mock"),
+    )
+)
+
+
+def concepts(text: str) -> set[str]:
+    """The few mentoring topics a phrase is about, across wordings ('raise a seed round' ~ 'fundraising')."""
+    tokens = set(normalise(text).replace("part time", "part-time").split()) | {
+        t for t in re.findall(r"[\w-]+", text.lower())
+    }
+    return {name for name, members in _CONCEPTS if tokens & members}
+
+
 def best_match(candidates: Iterable[str], query: str) -> str | None:
     """The candidate sharing most words with `query`; the first candidate on ties (or when none share any)."""
     ranked = list(candidates)
@@ -326,3 +355,450 @@ def generator_info(
             "Configure an LLM provider for other languages."
         )
     return GeneratorInfo(provider=PROVIDER, model=MODEL, prompt_version=version, templated=templated, notes=all_notes)
+
+
+# --------------------------------------------------------------------------------------
+# Reading the session: the stage from the number, the planned count, the focus and the notes
+# --------------------------------------------------------------------------------------
+_CLOSING_PHRASES = re.compile(
+    r"\b(?:last|final|closing)\s+(?:formal\s+|mentoring\s+)?(?:session|meeting|call|one)\b"
+    r"|\bwrap(?:ping)?[- ]?up\s+(?:of\s+)?(?:the\s+|our\s+)?(?:mentoring|mentorship|programme|program|partnership|sessions)\b"
+    r"|\b(?:end|ending|close|closing)\s+(?:of\s+)?(?:the\s+|our\s+|this\s+)?(?:mentoring|mentorship|programme|program|partnership)\b"
+    r"|\bsay(?:ing)?\s+(?:good-?bye|farewell)\b|\bfarewell\s+session\b"
+    r"|\babschluss(?:gespr[aä]ch|sitzung|session|treffen|termin)\b|\b(?:zum|als)\s+abschluss\b"
+    r"|\bletzte[sn]?\s+(?:sitzung|session|treffen|termin|gespr[aä]ch)\b"
+    r"|\b[uú]ltima\s+(?:sesi[oó]n|reuni[oó]n)\b|\bsesi[oó]n\s+(?:final|de\s+cierre)\b"
+    r"|\bcierre\s+del?\s+(?:programa|mentor[ií]a)\b",
+    re.I,
+)
+_CLOSING_FOCUS_ONLY = re.compile(
+    r"^\W*(?:closing|ending|wrap[- ]?up|wrapping up|farewell|goodbye|last one|final one)\b", re.I
+)
+_PREVIOUS_SENSE = re.compile(
+    r"(?:\b(?:in|at|from|since|during|after|of|on|about|like|than|her|his|their|my|your)\s+(?:the\s+|our\s+|that\s+)?"
+    r"|\b(?:in der|im|beim|seit der|seit dem|nach der|aus der|en la|desde la|de la|tras la)\s+(?:unserer\s+|nuestra\s+)?)$",
+    re.I,
+)
+_PREVIOUS_AFTER = re.compile(
+    r"^(?:'s|’s|\s+(?:we|i|you|she|he|they|was|went|with|wir|ich|war|hat|haben|wurde|hemos|fue|con)\b)", re.I
+)
+_LAST_WORD = re.compile(r"(?i)^(?:last|letzte[sn]?|[uú]ltima)\b")
+_DETERMINED = re.compile(
+    r"(?i)\b(?:our|the|this|is|be|as|unsere[sn]?|unser|die|das|ist|als|nuestra|la|es)\s+(?:very\s+)?$"
+)
+
+
+def closing_phrase(text: str, *, focus: bool = False) -> str | None:
+    """The words that say this is the closing session ('our final session', 'Abschlussgespräch',
+    'última sesión'), or None. 'Since the last session' and 'in der letzten Sitzung' mean the previous one."""
+    if focus and _CLOSING_FOCUS_ONLY.search(text):
+        return text.strip()
+    for match in _CLOSING_PHRASES.finditer(text):
+        before = text[max(0, match.start() - 24) : match.start()]
+        if _PREVIOUS_SENSE.search(before) or _PREVIOUS_AFTER.search(text[match.end() :]):
+            continue
+        if _LAST_WORD.match(match.group(0)) and not _DETERMINED.search(before):
+            continue  # "Last session: ..." heads notes about the previous one
+        return match.group(0)
+    return None
+
+
+def is_closing_focus(item: str) -> bool:
+    """A focus item that asks for a closing session ('closing', 'our last one together', 'wrap-up')."""
+    return bool(_CLOSING_FOCUS.search(item.lower()) or closing_phrase(item, focus=True))
+
+
+def _line_with(text: str, phrase: str) -> str:
+    """The (bullet-less) line of `text` that holds `phrase`."""
+    for line in text.splitlines():
+        if phrase in line:
+            return line.strip().lstrip("-*•+ ").strip()
+    return phrase
+
+
+@dataclass(frozen=True)
+class StageReading:
+    stage: str
+    reason: str
+    """Why, in words a mentor can check: 'session 6 of 6 planned', 'the notes say “...”'."""
+
+
+def context_stage(context: MentoringContext) -> StageReading:
+    """The stage from everything the context says: the session number against the planned number, the
+    focus in the user's own words, and the notes ('next time is our last session', 'Abschluss')."""
+    session = context.session
+    planned = session.planned_sessions
+    if planned is not None and session.number == planned:
+        return StageReading("closing", f"session {session.number} of {planned} planned")
+    for item in session.focus:
+        if is_closing_focus(item):
+            return StageReading("closing", f"the focus says {quoted(item)}")
+    notes = "\n".join(line for line in (context.notes or "").splitlines() if not looks_like_instruction(line))
+    phrase = closing_phrase(notes)
+    if phrase is not None and session.number > 1:
+        return StageReading("closing", f"the notes say {quoted(_line_with(notes, phrase))}")
+    stage = session_stage(session)
+    if stage == "first_session":
+        return StageReading(stage, "session 1")
+    if planned is not None and session.number > planned:
+        return StageReading(stage, f"session {session.number}, beyond the {planned} planned")
+    of = f" of {planned} planned" if planned is not None else ""
+    return StageReading(stage, f"session {session.number}{of}")
+
+
+# --------------------------------------------------------------------------------------
+# Reading the person: age and situation cues that change which questions fit
+# --------------------------------------------------------------------------------------
+_AGE = re.compile(
+    r"\b(?:aged?\s+|age:?\s*)(?P<a>\d{1,2})\b|\b(?P<b>\d{1,2})[- ]?(?:years?[- ]old|y/?o|yrs? old|jahre alt|años)\b"
+    r"|^\W*(?P<c>\d{1,2})\s*(?:,|;|\s-\s)",
+    re.I,
+)
+_YOUNG_WORDS = re.compile(
+    r"\b(?:apprentice\w*|trainee|azubi|ausbildung\w*|lehrling|aprendiz\w*|pupil|sch[uü]ler\w*|teen(?:ager)?s?|"
+    r"(?:high|secondary|sixth[- ]form)\s+school|at school|school (?:pupil|student|leaver)|gcses?|a[- ]levels?|"
+    r"student|undergrad\w*|college|first[- ]year|estudiante|instituto|bachillerato)\b",
+    re.I,
+)
+_SCHOOL = re.compile(
+    r"\b(?:pupil|sch[uü]ler\w*|teen(?:ager)?s?|(?:high|secondary|sixth[- ]form)\s+school|at school|"
+    r"school (?:pupil|student|leaver)|gcses?|a[- ]levels?|instituto|bachillerato)\b",
+    re.I,
+)
+_ADULT_STUDENT = re.compile(r"\b(?:phd|doctoral|mba|postgrad\w*|master'?s|mature student|postdoc)\b", re.I)
+_APPRENTICE = re.compile(r"\b(?:apprentice\w*|trainee|azubi|ausbildung\w*|lehrling|aprendiz\w*)\b", re.I)
+_RETURNING = re.compile(
+    r"\b(?:back|returning|returned|return)\s+(?:to work\s+)?(?:from|after)\s+(?:\w+\s+){0,4}?"
+    r"(?:leave|parental|maternity|paternity|sabbatical|sick(?:ness)?|career break|break)\b"
+    r"|\b(?:elternzeit|wiedereinstieg|baja (?:de )?maternidad|excedencia)\b",
+    re.I,
+)
+_PROMOTED = re.compile(
+    r"\b(?:newly|recently|just)\s+(?:promoted|appointed)\b|\bpromoted (?:from|to)\b|\bnew (?:in|to) the role\b", re.I
+)
+_FOUNDER_WORDS = re.compile(_FOUNDER, re.I)
+
+
+@dataclass(frozen=True)
+class PersonReading:
+    """What the role and situation say about the person beyond the persona."""
+
+    age: int | None = None
+    young: bool = False
+    """A teenager, pupil, apprentice or student: no questions about co-founders, fundraising or reports."""
+    apprentice: bool = False
+    at_school: bool = False
+    """Under 18 or still at school: questions written for a pupil rather than a university student."""
+    returning: bool = False
+    """Back from parental leave, illness or a career break."""
+    newly_promoted: bool = False
+    founder: bool = False
+
+
+def read_person(context: MentoringContext) -> PersonReading:
+    mentee = context.mentee
+    text = " ".join(part for part in (mentee.role, mentee.situation) if part)
+    age: int | None = None
+    for part in (mentee.situation or "", mentee.role or ""):
+        match = _AGE.search(part)
+        if match:
+            value = int(next(g for g in match.groups() if g))
+            if 10 <= value <= 99:
+                age = value
+                break
+    adult_student = bool(_ADULT_STUDENT.search(text))
+    young = (age is not None and age < 20) or (
+        (age is None or age < 25) and bool(_YOUNG_WORDS.search(text)) and not adult_student
+    )
+    return PersonReading(
+        age=age,
+        young=young,
+        apprentice=bool(_APPRENTICE.search(text)),
+        at_school=(age is not None and age < 18) or bool(_SCHOOL.search(text)),
+        returning=bool(_RETURNING.search(text)),
+        newly_promoted=bool(_PROMOTED.search(text)),
+        founder=bool(_FOUNDER_WORDS.search(text)),
+    )
+
+
+_ADULT_CAREER = re.compile(
+    r"\b(?:co-?founders?|founders?|fundrais\w*|investors?|funding|seed round|board meeting|the board|direct reports?|"
+    r"your reports|reports to you|managing (?:people|a team|others)|salary|mortgage|careers?|cv|résumé|resume|"
+    r"working life|been managed|job offers?|your company|the company|start-?ups?|promotion|quit|quitting|"
+    r"ten years from now|five years ahead|at my stage|since you started working)\b",
+    re.I,
+)
+
+
+def fits_person(template: str, person: PersonReading) -> bool:
+    """False for a question written for an adult career when the mentee is young (a founder's questions
+    stay fine for a student founder). Judged on the bank template, before any profile text is filled in."""
+    if not person.young:
+        return True
+    for match in _ADULT_CAREER.finditer(template):
+        if person.founder and re.match(
+            r"(?i)co-?founders?|founders?|start-?ups?|fundrais|investors?|funding", match.group(0)
+        ):
+            continue
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------
+# Profile text that fits a template slot, and filling that keeps the grammar
+# --------------------------------------------------------------------------------------
+_PRONOUNS = re.compile(
+    r"\b(?:i|me|my|mine|myself|we|us|our|he|she|him|his|her|hers|himself|herself|they|them|their|themselves|"
+    r"you|your|yourself|it's)\b|\b\w+'(?:s|re|ll|d|ve|m)\b|\b\w+n't\b",
+    re.I,
+)
+_CLAUSE_MARKS = re.compile(
+    r"\b(?:because|when|whenever|if|that|which|who|whose|while|although|though|but|so)\b|[,;:!?()\"“”]"
+)
+_FINITE_VERBS = re.compile(
+    r"\b(?:is|are|was|were|am|been|has|have|had|does|do|did|can|cannot|could|will|would|should|must|"
+    r"feels?|gets?|finds?|struggles?|worries|worried|wants?|needs?|keeps?|tends?|seems?|thinks?|hates?|loves?|"
+    r"says?|said|knows?|goes|went)\b",
+    re.I,
+)
+_LEADING_NEGATION = re.compile(r"^(?:no|not|never|too|very|always|lack)\b", re.I)
+_FOREIGN_CHARS = re.compile(r"[äöüßÄÖÜáéíóúñÁÉÍÓÚÑ¿¡]")
+_FOREIGN_WORDS = re.compile(
+    r"\b(?:und|über|ueber|mit|für|fuer|der|die|das|den|dem|ein|eine|einen|nicht|zum|zur|im|vom|beim|"
+    r"y|de|del|con|para|por|los|las|el|la|en|una|unos|sobre|muy)\b(?!-)",
+    re.I,
+)
+
+
+def slot_safe(text: str, max_words: int = 5) -> bool:
+    """A short noun phrase ('fear of pitching', 'climbing', '70-hour weeks') that reads right inside a
+    question; a clause with a subject, a verb or a pronoun ('doesn't ask questions because he's worried')
+    does not."""
+    text = text.strip()
+    count = len(text.split())
+    if not 1 <= count <= max_words:
+        return False
+    return not (
+        _PRONOUNS.search(text)
+        or _CLAUSE_MARKS.search(text)
+        or _FINITE_VERBS.search(text)
+        or _LEADING_NEGATION.search(text)
+    )
+
+
+def looks_english(text: str) -> bool:
+    """False for profile text with German or Spanish letters or function words ('Podcasts über Architektur')."""
+    return not (_FOREIGN_CHARS.search(text) or _FOREIGN_WORDS.search(text))
+
+
+def role_phrase(role: str | None) -> str | None:
+    """The job title part of a role ('ward manager, newly promoted from ...' -> 'ward manager')."""
+    if not role:
+        return None
+    head = re.split(r"\s*[,;(]|\s+[-–—]\s+|\s+(?:at|in|for|with|since)\s+", role.strip(), maxsplit=1)[0].strip()
+    return head if slot_safe(head, 5) else None
+
+
+def interest_phrase(interest: str, english: bool = True) -> str | None:
+    """An interest as a slot value: as written when it is a short noun phrase, its head before a preposition
+    ('making beats on my laptop' -> 'making beats'), quoted when it is not English, else None."""
+    text = interest.strip()
+    if not english or not looks_english(text):
+        return quoted(text) if len(text.split()) <= 6 else None
+    if slot_safe(text, 4):
+        return text
+    head = re.split(r"\s+(?:on|in|at|with|for|during|after|before|around|about|when|while)\s+", text, maxsplit=1)[0]
+    return head if head != text and slot_safe(head, 3) else None
+
+
+def focus_phrase(context: MentoringContext) -> str | None:
+    """The session focus as the user wrote it: spliced when it reads as a phrase, quoted when it does not."""
+    items = [item for item in context.session.focus if item.strip()]
+    if not items:
+        return None
+    english = is_english(context.session.language) and all(looks_english(item) for item in items)
+    if english and all(slot_safe(item, 10) or _WHETHER.match(item) for item in items):
+        return join_words(items)
+    return join_words([quoted(item) for item in items])
+
+
+_WHETHER = re.compile(r"(?i)^(?:whether|how|what|when|where|which|who)\s+to\s+[\w\s-]{1,60}$")
+
+
+def with_article(phrase: str) -> str:
+    """'an apprentice electrician', 'a ward manager', 'a user researcher', 'an hour'."""
+    lowered = phrase.lower()
+    if re.match(r"(?:the|a|an|my|our|their)\s", lowered):
+        return phrase
+    vowel = lowered[:1] in "aeiou" and not re.match(r"u(?:ni|s[eu]|r[aeiou])|eu|one\b", lowered)
+    vowel = vowel or bool(re.match(r"h(?:our|onest|onou?r|eir)", lowered))
+    return f"{'an' if vowel else 'a'} {phrase}"
+
+
+def fill_phrase(template: str, values: Mapping[str, str | None]) -> str | None:
+    """`fill`, with the article before {role} that the grammar needs ('as {role}' -> 'as an apprentice')."""
+    role = values.get("role")
+    if role and "{role}" in template:
+        template = re.sub(r"\b(?:a|an)\s+\{role\}", "{role_with_article}", template)
+        template = re.sub(r"\b(as|being|become|becoming)\s+\{role\}", r"\1 {role_with_article}", template)
+        values = {**values, "role_with_article": with_article(role)}
+    return fill(template, values)
+
+
+def slot_values(context: MentoringContext) -> dict[str, str | None]:
+    """Like `template_values`, but each value only when it fits a slot without breaking the sentence:
+    a challenge that is a clause, an interest that is a sentence or a role with a long tail is left out
+    (the caller then uses a question that does not need it), and non-English text is quoted."""
+    mentee = context.mentee
+    english = is_english(context.session.language)
+    anchor = " ".join(context.session.focus) or " ".join(mentee.goals)
+    goal = best_match(mentee.goals, anchor)
+    fitting_challenges = [c for c in mentee.challenges if slot_safe(c, 6) and looks_english(c)]
+    shared = shared_interests(context)
+    interests = [interest_phrase(i, english) for i in shared + [i for i in mentee.interests if i not in shared]]
+    return {
+        "goal": quoted(goal) if goal else None,
+        "challenge": best_match(fitting_challenges, anchor),
+        "interest": next((i for i in interests if i), None),
+        "role": role_phrase(mentee.role),
+        "focus": focus_phrase(context),
+    }
+
+
+def short_quote(text: str, max_words: int = 16) -> str:
+    """The first clause or sentence of a notes line, quoted, cut at a word boundary when long."""
+    text = " ".join(text.split()).strip().lstrip("-*•+ ").strip()
+    first = re.split(r"(?<=[.!?])\s+|\s+[-–—]\s+|;\s+", text, maxsplit=1)[0].rstrip(".")
+    words_ = first.split()
+    if len(words_) > max_words:
+        first = " ".join(words_[:max_words]) + "…"
+    return quoted(first)
+
+
+# --------------------------------------------------------------------------------------
+# The notes, read once per request
+# --------------------------------------------------------------------------------------
+def notes_facts(context: MentoringContext, written_on: dt.date | None = None) -> NotesFacts | None:
+    """What the context's notes say (`companion.generation.notes.analyse_notes`), or None without notes.
+    Relative dates ('by Friday') count from `written_on`, else from the context's reference date."""
+    text = (context.notes or "").strip()
+    if not text:
+        return None
+    base = written_on or context.reference_date
+    return _analysed(text, base, context.mentee.name, context.mentor.name, context.session.language)
+
+
+@lru_cache(maxsize=32)
+def _analysed(text: str, date: dt.date, mentee: str, mentor: str | None, language: str) -> NotesFacts:
+    from companion.generation.notes import analyse_notes  # notes imports this module
+
+    return analyse_notes(text, session_date=date, mentee_name=mentee, mentor_name=mentor, language=language)
+
+
+LANGUAGE_NAMES = {"de": "German", "es": "Spanish", "en": "English"}
+
+MILD_CUES = frozenset({"tired", "müde", "mude", "cansado", "cansada", "platt"})
+
+
+def distress_level(facts: NotesFacts | None) -> int:
+    """0 without wellbeing cues in the notes, 1 for a mild one ('tired'), 2 for exhaustion, burnout, low
+    energy, poor sleep or several cues."""
+    if facts is None or not facts.wellbeing:
+        return 0
+    mild = all(cue.kind == "exhaustion" and cue.phrase.lower() in MILD_CUES for cue in facts.wellbeing)
+    return 1 if mild and len(facts.wellbeing) == 1 else 2
+
+
+# --------------------------------------------------------------------------------------
+# No placeholder reaches an output
+# --------------------------------------------------------------------------------------
+PLACEHOLDER = re.compile(r"\{[^{}\n]{0,60}\}")
+"""An unfilled template slot ('{interest}', '{goal}', '{ role }'): never shown to a person."""
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def has_placeholder(text: str) -> bool:
+    return bool(PLACEHOLDER.search(text))
+
+
+def without_placeholders(text: str, values: Mapping[str, str | None] | None = None) -> str | None:
+    """`text` with its slots filled from `values` (keeping the grammar `fill_phrase` keeps); a sentence
+    whose slot has no value is dropped, and None is returned when no sentence is left."""
+    if not has_placeholder(text):
+        return text
+    kept: list[str] = []
+    for part in _SENTENCE_SPLIT.split(text):
+        filled = fill_phrase(part, values or {}) if _SLOT.search(part) else part
+        if filled is not None and not has_placeholder(filled):
+            kept.append(filled)
+    result = " ".join(kept).strip()
+    return result or None
+
+
+def _scrub_text(text: str) -> str:
+    cleaned = without_placeholders(text)
+    if cleaned is not None:
+        return cleaned
+    # Every sentence held a slot: keep the words, lose the braces ('learn {python}' -> 'learn python').
+    return " ".join(PLACEHOLDER.sub(lambda m: m.group(0)[1:-1].strip().replace("_", " "), text).split())
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _scrub_text(value) if has_placeholder(value) else value
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, Citation):
+        return value  # identifiers of indexed chunks, not text written for a person
+    if hasattr(value, "model_fields") and hasattr(value, "__dict__"):
+        for name in type(value).model_fields:
+            current = getattr(value, name)
+            scrubbed = _scrub(current)
+            if scrubbed is not current:
+                setattr(value, name, scrubbed)
+        return value
+    return value
+
+
+def scrub_placeholders(output: Any) -> Any:
+    """The last guard of a composer: any `{...}` still in any text of the output (a bank item whose slot
+    the context could not fill, braces in user text) is removed with the sentence holding it, or, when
+    that would leave a field empty, only the braces go. Returns the same output, changed in place."""
+    return _scrub(output)
+
+
+_CALENDAR_WORDS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun"
+)
+_NOT_NAMES = frozenset(
+    {"i", "i'll", "i'd", "i've", "pi", "ceo", "cto", "cfo", "hr", "ok", "q1", "q2", "q3", "q4", "mvp", "prd", "phd"}
+    | set(_CALENDAR_WORDS.split(" "))
+)
+"""Capitalised words in notes that are not people: months, weekdays, common acronyms."""
+
+
+def names_someone(line: str, allowed: Iterable[str] = ()) -> bool:
+    """Whether a notes line names a person other than the ones `allowed` (lower case): a capitalised word
+    that does not start a sentence and is not a month, a weekday or a common acronym. Lines that do are not
+    quoted in outputs, so a third party named in raw jottings stays out of them."""
+    known = {a.lower() for a in allowed}
+    for match in re.finditer(r"\b[A-Z][a-zäöüéáíóúñ'’-]+\b", line):
+        word = re.sub(r"['’]s$", "", match.group(0).lower())
+        if word in known or word in _NOT_NAMES:
+            continue
+        if match.start() == 0 or re.search(r"[.!?:]\s*$", line[: match.start()]):
+            # A sentence's first word is a name when what follows reads like a person ('Sam from the lab',
+            # 'Marco will', 'Jo's view'), not like a thing ('Revenue is flat').
+            if _PERSON_AFTER.match(line[match.end() :]) or match.group(0).endswith(("'s", "’s")):
+                return True
+            continue
+        return True
+    return False
+
+
+_PERSON_AFTER = re.compile(
+    r"\s+(?:from|said|says|thinks|thought|mentioned|suggested|asked|told|wants|wanted|will|would|'ll|reckons|feels|"
+    r"and\s+[A-Z]|sagt|meint|dice|cree)\b|['’]ll\b|:",
+)
