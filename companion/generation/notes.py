@@ -403,7 +403,7 @@ def _good_friday(year: int) -> dt.date:
 
 def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
     lead = ""  # found by _LEAD_BEFORE, looking back from the phrase: much faster than trying it everywhere
-    next_q = r"(?P<q>next|this|coming|the\s+coming|n[aä]chste[nrs]?|kommende[nrs]?|diese[nrs]?|pr[oó]xim[oa]|este|esta)"
+    next_q = r"(?P<q>next|this|coming|the\s+coming|n[aä]chste[nrs]?|n[aä]\.|kommende[nrs]?|diese[nrs]?|pr[oó]xim[oa]|este|esta)"
     holiday = _words_re(_HOLIDAYS)
     session = (
         r"(?:the\s+|our\s+|den\s+|dem\s+|der\s+|zum\s+|zur\s+|la\s+)?(?:next|n[aä]chste[nrs]?|pr[oó]xima)\s+"
@@ -658,7 +658,7 @@ def _resolver(
         if not _short_weekday_ok(word, language, lead, m.string[m.end() :], needs_place=True):
             return None
         qualifier = _fold(g.get("q") or "")
-        following = qualifier in ("next", "nachste", "nachsten", "nachster", "nachstes", "proximo", "proxima")
+        following = qualifier in ("next", "nachste", "nachsten", "nachster", "nachstes", "na.", "proximo", "proxima")
         following = following or bool(g.get("after") and "next" in g["after"].lower())
         return lambda base, meeting: _weekday_date(word, base, following)
     if kind == "weekday_day":
@@ -1651,6 +1651,37 @@ def _german_verb_second(text: str) -> re.Match[str] | None:
     return m
 
 
+_DE_IMPERATIVE_IRREGULAR = {
+    "lies": "liest", "gib": "gibst", "nimm": "nimmst", "sprich": "sprichst", "sieh": "siehst", "hilf": "hilfst",
+    "triff": "triffst", "wirf": "wirfst", "lass": "lässt",
+}  # fmt: skip
+
+
+def _german_imperative(text: str, people: _People, speaker: str | None, has_date: bool) -> _Clause | None:
+    """'schick ihn mir bis So', 'ruf sie morgen an', 'melde dich für den Kurs an': a du-imperative, the task of the
+    person the notes speak to. Read as the du-form ('du schickst ihn mir …') so the verb becomes an infinitive."""
+    m = re.match(r"^(?P<verb>[a-zäöüß]{2,})\s+(?P<rest>\S.*)$", text.strip(), re.S)
+    if not m or re.match(r"^(?:ich|du|er|sie|es|wir|ihr|man)\b", m.group("rest"), re.I):
+        return None
+    verb = m.group("verb")
+    stem = verb[:-1] if verb.endswith("e") else verb
+    if verb in _DE_IMPERATIVE_IRREGULAR:
+        second = _DE_IMPERATIVE_IRREGULAR[verb]
+    elif stem in _DE_TASK_STEMS or stem in _DE_IMPERATIVE_STEMS:
+        second = f"{stem}est" if stem.endswith(("d", "t")) else f"{stem}st"
+    else:
+        return None
+    clause = _german_clause(f"du {second} {m.group('rest')}", people, speaker, has_date)
+    if clause is None or clause.kind != "commitment":
+        return clause
+    return _Clause(clause.text, clause.owner, "commitment", None, whole=text, person_form="request")
+
+
+_DE_IMPERATIVE_STEMS = frozenset(
+    ["versuch", "probier", "überleg", "lern", "setz", "leg", "check", "hör", "denk", "notier", "überprüf", "plane"]
+)
+
+
 def _german_clause(text: str, people: _People, speaker: str | None, has_date: bool) -> _Clause | None:
     stripped = text.strip()
     if _OTHER_HEDGE.search(" ".join(stripped.split()[:4])):
@@ -1711,6 +1742,9 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
     if owner == "joint":
         return _Clause(rest.strip(), None, "joint", whole=stripped)
     main = re.split(r",|\s[–—-]\s|\(", rest, maxsplit=1)[0]
+    without_brackets = re.split(r",|\s[–—-]\s", re.sub(r"\s*\([^)]*\)", "", rest), maxsplit=1)[0]
+    if without_brackets.split() and without_brackets.split()[-1].lower().strip(".!") in _DE_PARTICLES:
+        main = without_brackets  # "ich frag bei Jens (Bosch) nach, ob …": the particle after the brackets
     last = main.split()[-1].lower().strip(".!") if main.split() else ""
     particle = last if last in _DE_PARTICLES else None
     is_modal = verb in _DE_MODALS
@@ -1725,10 +1759,17 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
     if is_modal:
         text_out = phrase
     else:
-        if particle:
-            phrase = re.sub(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", "", phrase, count=1)
         infinitive = _german_infinitive(verb, particle, subject.lower() == "du")
-        parts = re.split(r"(,|\s[–—-]\s|\()", phrase, maxsplit=1)
+        at_particle = (
+            re.search(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", phrase) if particle and main is without_brackets else None
+        )
+        if particle and at_particle is None:
+            phrase = re.sub(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", "", phrase, count=1)
+        parts = (
+            [phrase[: at_particle.start()], "", phrase[at_particle.end() :]]
+            if at_particle is not None
+            else re.split(r"(,|\s[–—-]\s|\()", phrase, maxsplit=1)
+        )
         head, sep, tail = [*parts, "", ""][:3]
         text_out = (
             f"{head.strip()} {infinitive}{sep if sep.strip() in (',', '') else ' ' + sep.strip() + ' '}{tail}".strip()
@@ -2657,6 +2698,8 @@ class _Analysis:
                 )
         if clause is None and _REQUEST_START.match(bare or text):
             clause = _request(bare or text, language, speaker, self.people)
+        if clause is None and language == "de" and at_start:
+            clause = _german_imperative(bare or text, self.people, speaker, has_date)
         return clause
 
     def _commitment_as_written(
@@ -2703,6 +2746,16 @@ class _Analysis:
                 continue
             has_later_date = any(d >= position for d in date_starts)
             clause = self._commitment(sentence[position:], language, speaker, False, has_later_date)
+            if clause is None and language == "de" and re.search(r"[:→–—]", m.group(0)):
+                # "Lebenslauf: schick ihn mir bis So": an imperative after a label
+                clause = _german_imperative(sentence[position:], self.people, speaker, has_later_date)
+            if (
+                clause is None
+                and language == "de"
+                and re.search(r"\b(?:dann|danach|anschlie(?:ß|ss)end)\s+$", m.group(0))
+            ):
+                # ", dann schau ich drüber": the verb comes before the subject after "dann"
+                clause = self._commitment(f"dann {sentence[position:]}", language, speaker, False, has_later_date)
             if (
                 clause is None
                 and starts
@@ -2723,6 +2776,8 @@ class _Analysis:
                 segment = _TRAILING_BOUNDARY.sub("", sentence[position:end])
                 has_date = any(position <= d < end for d in date_starts)
                 again = self._commitment(segment, language, speaker, position == 0, has_date)
+                if again is None and clause.person_form == "request" and language == "de":
+                    again = _german_imperative(segment, self.people, speaker, has_date)
                 if again is not None and again.kind == clause.kind:
                     clause = again
             result.append(clause)
@@ -3188,12 +3243,13 @@ def _merge_field_blocks(lines: list[str]) -> list[str]:
     while index < len(lines):
         line = lines[index]
         field = _FIELD.match(_BULLET.sub("", line.strip()))
-        if field and _column_of(field.group("key")) == "task":
+        single = len(_FIELD_SEPARATOR.split(line.strip())) == 1
+        if field and single and _column_of(field.group("key")) == "task":
             parts, seen, ahead = [line.strip()], {"task"}, index + 1
             while ahead < len(lines):
                 following = _FIELD.match(_BULLET.sub("", lines[ahead].strip()))
                 column = _column_of(following.group("key")) if following else None
-                if column is None or column in seen:
+                if column is None or column in seen or len(_FIELD_SEPARATOR.split(lines[ahead].strip())) > 1:
                     break
                 parts.append(_BULLET.sub("", lines[ahead].strip()))
                 seen.add(column)
@@ -3277,6 +3333,7 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str, voice: str
         if language == "de":
             text = re.sub(r"\bbitte\s+", "", text, flags=re.I)
             text = re.sub(r"^(?:mir|mich)\s+(?=\S+\s+\S)", "", text)  # "ich schaue mir X an" -> "X anschauen"
+            text = re.sub(r"^(?:dich|dir)\b", "sich", text, flags=re.I)  # "du meldest dich an" -> "sich anmelden"
         if owner == "mentor" and language == "de":
             text = re.sub(
                 r"\b(?:ihm|ihr|dir)\b(?=\s+(?:den|die|das|einen|eine|ein|meine[n]?)\b)", people.mentee_first, text
