@@ -7,29 +7,40 @@ sees its own chunks plus the shared library (the `global` tenant).
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from companion import vocabulary as vocab
 from companion.retrieval.catalog import Catalog, ChunkRecord
 from companion.retrieval.embeddings import Embedder
 from companion.retrieval.lexical import LexicalFilter, LexicalIndex, LexicalSnapshot
-from companion.retrieval.store import ChromaStore
+from companion.retrieval.store import ChromaStore, DenseHit, StoreInconsistent
 
 MODES = ("hybrid", "dense", "bm25")
 OVERFETCH = 4
-"""How many times more unfiltered neighbours to fetch before falling back to a filtered search."""
+"""At most this many unfiltered neighbours are asked of Chroma per wanted one (the caller's filter
+is applied to them here, see `Retriever._dense_many`)."""
+OVERFETCH_MARGIN = 1.25
+"""With a filter admitting a share s of the index, limit * OVERFETCH_MARGIN / s neighbours are
+asked for (at most OVERFETCH times the limit): about a quarter more visible ones than needed."""
+GROWTH = 4
+"""How many times more neighbours each further unfiltered query asks for, when too few were visible."""
+EXACT_MAX = 1000
+"""Largest set of admitted chunks scored exactly over their vectors when the unfiltered neighbours
+held too few of them (a bank, a small tenant, one mentor's notes); wider filters ask for more."""
 QUERY_CACHE_SIZE = 2048
 """Query embeddings kept (384 floats each, so about 3 MB)."""
-OVERFETCH_ABOVE = 10_000
-"""Below this many chunks a filtered Chroma query is already fast (a few ms), so it is used directly."""
-ID_FILTER_MAX = 1000
-"""Largest set of admitted chunks sent to Chroma as ids rather than as a metadata filter."""
 RECORD_CACHE_SIZE = 8192
 """Catalogued chunks kept parsed between searches (about 2 KB each), for one catalog generation."""
+VECTOR_CACHE_SIZE = 16384
+"""Chunk vectors kept for exact scoring (384 float32 each, so about 25 MB). A chunk id covers the
+text that was embedded, so it names one vector for as long as the collection (one model) exists."""
 
 
 class TenantRequired(ValueError):
@@ -85,28 +96,8 @@ class SearchFilters:
         )
         return [(column, values) for column, values in columns if values]
 
-    def chroma_where(self) -> dict[str, Any]:
-        clauses: list[dict[str, Any]] = [{"tenant": {"$in": list(self.tenants)}}]
-        for column, values in self.column_filters:
-            clauses.append({column: {"$in": list(values)}})
-        if self.themes:
-            flags = [{f"theme_{t}": True} for t in self.themes]
-            clauses.append(flags[0] if len(flags) == 1 else {"$or": flags})
-        if not self.allow_private:
-            clauses.append({"visibility": "shared"})
-        elif self.private_author is not None:
-            clauses.append(
-                {
-                    "$or": [
-                        {"visibility": "shared"},
-                        {"author": self.private_author},
-                    ]
-                }
-            )
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
     def allows(self, meta: dict[str, Any]) -> bool:
-        """The same rules as `chroma_where`, applied to one chunk's metadata (fail closed)."""
+        """The same rules as `lexical`'s mask, applied to one chunk's metadata (fail closed)."""
         if meta.get("tenant") not in self.tenants:
             return False
         for column, values in self.column_filters:
@@ -115,15 +106,15 @@ class SearchFilters:
         if self.themes and not any(meta.get(f"theme_{t}") is True for t in self.themes):
             return False
         if meta.get("visibility") != "shared":
-            if not self.allow_private:
-                return False
+            if not self.allow_private or meta.get("tenant") != self.tenant:
+                return False  # private chunks only from the caller's own tenant, never the shared library's
             if self.private_author is not None and meta.get("author") != self.private_author:
                 return False
         return True
 
     def lexical(self) -> LexicalFilter:
         allowed = {"tenant": self.tenants, **dict(self.column_filters)}
-        return LexicalFilter(allowed, self.themes, self.private_author, self.allow_private)
+        return LexicalFilter(allowed, self.themes, self.private_author, self.allow_private, self.tenant)
 
 
 @dataclass(frozen=True)
@@ -222,10 +213,15 @@ class Retriever:
         self.dense_weight = dense_weight
         self.candidates = candidates
         self.max_per_source = max_per_source
-        self.overfetch_above = OVERFETCH_ABOVE
+        self.exact_max = EXACT_MAX
         self._query_cache: OrderedDict[str, Any] = OrderedDict()
         self._record_cache: OrderedDict[str, ChunkRecord] = OrderedDict()
         self._records_generation = -1
+        self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_missing: set[str] = set()
+        """Catalogued chunks Chroma held no vector for in `_missing_generation` (not asked again)."""
+        self._missing_generation = -1
+        self._rows: tuple[LexicalSnapshot | None, dict[str, int]] = (None, {})
         self._cache_lock = threading.Lock()
 
     def search(
@@ -245,7 +241,8 @@ class Retriever:
 
         A generation task issues three to six searches per request; batching them costs one
         embedding call for all the queries not embedded before, one catalog generation check, one
-        Chroma call per distinct filter and one catalog lookup, instead of one of each per search."""
+        unfiltered Chroma query (per distinct size) and one catalog lookup, instead of one of each
+        per search."""
         for request in requests:
             if request.mode not in MODES:
                 raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -347,51 +344,170 @@ class Retriever:
         return found
 
     def _dense_many(
-        self, wanted: list[tuple[int, Any, SearchFilters, int]], lexical: LexicalSnapshot
+        self, wanted: list[tuple[int, Any, SearchFilters, int]], snapshot: LexicalSnapshot
     ) -> dict[int, list[tuple[str, float]]]:
-        """`_dense` for several (key, vector, filters, limit), one Chroma call per distinct filter.
+        """The nearest neighbours each caller may see, for several (key, vector, filters, limit).
 
-        Below OVERFETCH_ABOVE chunks, a filter that admits at most ID_FILTER_MAX chunks is sent to
-        Chroma as the list of their ids, which the loaded BM25 columns give (the same catalog
-        metadata Chroma holds: a chunk's id covers its metadata, so it never changes under an id).
-        Chroma answers that two to three times faster than the equivalent metadata filter, and a
-        filter that admits nothing costs no call at all. Wider filters keep the `where` clause."""
+        Chroma is never asked to filter. Chroma 1.x answers a `where`- or `ids`-filtered query by
+        looking every admitted id up in its HNSW index, and fails ("Error finding id") when one is
+        missing there: a vector deleted while the catalog still lists it (the indexer deletes
+        vectors before its catalog swap, and a search may hold the older generation), a write in
+        progress, another process's write. Its unfiltered query never looks ids up. So the batch
+        is one unfiltered query (per distinct size) for more neighbours than wanted (`_overfetch`),
+        and the caller's filter is applied here with this generation's catalog metadata (the BM25
+        columns): the visible chunks among the nearest neighbours are the nearest visible chunks,
+        so a chunk the caller may not see never pushes out one they may. A neighbour the catalog
+        does not list (a write in progress) is dropped. When too few neighbours are visible (a
+        selective filter), a filter admitting at most `exact_max` chunks is scored exactly over
+        their stored vectors, and a wider one asks again, unfiltered, for more neighbours until
+        enough are visible or Chroma has no more. A filter that admits nothing costs no call."""
         found: dict[int, list[tuple[str, float]]] = {}
-        if lexical.size() >= self.overfetch_above:
-            for key, vector, filters, limit in wanted:
-                found[key] = self._dense(vector, filters, limit, lexical.size())
-            return found
-        groups: dict[tuple[str, int], tuple[dict[str, Any] | None, list[str] | None, list[tuple[int, Any]]]] = {}
+        live: list[tuple[int, Any, SearchFilters, int, np.ndarray]] = []
         for key, vector, filters, limit in wanted:
-            ids = lexical.allowed_ids(filters.lexical(), ID_FILTER_MAX)
-            where = None if ids is not None else filters.chroma_where()
-            group_key = (json.dumps(filters.lexical().key() if ids is not None else where, sort_keys=True), limit)
-            groups.setdefault(group_key, (where, ids, []))[2].append((key, vector))
-        for (_, limit), (where, ids, members) in groups.items():
-            hits = self.store.query_many([vector for _, vector in members], where, limit, ids=ids)
-            for (key, _), each in zip(members, hits, strict=True):
-                found[key] = [(h.chunk_id, h.similarity) for h in each]
+            mask = snapshot.mask(filters.lexical())
+            if mask.any():
+                live.append((key, vector, filters, limit, mask))
+            else:
+                found[key] = []
+        if not live:
+            return found
+        rows = self._row_index(snapshot)
+        by_size: dict[int, list[tuple[int, Any, SearchFilters, int, np.ndarray]]] = {}
+        for member in live:
+            by_size.setdefault(self._overfetch(member[3], member[4]), []).append(member)
+        short: dict[tuple[object, int, int], list[tuple[int, Any, SearchFilters, int, np.ndarray]]] = {}
+        for fetched, members in by_size.items():
+            neighbours = self._unfiltered([vector for _, vector, _, _, _ in members], fetched)
+            for member, hits in zip(members, neighbours, strict=True):
+                key, _, filters, limit, mask = member
+                visible = self._visible(hits, mask, rows)
+                if len(visible) >= limit or (len(hits) < fetched and len(visible) == np.count_nonzero(mask)):
+                    found[key] = visible[:limit]  # enough, or every admitted chunk was among them
+                else:
+                    short.setdefault((filters.lexical().key(), limit, fetched), []).append(member)
+        for (_, limit, fetched), members in short.items():
+            vectors = [vector for _, vector, _, _, _ in members]
+            mask = members[0][4]
+            results: list[list[tuple[str, float]]] | None = None
+            allowed = snapshot.allowed_ids(members[0][2].lexical(), self.exact_max)
+            if allowed is not None:
+                try:
+                    results = self._exact(snapshot.generation, vectors, allowed, limit)
+                except StoreInconsistent:
+                    results = None  # Chroma could not read one of the vectors: ask it unfiltered instead
+            if results is None:
+                results = self._widen(vectors, limit, mask, rows, fetched)
+            for (key, *_), result in zip(members, results, strict=True):
+                found[key] = result
         return found
 
-    def _dense(
-        self, vector: Any, filters: SearchFilters, limit: int, index_size: int | None = None
-    ) -> list[tuple[str, float]]:
-        """Nearest neighbours the caller may see.
+    def _overfetch(self, limit: int, mask: np.ndarray) -> int:
+        """How many unfiltered neighbours to ask for: OVERFETCH times the limit, fewer when the
+        filter admits most of the index (all of it: a quarter more than the limit), and only the
+        limit when so few are admitted that the over-fetch would hardly ever hold enough of them
+        and they are scored exactly anyway (the query still checks that Chroma answers)."""
+        admitted = int(np.count_nonzero(mask))
+        share = max(admitted, 1) / max(len(mask), 1)
+        if admitted <= self.exact_max and share * OVERFETCH < 1:
+            return limit
+        return max(limit, min(limit * OVERFETCH, math.ceil(limit * OVERFETCH_MARGIN / share)))
 
-        Chroma's filtered search costs time in proportion to how many chunks the filter admits
-        (about 0.3 s at 100k chunks), while an unfiltered one takes a few ms. So, in a large
-        index, ask unfiltered for OVERFETCH times more and filter here; only when too few of those
-        are visible (a small tenant in a big collection, where a filtered search is cheap anyway)
-        ask Chroma to filter. Small indexes use the filtered search directly.
-        """
-        if (self.lexical.size() if index_size is None else index_size) < self.overfetch_above:
-            return [(h.chunk_id, h.similarity) for h in self.store.query(vector, filters.chroma_where(), limit)]
-        wanted = limit * OVERFETCH
-        hits = self.store.query(vector, None, wanted, with_metadata=True)
-        visible = [(h.chunk_id, h.similarity) for h in hits if h.metadata is not None and filters.allows(h.metadata)]
-        if len(visible) >= limit or len(hits) < wanted:
-            return visible[:limit]
-        return [(h.chunk_id, h.similarity) for h in self.store.query(vector, filters.chroma_where(), limit)]
+    def _unfiltered(self, vectors: list[Any], limit: int) -> list[list[DenseHit]]:
+        """Chroma's unfiltered nearest neighbours. Even this path looks its answers' ids up, so an
+        "Error finding id" (a write landing in between) is retried once before it surfaces."""
+        try:
+            return self.store.query_many(vectors, limit)
+        except StoreInconsistent:
+            return self.store.query_many(vectors, limit)
+
+    @staticmethod
+    def _visible(hits: list[DenseHit], mask: np.ndarray, rows: dict[str, int]) -> list[tuple[str, float]]:
+        visible: list[tuple[str, float]] = []
+        for hit in hits:
+            row = rows.get(hit.chunk_id)
+            if row is not None and mask[row]:
+                visible.append((hit.chunk_id, hit.similarity))
+        return visible
+
+    def _widen(
+        self, vectors: list[Any], limit: int, mask: np.ndarray, rows: dict[str, int], fetched: int
+    ) -> list[list[tuple[str, float]]]:
+        """Ask for ever more unfiltered neighbours until each query has `limit` visible ones or
+        Chroma returned fewer than asked (all it could find). The first step already aims at
+        enough: twice the limit over the share of the index the filter admits."""
+        results: list[list[tuple[str, float]] | None] = [None] * len(vectors)
+        share = max(int(np.count_nonzero(mask)), 1) / max(len(mask), 1)
+        asked = max(fetched * GROWTH, math.ceil(2 * limit / share))
+        while True:
+            pending = [i for i, result in enumerate(results) if result is None]
+            if not pending:
+                return [result or [] for result in results]
+            neighbours = self._unfiltered([vectors[i] for i in pending], asked)
+            for i, hits in zip(pending, neighbours, strict=True):
+                visible = self._visible(hits, mask, rows)
+                if len(visible) >= limit or len(hits) < asked:
+                    results[i] = visible[:limit]
+            asked *= GROWTH
+
+    def _exact(
+        self, generation: int, vectors: list[Any], allowed: list[str], limit: int
+    ) -> list[list[tuple[str, float]]]:
+        """Cosine similarity of each query to every admitted chunk's stored vector: the exact top
+        `limit` (ties by chunk id). A chunk Chroma holds no vector for is left out, as an unfiltered
+        query would leave it out."""
+        ids, matrix = self._chunk_vectors(generation, allowed)
+        if not ids:
+            return [[] for _ in vectors]
+        queries = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
+        queries = queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        scores = queries @ matrix.T
+        results: list[list[tuple[str, float]]] = []
+        for row in scores:
+            top = np.argpartition(-row, limit - 1)[:limit] if limit < len(ids) else np.arange(len(ids))
+            ranked = sorted(((ids[i], float(row[i])) for i in top), key=lambda pair: (-pair[1], pair[0]))
+            results.append(ranked[:limit])
+        return results
+
+    def _chunk_vectors(self, generation: int, chunk_ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """Unit-length stored vectors of the chunks (cached by id, the rest read from Chroma in
+        one call); returns the ids that have one and their vectors as rows."""
+        found: dict[str, np.ndarray] = {}
+        with self._cache_lock:
+            if generation != self._missing_generation:
+                self._vectors_missing = set()
+                self._missing_generation = generation
+            for chunk_id in chunk_ids:
+                vector = self._vector_cache.get(chunk_id)
+                if vector is not None:
+                    self._vector_cache.move_to_end(chunk_id)
+                    found[chunk_id] = vector
+            missing = [c for c in chunk_ids if c not in found and c not in self._vectors_missing]
+        if missing:
+            fetched = self.store.embeddings(missing)
+            normalised = {
+                chunk_id: vector / max(float(np.linalg.norm(vector)), 1e-12) for chunk_id, vector in fetched.items()
+            }
+            found.update(normalised)
+            with self._cache_lock:
+                self._vector_cache.update(normalised)
+                while len(self._vector_cache) > VECTOR_CACHE_SIZE:
+                    self._vector_cache.popitem(last=False)
+                if generation == self._missing_generation:
+                    self._vectors_missing.update(c for c in missing if c not in fetched)
+        ids = [c for c in chunk_ids if c in found]
+        if not ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return ids, np.stack([found[c] for c in ids])
+
+    def _row_index(self, snapshot: LexicalSnapshot) -> dict[str, int]:
+        """Chunk id -> row of the snapshot's filter columns, built once per loaded snapshot."""
+        with self._cache_lock:
+            known, rows = self._rows
+        if known is not snapshot:
+            rows = {chunk_id: row for row, chunk_id in enumerate(snapshot.columns.chunk_ids)}
+            with self._cache_lock:
+                self._rows = (snapshot, rows)
+        return rows
 
     def _materialise(
         self,

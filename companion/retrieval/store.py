@@ -21,6 +21,16 @@ class StoreUnavailable(RuntimeError):
     """The vector store cannot be reached; the message names it."""
 
 
+class StoreInconsistent(StoreUnavailable):
+    """Chroma 1.x failed with "Error finding id": asked about an id its HNSW index does not hold
+    (a `where`- or `ids`-filtered query, or a read of embeddings, naming a vector deleted or not
+    yet written there). Its unfiltered nearest-neighbour query never looks ids up, so the
+    retriever retries on that path; left uncaught it is a StoreUnavailable (503) like any other."""
+
+
+INCONSISTENT_MARKER = "Error finding id"
+
+
 @dataclass(frozen=True)
 class DenseHit:
     chunk_id: str
@@ -75,6 +85,10 @@ class ChromaStore:
         try:
             return func(*args, **kwargs)
         except Exception as exc:
+            if INCONSISTENT_MARKER in str(exc):
+                raise StoreInconsistent(
+                    f"{self.description} failed to {operation}: {type(exc).__name__}: {exc}"
+                ) from exc
             raise StoreUnavailable(f"{self.description} failed to {operation}: {type(exc).__name__}: {exc}") from exc
 
     def upsert(
@@ -120,34 +134,26 @@ class ChromaStore:
         for start in range(0, len(ids), step):
             self._call("delete", self._collection.delete, ids=ids[start : start + step])
 
-    def query(
-        self, vector: np.ndarray, where: dict[str, Any] | None, limit: int, *, with_metadata: bool = False
-    ) -> list[DenseHit]:
-        return self.query_many([vector], where, limit, with_metadata=with_metadata)[0]
+    def query(self, vector: np.ndarray, limit: int, *, with_metadata: bool = False) -> list[DenseHit]:
+        return self.query_many([vector], limit, with_metadata=with_metadata)[0]
 
     def query_many(
-        self,
-        vectors: Sequence[np.ndarray],
-        where: dict[str, Any] | None,
-        limit: int,
-        *,
-        with_metadata: bool = False,
-        ids: Sequence[str] | None = None,
+        self, vectors: Sequence[np.ndarray], limit: int, *, with_metadata: bool = False
     ) -> list[list[DenseHit]]:
-        """Nearest neighbours of several vectors under one filter, in one call (one list per vector).
-        With `ids`, only among those chunks (Chroma then needs no metadata filter)."""
+        """The `limit` nearest neighbours of each vector over the whole collection, in one call (one
+        list per vector, nearest first; shorter when the collection holds fewer vectors).
+
+        Deliberately unfiltered: Chroma 1.x answers a `where`- or `ids`-filtered query by looking
+        every admitted id up in its HNSW index and fails ("Error finding id") when one is missing
+        there, while an unfiltered query never does. Callers filter the neighbours themselves."""
+        if not vectors:
+            return []
         include = ["distances", "metadatas"] if with_metadata else ["distances"]
-        if ids is not None:
-            if not ids:
-                return [[] for _ in vectors]
-            limit = min(limit, len(ids))
         result = self._call(
             "search",
             self._collection.query,
             query_embeddings=list(vectors),
-            n_results=limit,
-            where=where,
-            ids=list(ids) if ids is not None else None,
+            n_results=max(1, limit),
             include=include,
         )
         all_ids = result["ids"] or []
@@ -165,6 +171,23 @@ class ChromaStore:
                 ]
             )
         return hits
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those ids that the collection holds (an unknown id is left out).
+
+        A read by id can still fail with StoreInconsistent when Chroma's metadata holds an id
+        that its HNSW index does not (see `query_many`)."""
+        found: dict[str, np.ndarray] = {}
+        ids = list(dict.fromkeys(ids))
+        step = self.max_batch_size
+        for start in range(0, len(ids), step):
+            result = self._call("read", self._collection.get, ids=ids[start : start + step], include=["embeddings"])
+            vectors = result.get("embeddings")
+            if vectors is None:
+                continue
+            for chunk_id, vector in zip(result["ids"], vectors, strict=True):
+                found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def count(self) -> int:
         return int(self._call("count", self._collection.count))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,3 +141,75 @@ def test_dense_search_falls_back_to_a_filtered_query_for_a_small_tenant(companio
     hits = companion.search("investor pitching practice", tenant="smallco", k=3, mode="dense").results
     assert [h.source for h in hits] == ["one.md"]
     assert all(h.tenant == "smallco" for h in hits)
+
+
+def test_a_vector_missing_behind_the_catalog_does_not_fail_filtered_search(two_tenants: Companion) -> None:
+    """Regression (issue 11): the catalog still lists a chunk whose vector Chroma no longer holds,
+    as between the indexer's Chroma delete and its catalog swap, or after a crash there. Chroma
+    1.x fails a filtered query naming that id with "Error finding id" (a 503); search must not."""
+    dana = next(r for r in two_tenants.catalog.iter_chunks() if MARKER in r.text)
+    two_tenants.store.delete([dana.chunk_id])
+    for mode in ("dense", "hybrid"):
+        for filters in (
+            SearchFilters("acme", kinds=("note",), allow_private=True),
+            SearchFilters("acme", allow_private=True, private_author="Dana"),
+            SearchFilters("acme", themes=("feedback_and_self_assessment",), allow_private=True),
+            SearchFilters("acme"),
+        ):
+            results = two_tenants.retriever.search("Priya investors revenue", filters, 20, mode=mode)
+            assert all(r.tenant in ("acme", "global") for r in results)
+            assert all(r.visibility == "shared" or filters.allow_private for r in results)
+            assert all(r.kind in (filters.kinds or (r.kind,)) for r in results)
+            if mode == "dense":
+                assert dana.chunk_id not in {r.chunk_id for r in results}, "no vector, no dense hit"
+    hybrid = two_tenants.search("PRIVATE-MARKER-7731 Priya", tenant="acme", k=10, allow_private=True).results
+    assert dana.chunk_id in {r.chunk_id for r in hybrid}, "BM25 still finds the catalogued chunk"
+
+
+class _FailingReads:
+    """A Chroma collection whose reads of embeddings fail the way Chroma 1.x's do when its HNSW
+    index lacks an id the metadata holds; everything else is the real collection."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.failures = 0
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        if "embeddings" in (kwargs.get("include") or ()):
+            self.failures += 1
+            raise RuntimeError("Error executing plan: Internal error: Error finding id")
+        return self.inner.get(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("exact_max", [1000, 0])
+def test_private_notes_never_push_out_visible_ones(
+    companion: Companion, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_max: int
+) -> None:
+    """The unfiltered neighbours are all private notes; the shared ones must still be found, by
+    exact scoring over the admitted chunks or by asking Chroma for more neighbours, and also when
+    Chroma cannot read a vector ("Error finding id"), and the 503 never surfaces."""
+    private = "\n\n".join(f"## Pitch {i}\n\nInvestor pitching practice, rehearsal number {i}." for i in range(20))
+    write(tmp_path / "kb" / "private.md", note("Pitching", private, kind="note", visibility="mentor_private"))
+    write(tmp_path / "kb" / "shared.md", note("Shared", "Rest and recovery after a launch; investors can wait."))
+    write(tmp_path / "kb" / "other.md", note("Other", "Hiking and chess as icebreakers."))
+    companion.ingest([tmp_path / "kb"], tenant="acme")
+    retriever = companion.retriever
+    retriever.candidates = 2  # over-fetch 12 neighbours of 22 chunks: all of them private
+    retriever.exact_max = exact_max
+
+    def shared_hits() -> list[str]:
+        hits = companion.search("investor pitching practice rehearsal", tenant="acme", k=3, mode="dense").results
+        assert all(h.visibility == "shared" for h in hits)
+        return [h.source for h in hits]
+
+    assert shared_hits() == ["shared.md", "other.md"]
+    mentor = companion.search("investor pitching practice", tenant="acme", k=3, allow_private=True, mode="dense")
+    assert {h.source for h in mentor.results} == {"private.md"}, "the private notes are the nearest"
+    failing = _FailingReads(companion.store._collection)
+    monkeypatch.setattr(companion.store, "_collection", failing)
+    retriever._vector_cache.clear()
+    assert shared_hits() == ["shared.md", "other.md"]
+    assert failing.failures == (1 if exact_max else 0)
