@@ -16,8 +16,8 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable, Iterator
 from collections.abc import Generator as PyGenerator
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -46,6 +46,7 @@ from companion.generation.prompts import (
     prompt_variables,
 )
 from companion.generation.redact import is_loopback_url, redact_pii
+from companion.generation.tasks import feedback as feedback_task
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import GeneratorInfo, MentoringContext, Usage, _Output
 
@@ -130,6 +131,29 @@ class PreparedPrompt:
     citable: list[SearchResult]
     schema: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    facts: Any = None
+    """What a facts hook read from the input (the analysed notes for feedback), to check the answer against."""
+
+
+@dataclass(frozen=True)
+class FactsHook:
+    """A task whose prompt carries facts read from the input, and whose answer is held to them.
+
+    Like invented citations, what the model states that the facts contradict is corrected or dropped,
+    and counted in the generator notes; the offline fallback stays as it is.
+    """
+
+    read: Callable[[MentoringContext], Any]
+    """The facts, from the whole (unredacted, untrimmed) context."""
+    prompt: Callable[[Any, MentoringContext, Callable[[str], str] | None], dict[str, Any]]
+    """Template variables showing the facts; the callable scrubs their text (PII redaction) when given."""
+    check: Callable[[Any, MentoringContext, Any], _Output]
+    """The validated output held to the facts."""
+
+
+FACTS_HOOKS: dict[str, FactsHook] = {
+    "feedback": FactsHook(feedback_task.notes_facts, feedback_task.prompt_facts, feedback_task.check_answer),
+}
 
 
 def interleave_groups(retrieved: Retrieved) -> list[SearchResult]:
@@ -336,6 +360,10 @@ class OpenAIGenerator:
             notes=notes_text if task == "feedback" else None,
             scrub=redact_pii if self.redacts else None,
         )
+        hook = FACTS_HOOKS.get(task)
+        facts = hook.read(context) if hook is not None else None
+        if hook is not None:
+            variables["facts"] = hook.prompt(facts, context, redact_pii if self.redacts else None)
         rendered = self.prompts.render(task, **variables)
         return PreparedPrompt(
             task=task,
@@ -344,6 +372,7 @@ class OpenAIGenerator:
             citable=citable,
             schema=draft_json_schema(task, [r.chunk_id for r in citable]),
             notes=notes,
+            facts=facts,
         )
 
     # -- the one code path behind generate and stream_generate ----------------------------
@@ -452,7 +481,9 @@ class OpenAIGenerator:
             prompt_version=prompt.version,
             notes=[*prompt.notes, f"structured output via {method}"],
         )
-        return build_output(prompt.task, data, context, CitationResolver(prompt.citable), info)
+        output = build_output(prompt.task, data, context, CitationResolver(prompt.citable), info)
+        hook = FACTS_HOOKS.get(prompt.task)
+        return hook.check(output, context, prompt.facts) if hook is not None and prompt.facts is not None else output
 
     @staticmethod
     def _repair_request(message: BaseMessage, problem: Exception) -> str:

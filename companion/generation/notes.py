@@ -1800,9 +1800,12 @@ _ES_AUX = {
     "quedó": ("third", "en"), "quedé": ("first", "en"), "quedamos": ("we", "en"),
     "compromete": ("third", "a"), "comprometo": ("first", "a"), "ofrece": ("third", "a"), "ofrezco": ("first", "a"),
     "piensa": ("third", ""), "pienso": ("first", ""), "intentará": ("third", ""), "intentaré": ("first", ""),
+    "comprometió": ("third", "a"), "comprometí": ("first", "a"), "ofreció": ("third", "a"), "ofrecí": ("first", "a"),
+    "prometió": ("third", ""), "prometí": ("first", ""), "acordó": ("third", ""),
     "puedes": ("second", ""), "podrías": ("second", ""), "tendrás": ("second", "que"), "tendrá": ("third", "que"),
     "tendré": ("first", "que"), "intentas": ("second", ""), "necesitas": ("second", ""),
 }  # fmt: skip
+_ES_PERFORMATIVE = _words("resumo adjunto detallo")
 _ES_STATIVE_FUTURE = _words("será seré estará estaré habrá podrá podré sabrá sabré querrá parecerá")
 _ES_SECOND_STATIVE = _words(
     "estás estas eres quieres sabes crees piensas sientes pareces vives llevas trabajas duermes tienes gustas"
@@ -1829,6 +1832,12 @@ _ES_ER_IR = {
     "describ": "describir", "ve": "ver", "muev": "mover", "vuelv": "volver", "pued": "poder", "promet": "prometer",
     "envi": "enviar", "reenvi": "reenviar", "insist": "insistir", "aprend": "aprender", "corrig": "corregir",
     "eleg": "elegir", "elij": "elegir", "met": "meter", "añad": "añadir", "incluy": "incluir",
+    # stems that change in the present: empieza -> empezar, cuenta -> contar, pide -> pedir
+    "empiez": "empezar", "comienz": "comenzar", "piens": "pensar", "cierr": "cerrar", "entiend": "entender",
+    "pierd": "perder", "quier": "querer", "prefier": "preferir", "sient": "sentir", "cuent": "contar",
+    "muestr": "mostrar", "prueb": "probar", "encuentr": "encontrar", "recuerd": "recordar", "resuelv": "resolver",
+    "devuelv": "devolver", "cuest": "costar", "suen": "sonar", "repit": "repetir", "sirv": "servir", "mid": "medir",
+    "despid": "despedir", "invit": "invitar", "sugier": "sugerir", "adviert": "advertir", "requier": "requerir",
 }  # fmt: skip
 
 
@@ -1863,7 +1872,7 @@ _ES_REPORTED = re.compile(
 )
 _ES_IMPERSONAL = re.compile(
     r"^(?:hay|habr[aá]|har[aá]\s+falta|hace\s+falta)\s+que\s+(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|los|las|se)?)\b"
-    r"(?P<tail>.*)$|^quedan?\s+pendientes?\s+(?:de\s+)?(?P<task>\S.*)$",
+    r"(?P<tail>.*)$|^(?:quedan?|est[aá]n?)\s+pendientes?\s+(?:de\s+|que\s+)?(?P<task>\S.*)$",
     re.I | re.S,
 )
 
@@ -1949,6 +1958,8 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
         person = "second"  # "me mandas el presupuesto antes del martes": the mentee, in notes written to them
         infinitive = _spanish_infinitive(verb)
         clitic_suffix = clitic.replace(" ", "")
+    elif verb in _ES_PERFORMATIVE or (verb == "escribo" and re.match(r"^\s*(?:para|porque)\b", rest)):
+        return None  # "Te resumo la sesión de hoy", "te adjunto el enlace": the message itself, not a task
     elif verb.endswith(("o", "ío")) and (
         subject.lower() == "yo" or clitic or (at_start and not subject and verb in _ES_FIRST_PERSON_TASKS)
     ):
@@ -1958,6 +1969,15 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
     elif verb.endswith(("a", "e")) and (
         ((subject or "me" in clitic.split()) and (has_date or "me" in clitic.split()))
         or (clitic and people.who(subject) in ("mentee", "mentor"))  # "Isabel le presenta a Carla"
+        or (
+            # "lo empieza el lunes": "la"/"las"/"los" are articles first ("la entrevista es el 16")
+            not subject
+            and at_start
+            and has_date
+            and m.group("clitic").strip() in ("lo", "le", "les")
+            and len(verb) >= 4
+            and not re.match(r"^\s*(?:que|de|del)\b", rest)
+        )
     ):
         person = "third"
         infinitive = _spanish_infinitive(verb)
@@ -2296,6 +2316,8 @@ class _Analysis:
         self.voice: str | None = None
         """Who is speaking in the sentence being read: None for the mentor's own notes."""
         self.month_first = _month_first(text)
+        self.previous_sentence = ""
+        """The sentence before the one being read, in the same line: where 'lo'/'it' may point."""
         self._learn_people()
 
     def _due(self, text: str, language: str, meeting: bool = True) -> tuple[dt.date, _DateHit] | None:
@@ -2726,6 +2748,20 @@ class _Analysis:
         if language == "de" and previous.owner_word:
             clause = _german_clause(f"{previous.owner_word} {text}", self.people, speaker, has_date)
         elif language == "es":
+            infinitive = re.match(
+                r"^(?:a|de|en)\s+(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|los|las|me|se|te|nos)?)\b(?P<tail>.*)$",
+                text,
+                re.S,
+            )
+            if infinitive:  # "se comprometió a terminar la carta … y a pedirle una recomendación …"
+                return _Clause(
+                    f"{infinitive.group('inf')}{infinitive.group('tail')}".strip(),
+                    previous.owner,
+                    "commitment",
+                    previous.owner_word,
+                    whole=text,
+                    person_form=previous.person_form,
+                )
             clause = _spanish_clause(text, self.people, speaker, has_date, True)
         else:
             return None
@@ -2846,6 +2882,7 @@ class _Analysis:
         made_item = False
         leftovers: list[str] = []
         for index, sentence in enumerate(sentences):
+            self.previous_sentence = sentences[index - 1] if index else ""
             quoted = speaker is None and sentence.lstrip()[:1] in '"“„«'
             self.voice = "mentee" if quoted else speaker if self.transcript else None
             lead, clauses = self.clauses(sentence, language, "mentee" if quoted else speaker)
@@ -3010,6 +3047,8 @@ class _Analysis:
         if line.label_kind in ("win", "growth", "topic", "next", "decision") and not line.checkbox:
             return False
         verb_first = _starts_with_task_verb(_without_dates(body, language) if language == "de" else body, language)
+        if not verb_first and language != "en":
+            verb_first = _starts_with_task_verb(body, "en")  # notes that mix in English: "update del LinkedIn → D."
         has_date = bool(find_dates(body, language))
         context_label = line.label_kind == "context" and not (line.checkbox or line.marked)
         if context_label and not (verb_first and tag is not None and owner is not None):
@@ -3095,6 +3134,8 @@ class _Analysis:
                     due=date,
                     keep_text=True,
                 )
+        if line.language == "es":
+            body = _spanish_antecedent(body, lead or self.previous_sentence)
         prefix = ""
         lead_due = self._due(lead, line.language) if lead.strip() else None
         lead_clean = _clean(_remove_date(lead, lead_due) if lead_due else lead)
@@ -3104,7 +3145,11 @@ class _Analysis:
         context_label = line.label if line.label_kind == "context" and line.label else None
         if lead_clean and (not _sentences_has_verbless_topic(lead_clean) or _DECISION_WORDS.search(lead_clean)):
             prefix = ""
-        elif lead_clean and len(lead_clean.split()) <= 6 and not _NEXT_LABEL.match(lead_clean):
+        elif (
+            lead_clean
+            and len(lead_clean.split()) <= (10 if len(_without_dates(body, line.language).split()) <= 2 else 6)
+            and not _NEXT_LABEL.match(lead_clean)
+        ):
             prefix = lead_clean
         if (
             context_label
@@ -3117,7 +3162,8 @@ class _Analysis:
         if (
             context_label
             and not prefix
-            and len(context_label.split()) <= 4
+            # a long label only when the task says little on its own ("follow up con el recruiter: le escribe mañana")
+            and len(context_label.split()) <= (10 if len(_without_dates(body, line.language).split()) <= 2 else 4)
             and not _NEXT_LABEL.match(context_label)
             and not _DECISION_WORDS.search(context_label)
             and not _LEADING_FILLER.match(f"{context_label} ")
@@ -3274,6 +3320,22 @@ def _looks_like_instruction(line: str) -> bool:
     from companion.generation.tasks.common import looks_like_instruction
 
     return looks_like_instruction(line)
+
+
+_ES_CLITIC_ARTICLES = {"lo": ("el", "un"), "la": ("la", "una"), "los": ("los", "unos"), "las": ("las", "unas")}
+
+
+def _spanish_antecedent(body: str, before: str) -> str:
+    """'Le recomendé el curso de Python; lo empieza el lunes' -> 'Empezar el curso de Python': an object pronoun
+    on the infinitive stands for the last thing named before it."""
+    m = re.match(r"^(?P<inf>[a-záéíóúñ]+(?:ar|er|ir))(?P<clitic>lo|la|los|las)\b(?P<tail>.*)$", body, re.I | re.S)
+    if not m or len(re.findall(r"[^\W\d]{3,}", m.group("tail"))) > 3:
+        return body
+    articles = _ES_CLITIC_ARTICLES[m.group("clitic").lower()]
+    named = re.search(rf"\b(?:{'|'.join(articles)})\s+[^,.;:!?()]{{3,60}}", before, re.I)
+    if not named:
+        return body
+    return f"{m.group('inf')} {named.group(0).strip()}{m.group('tail')}"
 
 
 def _sentences_has_verbless_topic(text: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from companion.generation.tasks.agenda import NEEDS_SECTIONS
-from companion.generation.tasks.common import infer_persona
+from companion.generation.tasks.common import infer_persona, with_article
 from companion.schemas import Agenda
 from companion.service import Companion
 from tests.generation.support import MENTOR, compose, sample_context
@@ -61,7 +61,9 @@ def test_long_sessions_get_a_break_and_keep_supporting_blocks_reasonable(knowled
     agenda = agenda_for(knowledge_companion, session={"duration_minutes": 240})
     assert "Break" in titles(agenda)
     assert item(agenda, "Share your experience").minutes <= 20
-    assert max(agenda.items, key=lambda i: i.minutes).title == "Coach through GROW"
+    assert max(agenda.items, key=lambda i: i.minutes).title == "Focus: fundraising", (
+        "the stated focus is the main block"
+    )
 
 
 def test_open_action_items_are_carried_forward_and_overdue_ones_flagged(knowledge_companion: Companion) -> None:
@@ -71,8 +73,8 @@ def test_open_action_items_are_carried_forward_and_overdue_ones_flagged(knowledg
         "Share two customer references with Priya",
     ]
     review = item(agenda, "Review of open action items")
-    assert review.prompts[0] == "“Draft investor list” (Priya), due 2026-12-01: done, in progress or stuck?"
-    assert "was due 2026-11-17, overdue by 7 days" in review.prompts[1]
+    assert "“Draft investor list” (Priya), due 2026-12-01: done, in progress or stuck?" in review.prompts
+    assert any("was due 2026-11-17, overdue by 7 days" in prompt for prompt in review.prompts)
     assert "1 overdue" in review.purpose
     assert "1 carried-forward action item is overdue as of 2026-11-24." in agenda.generator.notes
 
@@ -90,10 +92,11 @@ def test_done_items_are_celebrated_not_carried(knowledge_companion: Companion) -
     assert "“Book three investor calls” (Priya) is done: what made it work?" in prompts
 
 
-def test_early_sessions_open_with_rapport_and_close_with_next_steps(knowledge_companion: Companion) -> None:
+def test_early_sessions_open_with_a_check_in_and_close_with_next_steps(knowledge_companion: Companion) -> None:
     for number in (1, 2, 3):
         agenda = agenda_for(knowledge_companion, session={"number": number, "duration_minutes": 60})
-        assert agenda.items[0].title == "Rapport check-in"
+        # The sample's notes record poor sleep and 70-hour weeks: from session 2 on the check-in is about wellbeing.
+        assert agenda.items[0].title == ("Rapport check-in" if number == 1 else "Check-in: wellbeing first")
         assert agenda.items[-1].title == "Next steps and action items"
         assert "Needs assessment" in titles(agenda)
     later = agenda_for(knowledge_companion, session={"number": 6, "duration_minutes": 60})
@@ -123,7 +126,7 @@ def test_needs_assessment_fits_the_mentee_persona(
     assert question in needs.prompts[0]
     assert needs.purpose.endswith(".")
     assert [c.heading.split(" > ")[-1] for c in needs.citations][-1] == NEEDS_SECTIONS[persona]
-    assert any(f"as a {role}" in prompt for prompt in needs.prompts if "Which parts of your work" in prompt)
+    assert any(f"as {with_article(role)}" in prompt for prompt in needs.prompts if "Which parts of your work" in prompt)
 
 
 def test_prompts_are_filled_with_the_mentees_own_words(knowledge_companion: Companion) -> None:

@@ -14,8 +14,8 @@ from tests.generation.support import MENTOR, sample_context
 PRIVATE_SOURCES_PREFIX = "examples/"
 
 
-def test_prompts_are_tied_to_each_goal(knowledge_companion: Companion) -> None:
-    context = sample_context()
+def test_without_notes_every_goal_gets_two_prompts(knowledge_companion: Companion) -> None:
+    context = sample_context(notes=None)
     output = knowledge_companion.generate("reflection", context)
     assert isinstance(output, ReflectionPrompts)
     for goal in context.mentee.goals:
@@ -27,10 +27,29 @@ def test_prompts_are_tied_to_each_goal(knowledge_companion: Companion) -> None:
     assert all(len(p.citations) == 1 for p in output.prompts)
 
 
+def test_with_notes_the_prompts_are_about_the_session_and_every_goal(knowledge_companion: Companion) -> None:
+    context = sample_context()
+    output = knowledge_companion.generate("reflection", context)
+    assert isinstance(output, ReflectionPrompts)
+    texts = [p.text for p in output.prompts]
+    assert any("“Send the updated deck to Sam and Dana”" in t and "2026-11-27" in t for t in texts), texts
+    assert any("“Angels first, funds only after 3 LOIs from clinics”" in t for t in texts), texts
+    assert any(t.startswith("Today's session touched on sleep") for t in texts), texts
+    assert not any("Intro Priya to Marco" in t for t in texts), (
+        "the mentor's own items are not the mentee's to reflect on"
+    )
+    for goal in context.mentee.goals:
+        assert [p for p in output.prompts if p.goal == goal], goal
+    assert all(len(p.citations) == 1 for p in output.prompts)
+
+
 def test_without_goals_the_prompts_are_general(knowledge_companion: Companion) -> None:
-    output = knowledge_companion.generate("reflection", sample_context(mentee={"goals": []}))
+    output = knowledge_companion.generate("reflection", sample_context(mentee={"goals": []}, notes=None))
     assert isinstance(output, ReflectionPrompts)
     assert len(output.prompts) == 5 and all(p.goal is None for p in output.prompts)
+    with_notes = knowledge_companion.generate("reflection", sample_context(mentee={"goals": []}))
+    assert isinstance(with_notes, ReflectionPrompts)
+    assert len(with_notes.prompts) >= 5 and all(p.goal is None for p in with_notes.prompts)
 
 
 def test_private_notes_never_reach_reflection_even_for_an_operator(knowledge_companion: Companion) -> None:

@@ -257,11 +257,13 @@ def wellbeing_challenges(context: MentoringContext) -> list[str]:
 _CONCEPTS: tuple[tuple[str, frozenset[str]], ...] = tuple(
     (name, frozenset(members.split()))
     for name, members in (
-        ("fundraising", "fundraising raise raising seed round investor investors angel angels funding funds vc"),
+        (
+            "fundraising",
+            "fundraising raise raising seed round investor investors angel angels funding funds vc pitch pitching deck",
+        ),
         ("hiring", "hire hiring hired recruit recruiting candidate candidates interview interviews"),
         ("speaking", "talk talks conference speaker speaking presentation keynote"),
         ("part_time", "part-time parttime teilzeit tiempo parcial reduced hours"),
-        ("pitching", "pitch pitching deck mock"),
     )
 )
 

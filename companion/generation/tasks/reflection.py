@@ -1,4 +1,10 @@
-"""Reflection prompts for the mentee, tied to the mentee's own goals.
+"""Reflection prompts for the mentee, tied to the session that just happened and to their goals.
+
+The session comes from the notes in the context: for the mentee view these are the session's
+shared notes only (the caller passes no private note, and retrieval for a mentee-facing task
+never returns one). What was agreed, decided, won, found hard and planned for next time each
+becomes a prompt in the mentee's own terms, and the goal the session worked on gets a
+self-assessment question. Each prompt cites the bank prompt (or guide) whose idea it uses.
 
 This output is mentee-facing: besides the retrieval audience, the composer itself refuses any
 chunk that is not shared, so a mentor's private note can never surface here.
@@ -6,74 +12,405 @@ chunk that is not shared, so a mentor's private note can never surface here.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
 from companion.generation.base import Retrieved
 from companion.generation.tasks.common import (
+    LANGUAGE_NAMES,
     STAGE_LABELS,
     Citations,
     KnowledgeMissing,
     bank_items,
+    concepts,
+    context_stage,
     fill,
+    first_name,
+    fits_person,
     generator_info,
+    join_words,
     normalise,
+    notes_facts,
     quoted,
+    read_person,
     session_stage,
+    short_quote,
     slots,
+    words,
 )
-from companion.schemas import MentoringContext, ReflectionPrompt, ReflectionPrompts
+from companion.schemas import Citation, MentoringContext, ReflectionPrompt, ReflectionPrompts
 
-COMPOSER_VERSION = "offline-reflection-1"
+if TYPE_CHECKING:
+    from companion.generation.notes import NotesFacts
+
+COMPOSER_VERSION = "offline-reflection-2"
 PROMPTS_PER_GOAL = 2
 MAX_GOALS = 4
 GENERAL_PROMPTS = 2
 GENERAL_PROMPTS_WITHOUT_GOALS = 5
+MAX_SESSION_PROMPTS = 6
+
+SELF_ASSESSMENT = ("refl-069", "refl-050", "refl-075", "refl-082")
+CLOSING_SELF_ASSESSMENT = ("refl-065", "refl-069", "refl-050")
+IDEAS = {
+    "action": ("refl-049", "refl-063", "refl-116"),
+    "decision": ("refl-097", "refl-090", "refl-083"),
+    "win": ("refl-070", "refl-058"),
+    "growth": ("refl-077", "refl-067"),
+    "plan": ("refl-116", "refl-118"),
+    "wellbeing": ("refl-101", "refl-103", "refl-099"),
+}
+"""The bank prompts whose idea each kind of session prompt uses (cited), first retrieved one wins."""
+GUIDE_SECTIONS = {
+    "self_assessment": ("guides/feedback-and-self-assessment.md", "Building a self-assessment rubric"),
+    "action": ("guides/feedback-and-self-assessment.md", "Turning feedback into action items"),
+    "decision": ("frameworks/decision-journal.md", "What it is"),
+    "wellbeing": ("guides/work-life-balance.md", "Setting and keeping boundaries"),
+}
+CUE_WORDS = {
+    "sleep": "sleep",
+    "overwork": "long hours",
+    "overwhelm": "feeling overwhelmed",
+    "stress": "stress",
+    "burnout": "burnout",
+    "exhaustion": "being tired",
+    "low_energy": "low energy",
+    "health": "your health",
+}
+_CHECK_IN = re.compile(r"(?i)\b(?:energy check|check[- ]in|start with)\b")
+_THIRD_PERSON = (
+    (r"\b(?:his|her)\b", "your"),
+    (r"\b(?:himself|herself|themself)\b", "yourself"),
+    (r"\b(?:he|she)\b", "you"),
+    (r"\bhim\b", "you"),
+)
+_NEXT_TIME = re.compile(r"(?i)\bnext\s+(?:time|session|call|meeting)\b|\bn[aä]chste\w*\s+mal\b|\bpr[oó]xima\s+vez\b")
 
 TEMPLATED = [
-    "Prompts come from the reflection-prompts bank, filtered to the session stage and ordered by retrieval "
-    "relevance to the mentee's goals, challenges and focus.",
-    "{goal} is filled with the mentee's own goal, and each goal gets its own prompts in turn.",
+    "Prompts about the session are fixed sentence templates around what the session's notes record (agreed "
+    "actions, decisions, wins, things to work on, plans for next time, wellbeing); the notes' own words are quoted.",
+    "The goal the session worked on gets a self-assessment question from the reflection-prompts bank; other goals "
+    "get bank prompts in turn, with {goal} filled with the mentee's own goal.",
+    "Bank prompts are filtered to the session stage and the mentee's age and ordered by retrieval relevance to "
+    "the goals, challenges, focus and notes.",
 ]
 
 
-def compose(context: MentoringContext, retrieved: Retrieved) -> ReflectionPrompts:
-    """Two prompts per goal, then a couple of general ones; shared chunks only."""
-    stage = session_stage(context.session)
-    pool = [
-        (result, item)
-        for result, item in bank_items(retrieved.get("reflection_prompts"))
-        if result.visibility == "shared" and item.get("stage") in (stage, "any")
-    ]
-    if not pool:
-        raise KnowledgeMissing(
-            f"no reflection prompts were retrieved for tenant {context.tenant!r}; run `companion knowledge ingest` first"
+def _second_person(text: str, english: bool) -> str:
+    """The mentee's own action item addressed to them: 'Write down his top three' -> 'Write down your top three'."""
+    if not english:
+        return text
+    for pattern, replacement in _THIRD_PERSON:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+_IRREGULAR_PAST = frozenset(
+    {"was", "were", "had", "did", "made", "took", "got", "went", "felt", "said", "came", "found", "gave", "kept",
+     "left", "lost", "ran", "saw", "thought", "told", "wrote", "spoke", "sent", "led", "held", "knew", "began",
+     "brought"}
+)  # fmt: skip
+_AGREEMENT = {"was": "were", "is": "are", "has": "have", "does": "do", "doesn't": "don't", "wasn't": "weren't",
+              "isn't": "aren't", "hasn't": "haven't", "'s": "'re", "’s": "’re"}  # fmt: skip
+_SUBJECT = re.compile(r"^(?P<subject>she|he)(?P<verb>'s|’s|\s+[\w'’]+)", re.I)
+
+
+def to_you(text: str, mentee_first: str | None) -> str | None:
+    """A notes sentence about the mentee addressed to them ('She struggled with X' -> 'You struggled with X'),
+    or None when the verb would need more than a pronoun swap ('she finds it hard')."""
+    text = text.strip().rstrip(".")
+    if mentee_first:
+        text = re.sub(rf"^{re.escape(mentee_first)}\b", "she", text)
+    match = _SUBJECT.match(text)
+    if match is None:
+        return None
+    verb = match.group("verb").strip()
+    low = verb.lower()
+    if low in _AGREEMENT:
+        verb = _AGREEMENT[low]
+    elif not (low.endswith("ed") or low in _IRREGULAR_PAST or low in ("will", "would", "could", "can", "should")):
+        return None
+    joiner = "" if verb.startswith(("'", "’")) else " "
+    rest = text[match.end() :]
+    return "You" + joiner + verb + _second_person(rest, True)
+
+
+def _first_clause(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+|\s+[-–—]\s+|;\s+", " ".join(text.split()), maxsplit=1)[0]
+
+
+def _end(sentence: str) -> str:
+    return sentence if sentence.endswith(("!", "?", ".")) else f"{sentence}."
+
+
+def _stop(quote: str) -> str:
+    return quote if quote.rstrip("”").endswith(("!", "?", ".", "…")) else f"{quote}."
+
+
+class _Composer:
+    def __init__(self, context: MentoringContext, retrieved: Retrieved) -> None:
+        self.context = context
+        reading = context_stage(context)
+        self.stage = reading.stage
+        if reading.reason.startswith("the notes") and re.search(r"(?i)\bnext\b|n[aä]chste|pr[oó]xim", reading.reason):
+            self.stage = session_stage(context.session)  # the notes plan the closing for next time
+        self.person = read_person(context)
+        self.citations = Citations(retrieved)
+        self.pool = [
+            (result, item)
+            for result, item in bank_items(retrieved.get("reflection_prompts"))
+            if result.visibility == "shared"
+            and item.get("stage") in (self.stage, "any")
+            and fits_person(str(item["text"]), self.person)
+        ]
+        if not self.pool:
+            raise KnowledgeMissing(
+                f"no reflection prompts were retrieved for tenant {context.tenant!r}; run `companion knowledge "
+                "ingest` first"
+            )
+        self.by_id = {str(item["id"]): (result, item) for result, item in self.pool}
+        self.guides = [r for r in retrieved.get("reflection_guides") if r.visibility == "shared"]
+        written_on: dt.date | None = context.session.date
+        self.facts: NotesFacts | None = notes_facts(context, written_on)
+        self.name = first_name(context.mentee.name) or "you"
+        self.prompts: list[ReflectionPrompt] = []
+        self.seen: set[str] = set()
+        self.used_ids: set[str] = set()
+
+    # -- citing ----------------------------------------------------------------------------
+    def idea(self, kind: str) -> list[Citation]:
+        """The citation of the first retrieved bank prompt (then guide section) whose idea a prompt uses."""
+        for item_id in IDEAS.get(kind, ()):
+            if item_id in self.by_id:
+                self.used_ids.add(item_id)
+                return self.citations.cite(self.by_id[item_id][0])
+        return self.guide(kind)
+
+    def guide(self, kind: str) -> list[Citation]:
+        source, heading = GUIDE_SECTIONS.get(kind, ("", ""))
+        for result in self.guides:
+            if result.source == source and result.heading.split(" > ")[-1].startswith(heading):
+                return self.citations.cite(result)
+        return []
+
+    def add(self, text: str, citations: list[Citation], goal: str | None = None) -> bool:
+        key = normalise(text)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        self.prompts.append(ReflectionPrompt(text=text, goal=goal, citations=citations[:1]))
+        return True
+
+    # -- the session that just happened -------------------------------------------------------
+    def session_prompts(self) -> int:
+        """What the session's notes record, in order of use to the mentee: one agreed action, wellbeing, the
+        decision, the win, the thing to work on, the plan for next time, then a second action."""
+        facts = self.facts
+        if facts is None:
+            return 0
+        english = facts.language == "en"
+        said = (
+            "the session notes"
+            if english
+            else f"the session notes (in {LANGUAGE_NAMES.get(facts.language, facts.language)})"
         )
-    citations = Citations(retrieved)
-    goal_templates = [(r, i) for r, i in pool if slots(str(i["text"])) == ["goal"]]
-    general = [(r, i) for r, i in pool if not slots(str(i["text"]))]
-    prompts: list[ReflectionPrompt] = []
-    seen: set[str] = set()
-    goals = list(context.mentee.goals)[:MAX_GOALS]
+        candidates: list[tuple[str, str]] = []
+        mine = [a for a in facts.action_items if a.owner == "mentee" and not a.done]
+        actions = []
+        for action in mine[:2]:
+            when = f" by {action.due.strftime('%A')} {action.due.isoformat()}" if action.due else ""
+            text = _second_person(action.text.rstrip("."), english)
+            actions.append(
+                f"You agreed to do this{when}: {quoted(text)}. What is the first step, and when will you take it?"
+            )
+        if actions:
+            candidates.append((actions[0], "action"))
+        kinds = [CUE_WORDS[c.kind] for c in facts.wellbeing if c.kind in CUE_WORDS]
+        if kinds:
+            candidates.append(
+                (
+                    f"Today's session touched on {join_words(list(dict.fromkeys(kinds))[:2])}. What is one small "
+                    "boundary you could hold before the next session, and how will you hold it?",
+                    "wellbeing",
+                )
+            )
+        plans = [
+            p
+            for p in [*facts.next_time, *(d for d in facts.decisions if _NEXT_TIME.search(d.text))]
+            if not _CHECK_IN.search(p.text)
+        ]
+        decisions = [d for d in facts.decisions if d not in plans and not _NEXT_TIME.search(d.text)]
+        for decided in decisions[:1]:
+            candidates.append(
+                (
+                    f"Decided today: {_stop(quoted(decided.text.rstrip('.')))} Now that you have slept on it, does it "
+                    "still feel right, and what would change your mind?",
+                    "decision",
+                )
+            )
+        for win in facts.wins[:1]:
+            said_to_you = to_you(_first_clause(win.text), self.name) if english else None
+            told = _end(said_to_you) if said_to_you else _stop(short_quote(win.text))
+            candidates.append(
+                (
+                    f"A win from today in {said}: {told} What did you do that made it work, and how could you do it "
+                    "again on purpose?",
+                    "win",
+                )
+            )
+        for growth in facts.growth_areas[:1]:
+            said_to_you = to_you(_first_clause(growth.text), self.name) if english else None
+            told = _end(said_to_you) if said_to_you else _stop(short_quote(growth.text))
+            candidates.append(
+                (
+                    f"Something to work on from today: {told} What small experiment could you try on it before the "
+                    "next session?",
+                    "growth",
+                )
+            )
+        for plan in plans[:1]:
+            candidates.append(
+                (
+                    f"Planned for next time: {_stop(quoted(plan.text.rstrip('.')))} What could you prepare so we can "
+                    "start on it quickly?",
+                    "plan",
+                )
+            )
+        candidates += [(text, "action") for text in actions[1:]]
+        for action in [a for a in facts.action_items if a.owner == "unclear"][:1]:
+            candidates.append(
+                (
+                    f"The notes leave open who does {quoted(action.text.rstrip('.'))}. Is it yours? If so, by when?",
+                    "action",
+                )
+            )
+        added = 0
+        for text, kind in candidates:
+            if added >= MAX_SESSION_PROMPTS:
+                break
+            if self.add(text, self.idea(kind)):
+                added += 1
+        return added
 
-    cursor = 0
-    for _ in range(PROMPTS_PER_GOAL):
-        for goal in goals:
-            while cursor < len(goal_templates):
-                result, item = goal_templates[cursor]
-                cursor += 1
+    def worked_goal(self) -> str | None:
+        """The goal the session worked on: the one sharing most words with the notes and the focus."""
+        goals = list(self.context.mentee.goals)[:MAX_GOALS]
+        if not goals:
+            return None
+        focus = " ".join(self.context.session.focus)
+        notes = self.context.notes or ""
+
+        def score(goal: str) -> tuple[int, int, int]:
+            about = concepts(goal)
+            in_focus = len(words(goal) & words(focus)) + 2 * len(about & concepts(focus))
+            in_notes = len(words(goal) & words(notes)) + len(about & concepts(notes))
+            return (in_focus, in_notes, -goals.index(goal))
+
+        return max(goals, key=score)
+
+    def self_assessment(self, goal: str) -> bool:
+        order = CLOSING_SELF_ASSESSMENT if self.stage == "closing" else SELF_ASSESSMENT
+        for item_id in order:
+            if item_id in self.by_id and item_id not in self.used_ids:
+                result, item = self.by_id[item_id]
                 text = fill(str(item["text"]), {"goal": quoted(goal)})
-                if text and normalise(text) not in seen:
-                    seen.add(normalise(text))
-                    prompts.append(ReflectionPrompt(text=text, goal=goal, citations=citations.cite(result)))
-                    break
-    for result, item in general[: GENERAL_PROMPTS if goals else GENERAL_PROMPTS_WITHOUT_GOALS]:
-        prompts.append(ReflectionPrompt(text=str(item["text"]), goal=None, citations=citations.cite(result)))
+                if text:
+                    self.used_ids.add(item_id)
+                    return self.add(text, self.citations.cite(result) or self.guide("self_assessment"), goal)
+        text = (
+            f"On a scale of one to ten, where are you now on {quoted(goal)}, and what evidence from this week "
+            "supports that number?"
+        )
+        return self.add(text, self.guide("self_assessment"), goal)
 
-    by_goal = {goal: index for index, goal in enumerate(goals)}
-    prompts.sort(key=lambda p: by_goal.get(p.goal or "", len(goals)))
-    notes = [f"Stage: {STAGE_LABELS[stage]}. Written for the mentee; mentor-private notes are never used."]
-    if not goals:
-        notes.append("The mentee lists no goals, so the prompts are general; add goals to tie them to the work.")
-    return ReflectionPrompts(
-        prompts=prompts,
-        citations=citations.all,
-        generator=generator_info(COMPOSER_VERSION, context, TEMPLATED, notes),
-    )
+    # -- goals and general prompts ------------------------------------------------------------
+    def goal_prompts(self, goals: list[str], per_goal: dict[str, int]) -> None:
+        templates = [
+            (r, i) for r, i in self.pool if slots(str(i["text"])) == ["goal"] and str(i["id"]) not in self.used_ids
+        ]
+        cursor = 0
+        for round_ in range(PROMPTS_PER_GOAL):
+            for goal in goals:
+                if round_ >= per_goal.get(goal, 0):
+                    continue
+                while cursor < len(templates):
+                    result, item = templates[cursor]
+                    cursor += 1
+                    text = fill(str(item["text"]), {"goal": quoted(goal)})
+                    if text and self.add(text, self.citations.cite(result), goal):
+                        self.used_ids.add(str(item["id"]))
+                        break
+
+    def general_prompts(self, count: int) -> None:
+        for result, item in self.pool:
+            if count <= 0:
+                break
+            if slots(str(item["text"])) or str(item["id"]) in self.used_ids:
+                continue
+            if self.add(str(item["text"]), self.citations.cite(result)):
+                self.used_ids.add(str(item["id"]))
+                count -= 1
+
+    def compose(self) -> ReflectionPrompts:
+        context = self.context
+        goals = list(context.mentee.goals)[:MAX_GOALS]
+        from_session = self.session_prompts()
+        worked = self.worked_goal()
+        if worked is not None:
+            self.self_assessment(worked)
+        # Without notes every goal gets two prompts (the worked one: its self-assessment and one more);
+        # with notes the session's own prompts take that room and each goal gets one.
+        per_goal = {g: (1 if from_session else PROMPTS_PER_GOAL) for g in goals}
+        if worked is not None:
+            per_goal[worked] -= 1
+        self.goal_prompts(goals, per_goal)
+        general = GENERAL_PROMPTS if goals else GENERAL_PROMPTS_WITHOUT_GOALS
+        self.general_prompts(max(1, general - from_session) if from_session else general)
+
+        order = {goal: index for index, goal in enumerate(goals)}
+        session = [p for p in self.prompts if p.goal is None and self._is_session(p)]
+        tied = sorted(
+            (p for p in self.prompts if p.goal is not None), key=lambda p: order.get(p.goal or "", len(goals))
+        )
+        rest = [p for p in self.prompts if p.goal is None and p not in session]
+        prompts = session + tied + rest
+        notes = [f"Stage: {STAGE_LABELS[self.stage]}. Written for the mentee; mentor-private notes are never used."]
+        if self.facts is not None:
+            notes.append(
+                f"{from_session} prompt{'s' * (from_session != 1)} come from the notes of this session (for the "
+                "mentee these are the shared notes only); the notes' own words are quoted."
+            )
+        else:
+            notes.append("No session notes were given, so the prompts are not tied to what was discussed.")
+        if worked is not None:
+            notes.append(f"Self-assessment question for the goal the session worked on: {quoted(worked)}.")
+        if not goals:
+            notes.append("The mentee lists no goals, so the prompts are general; add goals to tie them to the work.")
+        if self.person.young:
+            notes.append("Read as a young person: prompts about careers, co-founders and fundraising are left out.")
+        return ReflectionPrompts(
+            prompts=prompts,
+            citations=self.citations.all,
+            generator=generator_info(COMPOSER_VERSION, context, TEMPLATED, notes),
+        )
+
+    def _is_session(self, prompt: ReflectionPrompt) -> bool:
+        return any(
+            prompt.text.startswith(lead)
+            for lead in (
+                "You agreed",
+                "The notes leave",
+                "Decided today",
+                "A win from today",
+                "Something to work on",
+                "Planned for next time",
+                "Today's session touched",
+            )
+        )
+
+
+def compose(context: MentoringContext, retrieved: Retrieved) -> ReflectionPrompts:
+    """Prompts about the session that just happened, a self-assessment for the goal it worked on, the other
+    goals in turn and a general prompt or two; shared chunks only."""
+    return _Composer(context, retrieved).compose()
