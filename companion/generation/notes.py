@@ -1870,6 +1870,12 @@ _ES_REPORTED = re.compile(
     r"cont[oó]|cuenta|asegur[oó]|asegura|prometi[oó]|promete|confirm[oó]|confirma)\s+que\s+(?P<rest>\S.*)$",
     re.S,
 )
+_ES_TOPIC = re.compile(
+    r"^(?P<topic>(?:el|la|los|las)\s+[^,;]{2,50}?)\s+(?P<clitic>lo|la|los|las)\s+"
+    r"(?P<rest>(?:tiene|tengo|tienes|debe|debo|debes|va|voy|vas|tendr[aáé]s?|har[aáé]s?|hace|hago|haces|"
+    r"manda|mando|mandas|env[ií]a|env[ií]o|prepara|preparo|termina|termino|revisa|reviso)\b.*)$",
+    re.I | re.S,
+)
 _ES_IMPERSONAL = re.compile(
     r"^(?:hay|habr[aá]|har[aá]\s+falta|hace\s+falta)\s+que\s+(?P<inf>[a-záéíóúñ]+(?:ar|er|ir)(?:le|les|lo|la|los|las|se)?)\b"
     r"(?P<tail>.*)$|^(?:quedan?|est[aá]n?)\s+pendientes?\s+(?:de\s+|que\s+)?(?P<task>\S.*)$",
@@ -1881,6 +1887,22 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
     stripped = text.strip()
     if _OTHER_HEDGE.search(" ".join(stripped.split()[:4])):
         return None
+    topic = _ES_TOPIC.match(stripped)
+    if topic and at_start and re.search(r"\b(?:no|nunca|ya\s+no|tampoco)\s*$", topic.group("topic"), re.I):
+        return _Clause(topic.group("rest"), None, "negated", whole=stripped)  # "el curso ya no lo voy a hacer"
+    if topic and at_start:
+        # "el CPA renewal lo tiene que hacer antes del 2/15": the thing first, then a pronoun for it
+        clause = _spanish_clause(f"{topic.group('clitic')} {topic.group('rest')}", people, speaker, has_date, True)
+        if clause is not None and clause.kind == "commitment":
+            return _Clause(
+                _spanish_antecedent(clause.text, topic.group("topic"), certain=True),
+                clause.owner,
+                "commitment",
+                clause.owner_word,
+                whole=stripped,
+                person_form=clause.person_form,
+            )
+        return clause
     impersonal = _ES_IMPERSONAL.match(stripped)
     if impersonal:  # "hay que revisar el presupuesto", "queda pendiente el contrato": no one named
         task = impersonal.group("task") or f"{impersonal.group('inf')}{impersonal.group('tail')}"
@@ -1902,7 +1924,7 @@ def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: b
         and not subject.lower().startswith(("su ", "mi ", "el ", "la "))
     ):
         return None
-    negated = stripped.lower().startswith("no ") or bool(re.match(r"^\s*no\b", clitic))
+    negated = bool(re.match(r"^(?:ya\s+)?no\s", stripped.lower())) or bool(re.match(r"^\s*no\b", clitic))
     person: str | None = None
     infinitive: str | None = None
     phrase = rest.strip()
@@ -2167,7 +2189,8 @@ _DECISION_WORDS = re.compile(
     r"\b(?:dropp(?:ed|ing)\s+(?:the\s+(?:idea|plan)|it)|scrapp(?:ed|ing)|ruled\s+out|no\s+longer\s+(?:need|going|want|plan)\w*|"
     r"park(?:ed|ing)?\s+(?!lot\b)\w+|(?:is|are|was)\s+off\s+the\s+table|vom\s+tisch|gestrichen|verworfen|"
     r"(?:muss|musst|m[uü]ssen|brauchst|braucht)\s+(?:\w+\s+){0,5}nicht\s+mehr|nicht\s+mehr\s+n[oö]tig|"
-    r"(?:lo|la|los|las)\s+dejamos|descartad[oa]s?|se\s+acuerda|ya\s+no\s+hace\s+falta|no\s+hace\s+falta)\b",
+    r"(?:lo|la|los|las)\s+dejamos|descartad[oa]s?|se\s+acuerda|ya\s+no\s+hace\s+falta|no\s+hace\s+falta|"
+    r"(?:ya\s+)?no\s+(?:va|voy|vas|van|vamos)\s+a)\b",
     re.I,
 )
 _NOT_DECIDED = re.compile(
@@ -3325,11 +3348,11 @@ def _looks_like_instruction(line: str) -> bool:
 _ES_CLITIC_ARTICLES = {"lo": ("el", "un"), "la": ("la", "una"), "los": ("los", "unos"), "las": ("las", "unas")}
 
 
-def _spanish_antecedent(body: str, before: str) -> str:
+def _spanish_antecedent(body: str, before: str, certain: bool = False) -> str:
     """'Le recomendé el curso de Python; lo empieza el lunes' -> 'Empezar el curso de Python': an object pronoun
     on the infinitive stands for the last thing named before it."""
     m = re.match(r"^(?P<inf>[a-záéíóúñ]+(?:ar|er|ir))(?P<clitic>lo|la|los|las)\b(?P<tail>.*)$", body, re.I | re.S)
-    if not m or len(re.findall(r"[^\W\d]{3,}", m.group("tail"))) > 3:
+    if not m or (not certain and len(re.findall(r"[^\W\d]{3,}", m.group("tail"))) > 3):
         return body
     articles = _ES_CLITIC_ARTICLES[m.group("clitic").lower()]
     named = re.search(rf"\b(?:{'|'.join(articles)})\s+[^,.;:!?()]{{3,60}}", before, re.I)
