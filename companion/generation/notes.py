@@ -117,6 +117,7 @@ def _clean(text: str) -> str:
     text = re.sub(r"\bw/(?=\s)", "with", text)
     text = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(text.split()))
     text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"(?:\s+(?:um+|uh+|erm+|ähm|äh|eh))+\s*$", "", text, flags=re.I)  # a transcript's fillers
     text = text.strip(" -–—,;:+&/→>=")
     for pair in ('""', "“”"):
         if (text.count(pair[0]) + (text.count(pair[1]) if pair[1] != pair[0] else 0)) % 2:
@@ -1093,7 +1094,7 @@ _EN_MODAL = (
     r"\s+agrees\s+to|\s+offered\s+to|\s+offers\s+to|\s+promised\s+to|\s+promises\s+to|\s+committed\s+to|"
     r"\s+commits\s+to|\s+plans\s+to|\s+is\s+planning\s+to|(?:'s|’s|'re|’re|'m|’m|\s+are|\s+am)\s+planning\s+to|\s+intends\s+to|\s+needs\s+to|\s+has\s+to|\s+have\s+to|"
     r"\s+must|\s+need\s+to|\s+is\s+supposed\s+to|\s+is\s+meant\s+to|\s+will\s+try\s+to|\s+volunteered\s+to|"
-    r"\s+(?:said|says|told\s+me|mentioned|promised|confirmed)\s*[:,]?\s+(?:that\s+)?[\"“]?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to|'s\s+going\s+to|’s\s+going\s+to|'m\s+going\s+to))"
+    r"\s+(?:said|says|told\s+(?:me|her|him|them|you)|mentioned|promised|confirmed)\s*[:,]?\s+(?:that\s+)?[\"“]?(?:she|he|they|I|you|we)(?:'d|’d|\s+would|'ll|’ll|\s+will|\s+is\s+going\s+to|'s\s+going\s+to|’s\s+going\s+to|'m\s+going\s+to))"
 )
 _EN_NEG_MODAL = re.compile(
     r"^(?P<subj>I|you|she|he|they|we|[A-Z][a-z]+)\s*(?:won't|won’t|will\s+not|isn't\s+going\s+to|is\s+not\s+going\s+to|'s\s+not\s+going\s+to|doesn't\s+want\s+to)\b",
@@ -1165,7 +1166,12 @@ def _english_clause(text: str, people: _People, speaker: str | None, at_start: b
         if _EN_HEDGE.match(rest):
             return None
         rest = (
-            re.sub(r"^\s*(?:also|then|just|definitely|first|still|try\s+to|try\s+and|try)\s+", " ", rest, flags=re.I)
+            re.sub(
+                r"^\s*(?:also|then|just|definitely|first|still|try\s+to|try\s+and|try|aim\s+to|hope\s+to)\s+",
+                " ",
+                rest,
+                flags=re.I,
+            )
             if modal not in ("to",)
             else rest
         )
@@ -1661,8 +1667,8 @@ def _german_imperative(text: str, people: _People, speaker: str | None, has_date
     """'schick ihn mir bis So', 'ruf sie morgen an', 'melde dich für den Kurs an': a du-imperative, the task of the
     person the notes speak to. Read as the du-form ('du schickst ihn mir …') so the verb becomes an infinitive."""
     m = re.match(r"^(?P<verb>[a-zäöüß]{2,})\s+(?P<rest>\S.*)$", text.strip(), re.S)
-    if not m or re.match(r"^(?:ich|du|er|sie|es|wir|ihr|man)\b", m.group("rest"), re.I):
-        return None
+    if not m or re.match(r"^(?:ich|du|er|wir|ihr|man)\b", m.group("rest"), re.I):
+        return None  # "schickst du …?", not an imperative ("schick es mir", "ruf sie an" are)
     verb = m.group("verb")
     stem = verb[:-1] if verb.endswith("e") else verb
     if verb in _DE_IMPERATIVE_IRREGULAR:
@@ -1680,6 +1686,10 @@ def _german_imperative(text: str, people: _People, speaker: str | None, has_date
 _DE_IMPERATIVE_STEMS = frozenset(
     ["versuch", "probier", "überleg", "lern", "setz", "leg", "check", "hör", "denk", "notier", "überprüf", "plane"]
 )
+
+
+_DE_PARTICLE_ALTERNATION = "an|auf|ab|aus|mit|vor|zurück|weiter|nach|durch|vorbei"
+_DE_AFTER_PARTICLE = "wegen|für|fuer|mit|bei|zum|zur|bis|am|um|über|ueber|wenn|weil|damit|dass|ob|falls"
 
 
 def _german_clause(text: str, people: _People, speaker: str | None, has_date: bool) -> _Clause | None:
@@ -1747,6 +1757,11 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
         main = without_brackets  # "ich frag bei Jens (Bosch) nach, ob …": the particle after the brackets
     last = main.split()[-1].lower().strip(".!") if main.split() else ""
     particle = last if last in _DE_PARTICLES else None
+    moved_out = None
+    if particle is None:
+        # "ruf bei der Kammer an wegen der Anerkennung": a phrase may follow the particle
+        moved_out = re.search(rf"\s(?P<p>{_DE_PARTICLE_ALTERNATION})\s+(?=(?:{_DE_AFTER_PARTICLE})\b)", main)
+        particle = moved_out.group("p") if moved_out else None
     is_modal = verb in _DE_MODALS
     is_task = verb.startswith(_DE_TASK_STEMS)
     first_person = subject.lower() == "ich"
@@ -1763,6 +1778,8 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
         at_particle = (
             re.search(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", phrase) if particle and main is without_brackets else None
         )
+        if moved_out is not None:
+            at_particle = re.search(rf"\s{particle}\s+(?=(?:{_DE_AFTER_PARTICLE})\b)", phrase)
         if particle and at_particle is None:
             phrase = re.sub(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", "", phrase, count=1)
         parts = (
@@ -2263,6 +2280,9 @@ _BINDS_NEXT = _words(
 )
 
 
+_REPORTING = _words("said told promised mentioned asked reminded")
+
+
 def _run_on_parts(sentence: str) -> list[str]:
     """A transcribed voice memo or a long unpunctuated jotting: split it where a new subject starts
     ('… send it to me by monday so I can look at it I said I'd ring …'). Punctuated sentences stay whole."""
@@ -2272,7 +2292,13 @@ def _run_on_parts(sentence: str) -> list[str]:
     parts, start = [], 0
     for m in _RUN_ON_START.finditer(sentence):
         before = sentence[start : m.start()].split()
-        if before and _fold(before[-1]) not in _BINDS_NEXT:
+        # "I told her I'd …", "she said she'll …": the reported words belong to the verb before them
+        reported = (
+            len(before) >= 2
+            and _fold(before[-2]) in _REPORTING
+            and _fold(before[-1]) in _PERSON_WORDS | {"her", "him", "them"}
+        )
+        if before and _fold(before[-1]) not in _BINDS_NEXT and not reported:
             parts.append(sentence[start : m.start()].strip())
             start = m.end()
     parts.append(sentence[start:].strip())

@@ -810,3 +810,113 @@ def test_spanish_future_of_to_be_is_no_task() -> None:
     facts = analyse("La próxima sesión será el 27/4.\n- La reunión con el equipo será el jueves\n", "es")
     assert facts.action_items == ()
     assert facts.next_meeting == dt.date(2027, 4, 27)
+
+
+def test_a_run_on_voice_memo_is_split_where_a_new_subject_starts() -> None:
+    facts = analyse(
+        "right so nadia was in good spirits today the move went fine and she's gonna finish the grant report "
+        "on saturday and email it to me by tuesday I told her I'd check the budget table with Gemma I'll aim to "
+        "do that before the weekend she also needs to book the venue for the launch um she thinks the funder is "
+        "happy next call in three weeks"
+    )
+    report = item(facts, "grant report")
+    assert (report.owner, report.due) == ("mentee", dt.date(2027, 4, 20))
+    budget = item(facts, "budget table")
+    assert (budget.owner, budget.due) == ("mentor", dt.date(2027, 4, 18))  # "do that before the weekend" dates it
+    assert item(facts, "venue").owner == "mentee"
+    no_item(facts, "funder")
+    assert facts.next_meeting == dt.date(2027, 5, 4)
+
+
+def test_action_owner_and_due_on_separate_lines() -> None:
+    facts = analyse(
+        "3. Funding\n"
+        "   Action: write to the trust about the bridging grant\n"
+        "   Owner: Nadia\n"
+        "   Due: 30 April\n"
+        "   Action: find a finance mentor\n"
+        "   Owner: Owen\n"
+        "   Due: TBC\n"
+    )
+    trust = item(facts, "bridging grant")
+    assert (trust.owner, trust.due) == ("mentee", dt.date(2027, 4, 30))
+    mentor = item(facts, "finance mentor")
+    assert (mentor.owner, mentor.due, mentor.text) == ("mentor", None, "Find a finance mentor")
+
+
+def test_task_owner_and_date_between_dashes() -> None:
+    facts = analyse(
+        "- portfolio refresh – NK – end of April\n- call the landlord – me – Thu\n- review went well – great\n"
+    )
+    portfolio = item(facts, "portfolio refresh")
+    assert (portfolio.owner, portfolio.due) == ("mentee", dt.date(2027, 4, 30))
+    landlord = item(facts, "landlord")
+    assert (landlord.owner, landlord.due) == ("mentor", dt.date(2027, 4, 15))
+    no_item(facts, "review")
+
+
+def test_a_role_and_a_name_in_brackets_is_a_third_person() -> None:
+    facts = analyse("- Careers adviser (Joe) to send the placement list\n")
+    placement = item(facts, "placement list")
+    assert (placement.owner, placement.to_confirm) == ("unclear", True)
+
+
+def test_german_imperatives_are_for_the_person_addressed() -> None:
+    facts = analyse(
+        "Hallo Nina, hier kurz die Punkte:\n"
+        "1) Portfolio: schick es mir bis nä. Woche, dann schau ich es mir an\n"
+        "2) ruf bei der Kammer an wegen der Anerkennung\n"
+        "3) ich frag bei meiner Kollegin Ute (Personal) nach, ob es Hospitationen gibt\n",
+        "de",
+        "Nina Roth",
+        "Uwe Kohl",
+    )
+    portfolio = item(facts, "es Uwe")
+    assert (portfolio.owner, portfolio.due) == ("mentee", dt.date(2027, 4, 23))
+    assert item(facts, "Kammer").owner == "mentee"
+    assert "anrufen" in item(facts, "Kammer").text
+    colleague = item(facts, "Ute")
+    assert colleague.owner == "mentor" and "(Personal) nachfragen" in colleague.text
+
+
+def test_spanish_past_commitments_and_coordinated_infinitives() -> None:
+    facts = analyse(
+        "Nadia se comprometió a mandar el informe antes del 30 de abril y a pedirle cita a la tutora esta semana. "
+        "Le recomendé el taller de oratoria de la biblioteca; lo empieza el martes. "
+        "Está pendiente que la empresa le confirme las fechas.",
+        "es",
+    )
+    report = item(facts, "informe")
+    assert (report.owner, report.due) == ("mentee", dt.date(2027, 4, 30))
+    tutor = item(facts, "tutora")
+    assert (tutor.owner, tutor.due) == ("mentee", dt.date(2027, 4, 16))
+    workshop = item(facts, "taller de oratoria")
+    assert (workshop.owner, workshop.due, workshop.text) == (
+        "mentee",
+        dt.date(2027, 4, 20),
+        "Empezar el taller de oratoria de la biblioteca",
+    )
+    assert item(facts, "fechas").owner == "unclear"
+
+
+def test_spanish_topic_before_its_pronoun_and_performative_verbs() -> None:
+    facts = analyse(
+        "Hola Marta, te resumo la sesión de hoy con Nadia.\n"
+        "- el certificado de idiomas lo tiene que renovar antes del 15 de mayo\n"
+        "- el máster ya no lo va a hacer\n"
+        "- seguimiento con la gestoría: ella les llama el jueves\n",
+        "es",
+    )
+    certificate = item(facts, "certificado de idiomas")
+    assert (certificate.owner, certificate.due) == ("mentee", dt.date(2027, 5, 15))
+    no_item(facts, "sesión")
+    no_item(facts, "máster")
+    agency = item(facts, "gestoría")  # the label says what "les llama" is about
+    assert (agency.owner, agency.due) == ("mentee", dt.date(2027, 4, 15))
+
+
+def test_english_verbs_in_notes_in_another_language() -> None:
+    facts = analyse("- update del portfolio → N., antes del 20/4\n- yo le mando el feedback del pitch\n", "es")
+    portfolio = item(facts, "portfolio")
+    assert (portfolio.owner, portfolio.due) == ("mentee", dt.date(2027, 4, 20))
+    assert item(facts, "feedback").owner == "mentor"
