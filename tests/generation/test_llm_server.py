@@ -98,7 +98,10 @@ def test_the_real_llama_server_streams_tokens_then_one_output(
     assert_contract(final, "reflection", context, shown)
     if final.generator.fallback_reason is None:
         assert kinds.count("token") > 0
-        assert json.loads("".join(e.delta for e in events if e.kind == "token")), "the deltas add up to the JSON answer"
+        # The deltas are the model's first answer as it wrote it; a cut or broken one was repaired by a
+        # second call, so only the start of a JSON answer is certain here.
+        streamed = "".join(e.delta for e in events if e.kind == "token")
+        assert streamed.lstrip().startswith(("{", "[", "`")), streamed[:200]
 
 
 # --------------------------------------------------------------------------------------
