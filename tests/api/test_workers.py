@@ -3,7 +3,7 @@ request writes through one worker, the next request reads through either.
 
 The vector store is a Chroma server: COMPANION_TEST_CHROMA_URL's when set, else one started
 here. The embedded store cannot be shared by processes: a worker's Chroma client does not see
-another process's writes, and its filtered searches then fail ("Error finding id"). The memory
+another process's writes, so its searches would miss them. The memory
 database is COMPANION_TEST_DATABASE_URL's PostgreSQL when set, else SQLite in the data dir.
 Each worker keeps its own /metrics; `companion_process_info{pid}` says which one answered, which
 is how these tests show that both workers served the requests they check.
