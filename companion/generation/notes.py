@@ -118,6 +118,7 @@ def _clean(text: str) -> str:
     text = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(text.split()))
     text = re.sub(r"\(\s*\)", "", text)
     text = re.sub(r"(?:\s+(?:um+|uh+|erm+|ähm|äh|eh))+\s*$", "", text, flags=re.I)  # a transcript's fillers
+    text = re.sub(r"[\s\u2600-\u27bf\U0001f300-\U0001faff\ufe0f\u200d]+$", "", text)  # a trailing emoji
     text = text.strip(" -–—,;:+&/→>=")
     for pair in ('""', "“”"):
         if (text.count(pair[0]) + (text.count(pair[1]) if pair[1] != pair[0] else 0)) % 2:
@@ -455,6 +456,8 @@ def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
             rf"(?P<lead>in|within|inside|innerhalb\s+von|in\s+den\s+n[aä]chsten|en|dentro\s+de|en\s+los\s+pr[oó]ximos|en\s+las\s+pr[oó]ximas)\s+(?:the\s+next\s+)?{_NUM}\s+{_UNIT}",
         ),
         ("fortnight", r"(?P<lead>in|within)\s+a\s+fortnight\b"),
+        ("calendar_week", rf"{lead}(?:KW|Kw|kw)\.?\s*(?P<kw>\d{{1,2}})\b"),
+        ("clinical", r"(?P<lead>in|within|for)\s+(?P<n>\d{1,2})/(?P<u>52|12|7)\b"),
         (
             "relative",
             rf"{lead}(?P<rel>day\s+after\s+tomorrow|tomorrow|tmrw|tmrw|tmr|tmw|tomoz|2moro|today|tonight|tonite|eod|cob|end\s+of\s+(?:the\s+)?day|[uü]bermorgen|gleich\s+morgen|(?<!am\s)(?<!jeden\s)(?<!guten\s)(?<!den\s)morgen(?!s)|heute(?:\s+abend)?|pasado\s+ma[nñ]ana|(?<!la\s)(?<!esta\s)(?<!cada\s)ma[nñ]ana|hoy|esta\s+noche|esta\s+tarde)\b",
@@ -636,6 +639,29 @@ def _resolver(
         return lambda base, meeting: r[0] if (r := _resolve_words(phrase, "en", base)) else None
     if kind == "fortnight":
         return lambda base, meeting: base + dt.timedelta(days=14)
+    if kind == "calendar_week":
+        week = int(g["kw"])
+        if not 1 <= week <= 53:
+            return None
+
+        def resolve_calendar_week(base: dt.date, meeting: dt.date | None) -> dt.date | None:
+            # "bis KW 14": the Friday of that ISO week, this year or, once it has passed, next year
+            for year in (base.year, base.year + 1):
+                try:
+                    friday = dt.date.fromisocalendar(year, week, 5)
+                except ValueError:
+                    continue
+                if friday >= base:
+                    return friday
+            return None
+
+        return resolve_calendar_week
+    if kind == "clinical":
+        n, unit = int(g["n"]), g["u"]  # "review in 2/52": two weeks, in clinical shorthand
+        days = {"52": 7, "7": 1}.get(unit)
+        if days is not None:
+            return lambda base, meeting: base + dt.timedelta(days=n * days)
+        return lambda base, meeting: add_months(base, n)
     if kind == "relative":
         rel = _fold(" ".join(g["rel"].split()))
         if rel in ("today", "tonight", "tonite", "eod", "cob", "end of day", "heute", "heute abend", "hoy"):
@@ -847,7 +873,7 @@ def _find_dates(text: str, language: str, month_first: bool = False) -> tuple[_D
             r"\s+(?:of|after|from|once|nach|ab|despu[eé]s\s+de|tras|desde)\b", text[end:], re.I
         ):
             continue  # "within two days of getting it": counted from an event, not from the session
-        if kind == "count" or kind == "fortnight":
+        if kind in ("count", "fortnight", "clinical"):
             priority = 2
         if priority is None:
             taken.append((start, end))
@@ -1425,7 +1451,7 @@ _DE_SUBJECT = (
     r"(?P<subj>(?i:ich|er|sie|du|wir)|(?:Herr|Frau|Dr\.?|Prof\.?)\s+[A-ZÄÖÜ][\wäöüß-]+|"
     r"(?i:der|die|sein|seine|ihr|ihre|mein|meine)\s+(?:Chef\w*|Ausbilder\w*|Betriebsrat|Vorgesetzte\w*|Kolleg\w*|"
     r"Partner\w*|Mitgr[uü]nder\w*|Teamleit\w*|Personalabteilung|Professor\w*|Betreuer\w*|Haus[aä]rzt\w*|Mentor\w*)|"
-    r"[A-ZÄÖÜ](?:\.\s?[A-ZÄÖÜ])*\.(?=\s)|"
+    r"[A-ZÄÖÜ](?:\.\s?[A-ZÄÖÜ])*\.(?=\s)|[A-ZÄÖÜ]{2,3}(?=\s)|"
     r"(?!(?:Der|Die|Das|Den|Dem|Ein|Eine|Nicht|Noch|Auch|Thema|Bis|Am|Im|Zum|Heute|Morgen|Dann|Sehr|Wie|Was|Wenn)\b)[A-ZÄÖÜ][a-zäöüß-]+)"
 )
 _DE_CLAUSE = re.compile(rf"^{_DE_SUBJECT}\s+(?P<verb>[a-zäöüß]+)\b(?P<rest>.*)$", re.S)
@@ -1772,6 +1798,9 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
     phrase = re.sub(r"(?<!\d)[.!;]+$", "", rest.strip())
     phrase = re.sub(r"^(?:au(?:ß|ss)erdem|auch|noch|dann|bitte|nochmal|gleich)\s+(?=\S+\s)", "", phrase, flags=re.I)
     if is_modal:
+        main_words = re.split(r",|\s[–—-]\s", re.sub(r"\s*\([^)]*\)", "", phrase), maxsplit=1)[0].split()
+        if not main_words or not re.fullmatch(r"[a-zäöüß]+(?:en|ern|eln|n)", main_words[-1].strip(".!?")):
+            return None  # "Vermieter will Bürgschaft": wants a thing, no task to do
         text_out = phrase
     else:
         infinitive = _german_infinitive(verb, particle, subject.lower() == "du")
@@ -1854,7 +1883,9 @@ _ES_ER_IR = {
     "pierd": "perder", "quier": "querer", "prefier": "preferir", "sient": "sentir", "cuent": "contar",
     "muestr": "mostrar", "prueb": "probar", "encuentr": "encontrar", "recuerd": "recordar", "resuelv": "resolver",
     "devuelv": "devolver", "cuest": "costar", "suen": "sonar", "repit": "repetir", "sirv": "servir", "mid": "medir",
-    "despid": "despedir", "invit": "invitar", "sugier": "sugerir", "adviert": "advertir", "requier": "requerir",
+    "despid": "despedir", "invit": "invitar", "inscrib": "inscribir", "reun": "reunir", "cumpl": "cumplir",
+    "dirig": "dirigir", "asist": "asistir", "permit": "permitir", "discut": "discutir", "sugier": "sugerir",
+    "adviert": "advertir", "requier": "requerir",
 }  # fmt: skip
 
 
@@ -1898,6 +1929,66 @@ _ES_IMPERSONAL = re.compile(
     r"(?P<tail>.*)$|^(?:quedan?|est[aá]n?)\s+pendientes?\s+(?:de\s+|que\s+)?(?P<task>\S.*)$",
     re.I | re.S,
 )
+
+
+_ES_ENCLITICS = (
+    "selo",
+    "sela",
+    "melo",
+    "mela",
+    "telo",
+    "tela",
+    "les",
+    "los",
+    "las",
+    "nos",
+    "le",
+    "lo",
+    "la",
+    "me",
+    "te",
+    "se",
+)
+_ES_IMPERATIVE_PLAIN = _words(
+    "aplica revisa manda envía envia busca llama escribe prepara mira pide habla practica termina lee actualiza "
+    "apunta contacta pregunta agenda reserva organiza intenta prueba guarda imprime firma paga completa rellena "
+    "descarga comparte confirma trae sube investiga averigua anota haz pon ven di ten sal"
+)
+_ES_IRREGULAR_IMPERATIVE = {
+    "haz": "hacer",
+    "pon": "poner",
+    "ven": "venir",
+    "di": "decir",
+    "ten": "tener",
+    "sal": "salir",
+}
+
+
+def _spanish_imperative(text: str, speaker: str | None, at_start: bool) -> _Clause | None:
+    """'cámbiale la foto', 'inscríbete al curso', 'aplica a las prácticas antes del viernes': a tú-imperative, the
+    task of the person the notes speak to. With a pronoun on the end (and so an accent) it is one anywhere; the
+    bare form only where a line or a point begins."""
+    stripped = re.sub(r"^(?:nada\s+m[aá]s|s[oó]lo|tambi[eé]n|porfa|y)\s+", "", text.strip(), flags=re.I)
+    m = re.match(r"^(?P<word>[a-záéíóúñ]+)\b(?P<rest>.*)$", stripped, re.I | re.S)
+    if not m:
+        return None
+    word, rest = m.group("word").lower(), m.group("rest")
+    infinitive: str | None = None
+    clitics = ""
+    if re.search(r"[áéíóú]", word):
+        for clitic in _ES_ENCLITICS:
+            base = word[: -len(clitic)]
+            if word.endswith(clitic) and len(base) >= 3 and re.search(r"[áéíóú]", base) and base[-1] in "ae":
+                plain = base.translate(str.maketrans("áéíóú", "aeiou"))
+                infinitive, clitics = _spanish_infinitive(plain), clitic
+                break
+    elif at_start and word in _ES_IMPERATIVE_PLAIN:
+        infinitive = _ES_IRREGULAR_IMPERATIVE.get(word) or _spanish_infinitive(word.replace("í", "i"))
+    if not infinitive or not rest.strip():
+        return None
+    clitics = "se" if clitics == "te" else clitics  # "inscríbete" -> "inscribirse"
+    owner: Owner = "mentor" if speaker == "mentee" else "mentee"
+    return _Clause(f"{infinitive}{clitics}{rest}".strip(), owner, "commitment", None, whole=text, person_form="request")
 
 
 def _spanish_clause(text: str, people: _People, speaker: str | None, has_date: bool, at_start: bool) -> _Clause | None:
@@ -2194,7 +2285,7 @@ _NOT_OUR_CADENCE = re.compile(
 )
 _NEXT_MEETING = re.compile(
     r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1|one)|n[aä]chstes\s+mal\s+am|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
-    r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos)\b|^\W*(?:la\s+)?pr[oó]xima\s*:|^\W*n[aä]chstes\s+mal\s*:",
+    r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos|n[aä]\.\s*(?:termin|treffen|sitzung)|review\s+in\s+\d)\b|^\W*(?:la\s+)?pr[oó]xima\s*:|^\W*n[aä]chstes\s+mal\s*:",
     re.I,
 )
 _DECISION_WORDS = re.compile(
@@ -2207,7 +2298,10 @@ _DECISION_WORDS = re.compile(
     r"park(?:ed|ing)?\s+(?!lot\b)\w+|(?:is|are|was)\s+off\s+the\s+table|vom\s+tisch|gestrichen|verworfen|"
     r"(?:muss|musst|m[uü]ssen|brauchst|braucht)\s+(?:\w+\s+){0,5}nicht\s+mehr|nicht\s+mehr\s+n[oö]tig|"
     r"(?:lo|la|los|las)\s+dejamos|descartad[oa]s?|se\s+acuerda|ya\s+no\s+hace\s+falta|no\s+hace\s+falta|"
-    r"(?:ya\s+)?no\s+(?:va|voy|vas|van|vamos)\s+a)\b",
+    r"(?:ya\s+)?no\s+(?:va|voy|vas|van|vamos)\s+a|"
+    # put off for now: "on hold", "not needed", "vorerst kein Thema", "zurückgestellt", "aplazado", "por ahora no"
+    r"on\s+hold|not\s+needed|no\s+need\s+to|postponed|deferred|vorerst\s+(?:kein\s+thema|nicht)|zur[uü]ckgestellt|"
+    r"aplazad[oa]s?|aplazamos|por\s+ahora\s+no)\b",
     re.I,
 )
 _NOT_DECIDED = re.compile(
@@ -2250,7 +2344,8 @@ _TRAILING_BOUNDARY = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\()|;\s+|\s+(?=\bPS\b)")
 _ABBREV_END = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|etc|approx|dr|prof|mr|ms|mrs|st|no|z\.b|ca|bzw|nr|sr|sra|srta|dra|ud|uds|hr|hrn|fr|"
-    r"dipl|ing|n[aä]|ggf|evtl|usw|inkl|zzgl|vgl|bzgl|insb|mind|tel|std|wg|aprox|p[aá]g|n[uú]m|lic|[A-Za-z])\.|"
+    r"dipl|ing|n[aä]|ggf|evtl|usw|inkl|zzgl|vgl|bzgl|insb|mind|tel|std|wg|fa|abt|str|aprox|p[aá]g|n[uú]m|lic|"
+    r"[A-Za-z])\.|"
     r"\b([A-Z])\1\.|\d\.)$",
     re.I,
 )
@@ -2368,6 +2463,8 @@ class _Analysis:
         self.previous_sentence = ""
         """The sentence before the one being read, in the same line: where 'lo'/'it' may point."""
         self._learn_people()
+        self.writer = self._writer()
+        """'mentee' when the mentee wrote these notes (a recap to the mentor: 'Hi Robert, … I'll …'), else None."""
 
     def _due(self, text: str, language: str, meeting: bool = True) -> tuple[dt.date, _DateHit] | None:
         return resolve_due(
@@ -2427,6 +2524,30 @@ class _Analysis:
             self.people.mentee_pronoun = "you"  # a recap written to the mentee: 'she'/'he' are other people
             return
         self.people.mentee_pronoun = "he" if he > she else "she"
+
+    def _writer(self) -> str | None:
+        """A message that greets the mentor by name or is signed by the mentee was written by the mentee: its
+        'I' is the mentee and its 'you' the mentor."""
+        lines = [line.strip() for line in self.text.splitlines() if line.strip()]
+        if not lines:
+            return None
+        greeting = re.match(
+            r"^(?:hi|hello|hey|dear|hallo|liebe[rs]?|hola|querid[oa]|buenas)\s+(?P<name>[^\W\d][\w.-]*)", lines[0], re.I
+        )
+        signature = lines[-1] if len(lines[-1].split()) <= 3 else ""
+        signed = re.sub(
+            r"^(?:best|thanks|cheers|lg|vg|viele\s+grüße|un\s+abrazo|saludos|gracias|[^\w]+)[,!]?\s*",
+            "",
+            signature,
+            flags=re.I,
+        )
+        greets = self.people.who(greeting.group("name")) if greeting else None
+        signs = self.people.who(signed.split()[0].rstrip(".,!")) if signed.split() else None
+        if greets == "mentor" and signs != "mentor":
+            return "mentee"
+        if signs == "mentee" and greets != "mentee":
+            return "mentee"
+        return None
 
     # -- lines --------------------------------------------------------------------------
     def lines(self) -> list[_Line]:
@@ -2642,6 +2763,9 @@ class _Analysis:
             return "mentor"
         if folded in _MENTEE_WORDS:
             return "mentee"
+        pronoun = {"she": "she", "ella": "she", "sie": "she", "he": "he", "el": "he", "er": "he"}.get(folded)
+        if pronoun is not None:  # "(ella)", "(he)": the mentee when the notes speak of them so
+            return "mentee" if pronoun == self.people.mentee_pronoun else None
         who = self.people.who(word)
         return who if who in ("mentee", "mentor") else None
 
@@ -2700,6 +2824,7 @@ class _Analysis:
         if (
             m.group("sep").strip() in ("→", "->")
             and assignee
+            and len(assignee.group("who").split()) <= 2  # "→ R, this wk", not "→ TB schaut drüber"
             and self._speaker_of(assignee.group("who"))
             and not self._speaker_of(label)
         ):
@@ -2771,6 +2896,8 @@ class _Analysis:
             clause = _request(bare or text, language, speaker, self.people)
         if clause is None and language == "de" and at_start:
             clause = _german_imperative(bare or text, self.people, speaker, has_date)
+        if clause is None and language == "es":
+            clause = _spanish_imperative(bare or text, speaker, at_start)
         return clause
 
     def _commitment_as_written(
@@ -2779,6 +2906,8 @@ class _Analysis:
         order = [language] if language == "en" else [language, "en"]
         for lang in order:
             if lang == "en":
+                if language == "de" and re.match(r"^\S+(?:\s+\S+)?\s+will\b", text.strip()):
+                    continue  # German "Vermieter will Bürgschaft" wants something; it is no English "will"
                 clause = _english_clause(text, self.people, speaker, at_start)
             elif lang == "de":
                 clause = _german_clause(text, self.people, speaker, has_date)
@@ -2921,7 +3050,7 @@ class _Analysis:
         language = line.language
         kind = line.label_kind
         in_actions = line.section == "actions" or line.marked or line.checkbox is not None or line.arrow
-        speaker = line.label_owner if (line.label_kind == "owner" or line.label_owner) else None
+        speaker = line.label_owner if (line.label_kind == "owner" or line.label_owner) else self.writer
         decision_section = (
             line.section == "decisions" and not line.checkbox and kind not in ("win", "growth", "next", "owner")
         )
@@ -2933,7 +3062,7 @@ class _Analysis:
         for index, sentence in enumerate(sentences):
             self.previous_sentence = sentences[index - 1] if index else ""
             quoted = speaker is None and sentence.lstrip()[:1] in '"“„«'
-            self.voice = "mentee" if quoted else speaker if self.transcript else None
+            self.voice = "mentee" if quoted else speaker if self.transcript or self.writer else None
             lead, clauses = self.clauses(sentence, language, "mentee" if quoted else speaker)
             commitments = [c for c in clauses if c.kind == "commitment"]
             joint_or_negated = [c for c in clauses if c.kind in ("joint", "negated")]
@@ -3073,10 +3202,11 @@ class _Analysis:
         # an owner tag: at the end ("check in on Weds (me)", "- R", "@sam") or before a date ("send CV (P) Fri")
         tags = [
             re.search(
-                r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,20})\s*[)\]]\s*$|\s+[-–—]\s*(?P<who2>[A-Z]\w{0,15}|me)\s*$|\s+@(?P<who3>\w+)\s*$",
+                r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,40})\s*[)\]]\s*$|\s+[-–—]\s*(?P<who2>[A-Z]\w{0,15}\.?|me)\s*$|"
+                r"\s+@(?P<who3>\w+)\s*$",
                 body,
             ),
-            *re.finditer(r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,20})\s*[)\]]", body),
+            *re.finditer(r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,40})\s*[)\]]", body),
         ]
         for candidate in tags:
             if candidate is None:
@@ -3085,7 +3215,9 @@ class _Analysis:
                 candidate.group("who") or candidate.groupdict().get("who2") or candidate.groupdict().get("who3") or ""
             )
             parts = re.split(r"\s*[,;/]\s*", written)
-            who = self._speaker_of(parts[0])
+            # "(owner: Tariq, by 26 Mar)": the column's name written in the tag
+            parts[0] = re.sub(_OWNER_KEY, "", parts[0])
+            who = self._speaker_of(parts[0].rstrip("."))
             if who:
                 tag = candidate
                 owner, owner_word = who, parts[0]
@@ -3358,6 +3490,11 @@ def _merge_field_blocks(lines: list[str]) -> list[str]:
     return merged
 
 
+_OWNER_KEY = re.compile(
+    r"^(?:owners?|who|lead|assignee|responsables?|verantwortlich|zust[aä]ndig|wer|qui[eé]n)\s*[:=]\s*", re.I
+)
+
+
 def _is_table_header(line: str) -> bool:
     """'Action | Owner | Due' with or without the outer pipes: two or more cells that name columns."""
     cells = [c for c in line.strip().strip("|").split("|")]
@@ -3465,6 +3602,9 @@ def _rewrite(text: str, owner: Owner, people: _People, language: str, voice: str
     obj, poss = {"she": ("her", "her"), "he": ("him", "his"), "they": ("them", "their"), "you": ("you", "your")}[
         pronoun
     ]
+    if owner == "mentor" and voice == "mentee":
+        # the mentee's own words about the mentor's task ("you said you'd check your firm's …"): 'my' is theirs
+        return re.sub(r"\bmy\b", f"{mentee}'s", text)
     if owner == "mentor":
         if pronoun == "she":
             text = re.sub(rf"\bher\b(?=\s+{_OBJECT_FOLLOWERS})", mentee, text)

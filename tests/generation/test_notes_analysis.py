@@ -920,3 +920,74 @@ def test_english_verbs_in_notes_in_another_language() -> None:
     portfolio = item(facts, "portfolio")
     assert (portfolio.owner, portfolio.due) == ("mentee", dt.date(2027, 4, 20))
     assert item(facts, "feedback").owner == "mentor"
+
+
+def test_owner_and_due_written_inside_the_brackets() -> None:
+    facts = analyse(
+        "Agreed actions:\n"
+        "1. Draft the funding bid (owner: Nadia, by 23 Apr)\n"
+        "2. Ask the board chair for a reference (owner: Owen)\n"
+    )
+    bid = item(facts, "funding bid")
+    assert (bid.owner, bid.due, bid.text) == ("mentee", dt.date(2027, 4, 23), "Draft the funding bid")
+    assert item(facts, "board chair").owner == "mentor"
+
+
+def test_a_pronoun_in_brackets_names_the_mentee() -> None:
+    facts = analyse(
+        "Tareas:\n- llamar a la academia (ella) – para el día 20\n- buscarle un contacto en el ayuntamiento (yo)\n",
+        "es",
+    )
+    academy = item(facts, "academia")
+    assert (academy.owner, academy.due) == ("mentee", dt.date(2027, 4, 20))
+    assert item(facts, "ayuntamiento").owner == "mentor"
+
+
+def test_a_recap_written_by_the_mentee_turns_i_and_you_around() -> None:
+    facts = analyse(
+        "Hi Owen,\n\nthanks for the session! Notes for both of us:\n"
+        "- I'll send you my revised pitch by Friday\n"
+        "- you said you'd forward the investor list\n\nBest,\nNadia\n"
+    )
+    pitch = item(facts, "pitch")
+    assert (pitch.owner, pitch.due) == ("mentee", dt.date(2027, 4, 16))
+    assert item(facts, "investor list").owner == "mentor"
+
+
+def test_german_calendar_weeks_and_clinical_intervals() -> None:
+    assert resolve_due("bis KW 17", APRIL, "de")[0] == dt.date(2027, 4, 30)  # type: ignore[index]
+    assert resolve_due("review in 3/52", APRIL)[0] == dt.date(2027, 5, 4)  # type: ignore[index]
+    facts = analyse("Plan: Nadia to finish the audit by Friday; review in 2/52.\n")
+    assert facts.next_meeting == dt.date(2027, 4, 27)
+
+
+def test_a_german_wish_is_not_a_task() -> None:
+    facts = analyse(
+        "- Hausverwaltung will eine Kaution, Termin noch offen\n- Sie will bis Freitag die Kaution überweisen\n",
+        "de",
+        "Nina Roth",
+        "Uwe Kohl",
+    )
+    assert [a.text for a in facts.action_items] == ["Die Kaution überweisen"]
+
+
+def test_spanish_imperatives_with_and_without_pronouns() -> None:
+    facts = analyse(
+        "Nadia, te dejo lo que hablamos:\n"
+        "1. La presentación quedó bien, solo ajústale los colores\n"
+        "2. Manda la solicitud de la beca antes del viernes\n"
+        "3. Lo del portugués: apúntate al intercambio de idiomas\n",
+        "es",
+    )
+    colours = item(facts, "colores")
+    assert (colours.owner, colours.text.endswith("ajustarle los colores")) == ("mentee", True)
+    grant = item(facts, "solicitud")
+    assert (grant.owner, grant.due) == ("mentee", dt.date(2027, 4, 16))
+    assert "apuntarse al intercambio" in item(facts, "intercambio").text
+
+
+def test_things_put_off_for_now_are_decisions() -> None:
+    facts = analyse("- the website redesign is on hold until June\n- Umzug nach Köln: vorerst kein Thema\n")
+    assert facts.action_items == ()
+    decided = texts(facts.decisions)
+    assert "website redesign" in decided and "umzug" in decided
