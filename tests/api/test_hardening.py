@@ -309,7 +309,7 @@ def poison(value: Any) -> Any:
     if isinstance(value, list):
         return [poison(v) for v in value]
     if isinstance(value, dict):
-        return {k: v if k in ("task", "level") else poison(v) for k, v in value.items()}
+        return {k: v if k in ("task", "level", "visibility") else poison(v) for k, v in value.items()}
     return value
 
 
