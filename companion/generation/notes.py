@@ -640,15 +640,15 @@ def _resolver(
     if kind == "fortnight":
         return lambda base, meeting: base + dt.timedelta(days=14)
     if kind == "calendar_week":
-        week = int(g["kw"])
-        if not 1 <= week <= 53:
+        week_number = int(g["kw"])
+        if not 1 <= week_number <= 53:
             return None
 
         def resolve_calendar_week(base: dt.date, meeting: dt.date | None) -> dt.date | None:
             # "bis KW 14": the Friday of that ISO week, this year or, once it has passed, next year
             for year in (base.year, base.year + 1):
                 try:
-                    friday = dt.date.fromisocalendar(year, week, 5)
+                    friday = dt.date.fromisocalendar(year, week_number, 5)
                 except ValueError:
                     continue
                 if friday >= base:
