@@ -52,7 +52,14 @@ from companion.generation.tasks.common import (
 )
 from companion.generation.tasks.dates import WEEKDAYS
 from companion.retrieval.retriever import SearchResult
-from companion.schemas import ActionItem, FeedbackStatement, FeedbackSummary, MentoringContext
+from companion.schemas import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    ActionItem,
+    FeedbackStatement,
+    FeedbackSummary,
+    MentoringContext,
+)
 
 COMPOSER_VERSION = "offline-feedback-2"
 MAX_STATEMENTS_PER_KIND = 2
@@ -752,7 +759,7 @@ class ParsedNotes:
 def action_item(item: NoteAction) -> ActionItem:
     """A note action as the public ActionItem: an unclear owner stays empty, a done item has no due date."""
     owner = item.owner if item.owner in ("mentee", "mentor") else None
-    return ActionItem(text=item.text[:500], owner=owner, due=item.due, done=item.done)
+    return ActionItem(text=item.text[:500], owner=owner, due=bounded(item.due), done=item.done)
 
 
 def read_notes(context: MentoringContext) -> ParsedNotes:
@@ -1447,7 +1454,7 @@ def check_answer(output: FeedbackSummary, context: MentoringContext, facts: Note
         fact = analysed[index]
         if (_owner_word(item.owner, context), item.due) != (fact.owner, fact.due):
             corrected += 1
-        kept.append((index, ActionItem(text=item.text, owner=fact.owner, due=fact.due, done=fact.done)))
+        kept.append((index, ActionItem(text=item.text, owner=fact.owner, due=bounded(fact.due), done=fact.done)))
     missing = [(i, analysed[i]) for i in range(len(analysed)) if i not in used]
     pairs = sorted(kept + missing, key=lambda pair: pair[0])
     final = [item for _, item in pairs]
@@ -1516,3 +1523,10 @@ def check_answer(output: FeedbackSummary, context: MentoringContext, facts: Note
             "language_note": note,
         }
     )
+
+
+def bounded(day: dt.date | None) -> dt.date | None:
+    """A due date read from notes only when an input date could hold it ("in 600000 weeks" is no date)."""
+    if day is None or not EARLIEST_DATE <= day <= LATEST_DATE:
+        return None
+    return day
