@@ -24,6 +24,7 @@ deadline, and "late 3 times in November" is no date at all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -1002,6 +1003,7 @@ _ACTION_TITLE = re.compile(
 _DECISION_TITLE = re.compile(
     r"^(?:decisions?|decided|agreed|agreements?|entscheidungen?|beschl[uü]sse?|decisiones|acuerdos)$", re.I
 )
+_GOALS_TITLE = re.compile(r"^(?:goals?|objectives?|aims?|ziele?|objetivos?|metas?)$", re.I)
 _OWNER_TITLE = re.compile(
     r"^(?:for|f[uü]r|para)\s+(?P<who>.+?)(?:'s)?$|^(?P<who2>.+?)(?:'s)?\s+(?:actions?|to-?dos?|tasks?|homework)$", re.I
 )
@@ -1012,13 +1014,14 @@ _LABEL = re.compile(
 _TABLE_ROW = re.compile(r"^\|.*\|$")
 _TABLE_COLUMNS = {
     "task": re.compile(
-        r"^(?:actions?|action items?|tasks?|what|to-?dos?|items?|next steps?|aufgaben?|ma(?:ß|ss)nahmen?|was|"
-        r"tareas?|acci[oó]n|acciones|qu[eé])$",
+        r"^(?:actions?|action items?|tasks?|what|to-?dos?|items?|next steps?|agreed(?: actions?)?|actions? agreed|"
+        r"aufgaben?|ma(?:ß|ss)nahmen?|was|vereinbart|vereinbarungen|tareas?|acci[oó]n|acciones|qu[eé]|acordado|"
+        r"compromisos?)$",
         re.I,
     ),
     "owner": re.compile(
-        r"^(?:owners?|who|wer|qui[eé]n|responsables?|verantwortlich(?:e[rn]?)?|zust[aä]ndig|assignee|assigned\s+to|"
-        r"person|lead)$",
+        r"^(?:owners?|who|by whom|whose|wer|wer macht(?: was)?|qui[eé]n(?: lo hace)?|responsables?|"
+        r"verantwortlich(?:e[rn]?)?|zust[aä]ndig|assignee|assigned\s+to|person|lead)$",
         re.I,
     ),
     "due": re.compile(
@@ -1063,8 +1066,13 @@ _NEXT_LABEL = re.compile(
 _TOPIC_ONLY_LABEL = re.compile(
     r"^(?:topics?|themen?|temas?|agenda|recap|r[uü]ckblick|repaso|where she is|where he is)$", re.I
 )
-_SELF_WORDS = frozenset({"me", "mentor", "mine", "ich", "yo", "mi", "mí", "myself", "mir"})
-_MENTEE_WORDS = frozenset({"mentee", "you", "du", "tú", "tu"})
+_SELF_WORDS = frozenset({"me", "mentor", "mine", "ich", "yo", "mi", "mí", "myself", "mir", "mentora", "mentorin"})
+_MENTEE_WORDS = frozenset(
+    {"mentee", "you", "du", "tú", "tu", "mentorizado", "mentorizada", "mentorado", "mentorada", "mentoree", "protege"}
+)
+_ROLE_OWNERS = {word: "mentor" for word in ("mentor", "mentora", "mentorin")} | {
+    word: "mentee" for word in ("mentee", "mentorizado", "mentorizada", "mentorado", "mentorada", "mentoree")
+}
 
 
 @dataclass
@@ -1324,6 +1332,9 @@ def _english_passive(text: str, people: _People, speaker: str | None) -> _Clause
         owner = "mentor" if speaker == "mentee" and first == "your" else "mentee"
     elif first == "my":
         owner = "mentee" if speaker == "mentee" else "mentor"
+    future = re.search(r"(?:\swill|'ll|’ll|\sgoing\s+to)\s+be\s", m.group(0), re.I)
+    if future and owner == "unclear" and not any(h.priority == 2 for h in find_dates(rest)):
+        return None  # "the role will be advertised in March": an event, no one's task
     obj_text = obj if first in _DETERMINERS else obj[:1].lower() + obj[1:] if obj[1:2].islower() else obj
     return _Clause(f"{verb} {obj_text}{rest}", owner, "commitment", None, whole=text, person_form="passive")
 
@@ -1336,6 +1347,8 @@ def _plausible_subject_for_to(subject: str, people: _People) -> bool:
     folded = _fold(subject)
     if folded in ("i", "me", "you", "she", "he", "they", "we"):
         return folded == "me"
+    if folded in _ROLE_OWNERS:
+        return True
     if people.who(subject) in ("mentee", "mentor"):
         return True
     first = subject.split()[0]
@@ -1358,6 +1371,8 @@ def _owner_of(subject: str, people: _People, speaker: str | None) -> Any:
     base = re.sub(r"\s*\(.*\)$", "", folded).strip()
     if base in ("i", "me", "ich", "yo"):
         return speaker or "mentor"
+    if base in _ROLE_OWNERS:  # "Mentee to apply …", "Mentor to share …"
+        return _ROLE_OWNERS[base]
     if base in ("you", "du", "tu", "usted", "sie_formal"):
         return "mentor" if speaker == "mentee" else "mentee"
     if base in ("we", "wir", "nosotros", "nosotras", "let's", "lets"):
@@ -1375,7 +1390,9 @@ def _owner_of(subject: str, people: _People, speaker: str | None) -> Any:
         r"^(?:her|his|their|my|our|the|su|sus|mi|el|la|der|die|sein|seine|ihr|ihre|mein|meine)\s", subject, re.I
     ):
         return "unclear"
-    if first in ("HR", "IT", "Legal", "Finance") or re.match(r"^(?:Dr|Prof|Mr|Ms|Mrs|Herr|Frau)\b", first):
+    if first in ("HR", "IT", "Legal", "Finance") or re.match(
+        r"^(?:Dr|Prof|Mr|Ms|Mrs|Herr|Frau|Hr|Hrn|Fr|Sr|Sra|Srta|Dra)\b", first
+    ):
         return "unclear"
     if first[:1].isupper() and _fold(first) not in _NOT_NAMES and _fold(first.rstrip(".")) in people.third_party:
         return "unclear"
@@ -1448,13 +1465,13 @@ _ES_NOT_INFINITIVE = frozenset(
 # Commitments: German
 # --------------------------------------------------------------------------------------
 _DE_SUBJECT = (
-    r"(?P<subj>(?i:ich|er|sie|du|wir)|(?:Herr|Frau|Dr\.?|Prof\.?)\s+[A-ZÄÖÜ][\wäöüß-]+|"
+    r"(?P<subj>(?i:ich|er|sie|du|wir)|(?:Herr|Frau|Hr\.|Hrn\.|Fr\.|Dr\.?|Prof\.?)\s+[A-ZÄÖÜ][\wäöüß-]+|"
     r"(?i:der|die|sein|seine|ihr|ihre|mein|meine)\s+(?:Chef\w*|Ausbilder\w*|Betriebsrat|Vorgesetzte\w*|Kolleg\w*|"
     r"Partner\w*|Mitgr[uü]nder\w*|Teamleit\w*|Personalabteilung|Professor\w*|Betreuer\w*|Haus[aä]rzt\w*|Mentor\w*)|"
     r"[A-ZÄÖÜ](?:\.\s?[A-ZÄÖÜ])*\.(?=\s)|[A-ZÄÖÜ]{2,3}(?=\s)|"
     r"(?!(?:Der|Die|Das|Den|Dem|Ein|Eine|Nicht|Noch|Auch|Thema|Bis|Am|Im|Zum|Heute|Morgen|Dann|Sehr|Wie|Was|Wenn)\b)[A-ZÄÖÜ][a-zäöüß-]+)"
 )
-_DE_CLAUSE = re.compile(rf"^{_DE_SUBJECT}\s+(?P<verb>[a-zäöüß]+)\b(?P<rest>.*)$", re.S)
+_DE_CLAUSE = re.compile(rf"^{_DE_SUBJECT}(?:\s*\([^)]{{1,30}}\))?\s+(?P<verb>[a-zäöüß]+)\b(?P<rest>.*)$", re.S)
 _DE_ARTICLE_WORDS = (
     "der die das den dem des ein eine einen einem einer eines mein meine meinen meinem sein seine seinen seinem "
     "ihr ihre ihren ihrem unser unsere kein keine keinen zum zur im am vom beim ins fürs"
@@ -1644,11 +1661,13 @@ def _german_passive(text: str, people: _People) -> _Clause | None:
         "ihren",
     ):
         owner = "mentee"
+    if aux in ("wird", "werden") and owner == "unclear" and not any(h.priority == 2 for h in find_dates(rest, "de")):
+        return None  # "Stelle wird im März ausgeschrieben": something that will happen, no one's task
     return _Clause(" ".join(text.split()).rstrip(".!"), owner, "commitment", None, whole=text, person_form="passive")
 
 
 _DE_VERB_SECOND = re.compile(
-    r"^(?P<lead>(?:[\wäöüß.\-]+\s+){0,4}?[\wäöüß.\-]+)\s+(?P<verb>[a-zäöüß]{3,})\s+(?P<subj>ich|er|sie|wir|du)\b(?P<rest>.*)$",
+    r"^(?P<lead>(?:[\wäöüß.\-]+\s+){0,6}?[\wäöüß.\-]+)\s+(?P<verb>[a-zäöüß]{3,})\s+(?P<subj>ich|er|sie|wir|du)\b(?P<rest>.*)$",
     re.I | re.S,
 )
 _DE_DISCOURSE_LEAD = re.compile(
@@ -1808,7 +1827,7 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
             re.search(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", phrase) if particle and main is without_brackets else None
         )
         if moved_out is not None:
-            at_particle = re.search(rf"\s{particle}\s+(?=(?:{_DE_AFTER_PARTICLE})\b)", phrase)
+            at_particle = re.search(rf"\s{particle}(?=\s+(?:{_DE_AFTER_PARTICLE})\b)", phrase)
         if particle and at_particle is None:
             phrase = re.sub(rf"\s+{particle}(?=\s*(?:[,.(–—-]|$))", "", phrase, count=1)
         parts = (
@@ -2218,6 +2237,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\bnot sleeping\b|\bcan'?t sleep\b|\bcannot sleep\b|\bsleep(?:ing)?\s+(?:is\s+)?(?:bad(?:ly)?|poor(?:ly)?|terrible|awful)\b|"
             r"\bsleeping badly\b|\bsleeping (?:very )?little\b|\bbarely sleeping\b|\bbad sleep\b|\bpoor sleep\b|\binsomnia\b|\bbarely sleep\w*|\bno sleep\b|"
             r"\bnot sleeping (?:much|great|well)\b|\bschl[aä]f\w*\s+(?:\w+\s+){0,3}(?:schlecht|kaum|nicht)\b|\bschlafprobleme\b|\bschl[aä]ft\s+(?:sehr\s+)?wenig\b|\bwenig\s+schlaf\b|\bkaum\s+schlaf\b|"
+            r"\bsleep(?:ing|s)?\s+(?:only\s+|just\s+|about\s+|around\s+)?[1-5](?:\.5)?\s*(?:h|hrs?|hours?)\b|"
+            r"\bschl[aä]ft\s+(?:nur\s+|kaum\s+)?[1-5]\s*(?:h|std\.?|stunden)\b|\bduerme\s+(?:solo\s+|unas\s+)?[1-5]\s*(?:h|horas)\b|"
             r"\bschlaflos\w*|\bno duerme\b|\bduerme mal\b|\binsomnio\b|\bsin dormir\b|\bdurmiendo\s+(?:poco|mal)\b|\bduerme\s+poco\b|\bno (?:puede|consigue) dormir\b",
         ),
         (
@@ -2236,7 +2257,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "overwork",
             r"\b(?:[6-9]\d|1[0-4]\d)\s*-?\s*(?:h|hrs?|hours?|stunden)\s*(?:/|a|per|pro)?\s*-?\s*(?:week|wk|woche)s?\b|"
             r"\bno days? off\b|\bhasn'?t had a day off\b|\b\d{1,2}\s?am finishes\b|\bworking (?:every )?weekends\b|"
-            r"\blate nights\b|\bkeinen freien tag\b|\btrabaja hasta las \d\b|\b(?:[6-9]\d|1[0-4]\d)\s*horas\s+(?:a\s+la|por|cada)\s+semana\b|\bsin d[ií]as libres\b",
+            r"\blate nights\b|\bworking doubles\b|\bdouble shifts\b|\bdoppelschichten\b|\bdobles?\s+turnos?\b|\bkeinen freien tag\b|\btrabaja hasta las \d\b|\b(?:[6-9]\d|1[0-4]\d)\s*horas\s+(?:a\s+la|por|cada)\s+semana\b|\bsin d[ií]as libres\b",
         ),
         (
             "health",
@@ -2284,7 +2305,7 @@ _NOT_OUR_CADENCE = re.compile(
     re.I,
 )
 _NEXT_MEETING = re.compile(
-    r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1|one)|n[aä]chstes\s+mal\s+am|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung)|"
+    r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1|one)|n[aä]chstes\s+mal\s+am|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung|gespr[aä]ch|telefonat|call)|"
     r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos|n[aä]\.\s*(?:termin|treffen|sitzung)|review\s+in\s+\d)\b|^\W*(?:la\s+)?pr[oó]xima\s*:|^\W*n[aä]chstes\s+mal\s*:",
     re.I,
 )
@@ -2333,6 +2354,12 @@ _DONE_WORDS = re.compile(
 _PRO_FORM = re.compile(
     r"^(?:do|handle|sort|organi[sz]e|book|arrange|set|chase|own|take)\s+(?:it|that|this|them)(?:\s+up|\s+out)?\b|"
     r"^(?:das|es)\s+machen\b|^(?:das|es)\s+erledigen\b|^(?:sich\s+)?darum\s+k[uü]mmern\b|^hacerlo\b|^encargarse\b",
+    re.I,
+)
+_SEND_PRO_FORM = re.compile(
+    # "… und schicken es mir bis Freitag", "te lo mando esta semana": sending the thing the task before named
+    r"^(?:es|ihn|sie|das)\s+(?:\w+\s+){0,2}(?:schicken|senden|mailen|weiterleiten|geben|zeigen)\b|"
+    r"^(?:mandar|enviar|pasar|reenviar|dar)(?:te|le|les|me)?l[oa]s?\b",
     re.I,
 )
 _BOUNDARY = re.compile(
@@ -2787,6 +2814,7 @@ class _Analysis:
                     or _OWNER_TITLE.match(title)
                     or _TOPIC_ONLY_LABEL.match(title)
                     or title.lower() in ("today", "heute", "hoy")
+                    or _GOALS_TITLE.match(title)
                 )
             )
         )
@@ -2801,6 +2829,8 @@ class _Analysis:
             return "decisions", None
         if _ACTION_TITLE.search(title):
             return "actions", None
+        if _GOALS_TITLE.match(title):
+            return "goals", None
         if _NEXT_LABEL.match(title):
             return "next", None
         if _WIN_LABEL.match(title):
@@ -2872,6 +2902,7 @@ class _Analysis:
         self, text: str, language: str, speaker: str | None, at_start: bool, has_date: bool
     ) -> _Clause | None:
         text = _LEADING_SYMBOLS.sub("", text) or text  # "👍 also the form needs to be submitted"
+        text = _ASIDE.sub(" ", text)  # "ziehen Sie, wie besprochen, zurück": an aside inside the clause
         clause = self._commitment_as_written(text, language, speaker, at_start, has_date)
         if clause is not None:
             return clause
@@ -3202,11 +3233,11 @@ class _Analysis:
         # an owner tag: at the end ("check in on Weds (me)", "- R", "@sam") or before a date ("send CV (P) Fri")
         tags = [
             re.search(
-                r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,40})\s*[)\]]\s*$|\s+[-–—]\s*(?P<who2>[A-Z]\w{0,15}\.?|me)\s*$|"
+                r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,60})\s*[)\]]\s*$|\s+[-–—]\s*(?P<who2>[A-Z]\w{0,15}\.?|me)\s*$|"
                 r"\s+@(?P<who3>\w+)\s*$",
                 body,
             ),
-            *re.finditer(r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,40})\s*[)\]]", body),
+            *re.finditer(r"\s*[(\[]\s*(?P<who>[^()\[\]]{1,60})\s*[)\]]", body),
         ]
         for candidate in tags:
             if candidate is None:
@@ -3214,17 +3245,20 @@ class _Analysis:
             written = (
                 candidate.group("who") or candidate.groupdict().get("who2") or candidate.groupdict().get("who3") or ""
             )
-            parts = re.split(r"\s*[,;/]\s*", written)
+            parts = re.split(r"\s*[,;]\s*|\s+/\s+|(?<=[^\W\d])/(?=[^\W\d])", written)  # "15/12" stays whole
             # "(owner: Tariq, by 26 Mar)": the column's name written in the tag
             parts[0] = re.sub(_OWNER_KEY, "", parts[0])
             who = self._speaker_of(parts[0].rstrip("."))
             if who:
                 tag = candidate
                 owner, owner_word = who, parts[0]
-                more = ", ".join(parts[1:])  # "(me, Fri)": the owner and a date
+                # "(me, Fri)", "(responsable: Laura, fecha: 15/12)": the owner and a date
+                more = ", ".join(re.sub(_DUE_KEY, "", part) for part in parts[1:])
                 body = f"{body[: tag.start()]} {more} {body[tag.end() :]}".strip()
                 body = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(body.split()))
                 break
+        if line.section == "goals" and not (line.checkbox or line.marked):
+            return False  # "Goals / Return to an HR role by January": what the mentoring is for, not a task
         if line.label_kind in ("win", "growth", "topic", "next", "decision") and not line.checkbox:
             return False
         verb_first = _starts_with_task_verb(_without_dates(body, language) if language == "de" else body, language)
@@ -3283,7 +3317,14 @@ class _Analysis:
             self.voice = owner
         elif line.label_owner and _fold(clause.owner_word or "") in ("i", "ich", "yo"):
             self.voice = line.label_owner  # "J: I'll send you my draft": J's own words
-        if _PRO_FORM.match(_remove_date(body, self._due(body, line.language)).strip()):
+        undated = _remove_date(body, self._due(body, line.language)).strip()
+        if previous is not None and previous.source == line.source and _SEND_PRO_FORM.match(undated):
+            if not previous.due and (due := self._due(body, line.language)) is not None:
+                self.items[self.items.index(previous)] = dataclasses.replace(
+                    previous, due=due[0], due_as_written=due[1].text
+                )
+            return previous  # the caller sees the task it already has
+        if _PRO_FORM.match(undated):
             if previous is not None and not previous.due:
                 due = self._due(body, line.language)
                 if due is not None:
@@ -3434,6 +3475,11 @@ class _Analysis:
 _WD_RE = re.compile(_WD, re.I)
 
 
+_ASIDE = re.compile(
+    r",\s*(?:wie\s+(?:besprochen|vereinbart|abgemacht|gesagt)|as\s+(?:agreed|discussed|promised)|"
+    r"como\s+(?:quedamos|hablamos|acordamos))\s*,\s*",
+    re.I,
+)
 _TIMESTAMP = re.compile(
     r"^\[?(?:\d{1,2}[./]\d{1,2}[./]\d{2,4},?\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\]?\s*(?:[-–—]\s*)?(?=\S)",
     re.I,
@@ -3490,6 +3536,7 @@ def _merge_field_blocks(lines: list[str]) -> list[str]:
     return merged
 
 
+_DUE_KEY = re.compile(r"^(?:due|by|when|deadline|fecha|plazo|bis|termin|frist)\s*[:=]\s*", re.I)
 _OWNER_KEY = re.compile(
     r"^(?:owners?|who|lead|assignee|responsables?|verantwortlich|zust[aä]ndig|wer|qui[eé]n)\s*[:=]\s*", re.I
 )

@@ -991,3 +991,81 @@ def test_things_put_off_for_now_are_decisions() -> None:
     assert facts.action_items == ()
     decided = texts(facts.decisions)
     assert "website redesign" in decided and "umzug" in decided
+
+
+def test_role_words_name_the_owner() -> None:
+    facts = analyse(
+        "Goals\nGet a permanent teaching post by September.\n\n"
+        "Next steps\n- Mentee to observe two Year 6 lessons this week\n- Mentor to share the phonics planning\n"
+    )
+    observe = item(facts, "observe")
+    assert (observe.owner, observe.due) == ("mentee", dt.date(2027, 4, 16))
+    assert item(facts, "phonics").owner == "mentor"
+    no_item(facts, "permanent teaching post")  # a goal, not a task
+    spanish = analyse(
+        "Mentora: ¿Qué te queda pendiente?\nMentorizada: Tengo que pedir el certificado de prácticas.\n"
+        "Mentora: Vale, yo te paso el modelo de carta.\n",
+        "es",
+    )
+    assert item(spanish, "certificado").owner == "mentee"
+    assert item(spanish, "modelo de carta").owner == "mentor"
+
+
+def test_more_names_for_the_columns_of_an_action_table() -> None:
+    facts = analyse(
+        "| Topic | Agreed | By whom | When |\n|---|---|---|---|\n"
+        "| CV | Cut the CV to two pages | Nadia | Fri |\n| Network | Introduce Nadia to the guild | Owen | — |\n"
+    )
+    cv = item(facts, "two pages")
+    assert (cv.owner, cv.due) == ("mentee", dt.date(2027, 4, 16))
+    assert item(facts, "guild").owner == "mentor"
+
+
+def test_owner_and_date_keys_inside_a_spanish_tag() -> None:
+    facts = analyse("Compromisos\n- Reservar el aula (responsable: Nadia, fecha: 22/4)\n", "es")
+    room = item(facts, "aula")
+    assert (room.owner, room.due, room.text) == ("mentee", dt.date(2027, 4, 22), "Reservar el aula")
+
+
+def test_sending_the_thing_just_named_dates_that_task() -> None:
+    german = analyse(
+        "Sie überarbeiten die Projektskizze und schicken sie mir bis spätestens 23. April.", "de", "Nina Roth"
+    )
+    sketch = item(german, "Projektskizze")
+    assert (sketch.owner, sketch.due) == ("mentee", dt.date(2027, 4, 23))
+    assert len(german.action_items) == 1
+    spanish = analyse("- Yo te busco la convocatoria y te la mando el jueves\n", "es")
+    call = item(spanish, "convocatoria")
+    assert (call.owner, call.due) == ("mentor", dt.date(2027, 4, 15))
+    assert len(spanish.action_items) == 1
+
+
+def test_an_aside_inside_a_german_clause_and_a_titled_colleague() -> None:
+    facts = analyse(
+        "- Die Anmeldung zum Kurs ziehen Sie, wie besprochen, zurück.\n"
+        "- Fr. Yilmaz (Personalabteilung) prüft, ob das Budget reicht\n",
+        "de",
+        "Nina Roth",
+        "Uwe Kohl",
+    )
+    withdraw = item(facts, "Anmeldung")
+    assert withdraw.owner == "mentee" and "zurückziehen" in withdraw.text
+    budget = item(facts, "Budget")
+    assert (budget.owner, budget.to_confirm) == ("unclear", True)
+
+
+def test_something_that_will_happen_is_not_a_task() -> None:
+    facts = analyse(
+        "- Die Stelle wird im Mai ausgeschrieben\n- the new role will be advertised in June\n"
+        "- Der Antrag wird bis Freitag eingereicht\n",
+        "de",
+        "Nina Roth",
+    )
+    assert [a.text for a in facts.action_items] == ["Der Antrag wird eingereicht"]
+
+
+def test_short_nights_and_double_shifts_are_wellbeing_cues() -> None:
+    facts = analyse("- she is sleeping 4 hours a night and working doubles\n")
+    assert {c.kind for c in facts.wellbeing} == {"sleep", "overwork"}
+    german = analyse("Unser nächstes Gespräch findet am 4. Mai statt.", "de")
+    assert german.next_meeting == dt.date(2027, 5, 4)
