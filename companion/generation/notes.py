@@ -6,13 +6,19 @@ here reads the clock, so the same notes always give the same facts. It reads not
 write them: bullets, checkboxes, `ACTION:`/`TODO`/`AP:` markers, arrows, initials ("T. to ...",
 "K:"), pronouns ("she'll", "he said he'd", "I'll" is the mentor who writes the notes, "you" the
 mentee the notes are addressed to), speaker lines ("Me: ...", "J: I'll ..."), commitments after a
-label ("bus pass – I'll grab the form Mon"), and English, German and Spanish.
+label ("bus pass – I'll grab the form Mon"), action tables with or without outer pipes and
+"Action: … — Owner: … — Due: …" fields (on one line or three), owner tags ("(P) Fri", "(owner: Tariq,
+by 26 Mar)", "→ R, this wk", "– BO – end of May"), passive tasks ("CV to be sent by Friday", "wird …
+geschickt", "se enviará …"), requests and imperatives ("pls …", "schick mir …", "inscríbete …"),
+given-up plans as decisions, conditional tasks kept for confirmation, run-on voice memos, recaps
+written by the mentee, and English, German and Spanish (mixed too).
 
-Dates: this module finds the date phrase ("by Fri", "bis Ende Q1", "para el viernes") and decides
-what kind of deadline it is ("end of", "before", "next week"); `dateparser`, restricted to
+Dates: this module finds the date phrase ("by Fri", "bis Ende Q1", "para el viernes", "bis KW 14") and
+decides what kind of deadline it is ("end of", "before", "next week"); `dateparser`, restricted to
 English, German and Spanish with the session date as its RELATIVE_BASE and future dates preferred,
-turns the words into a day (weekdays, month names, "tomorrow", "in zwei Wochen", "mañana").
-Quarters, holidays, numeric dates ("18.12.") and period ends are plain arithmetic here.
+turns the words into a day (weekdays, "tomorrow", "in zwei Wochen", "mañana"). A known day and month,
+quarters, holidays, calendar weeks, numeric dates ("18.12.", and 10/22 month first when the notes write
+dates that way) and period ends are plain arithmetic here.
 
 Conventions (the same as `companion.generation.tasks.dates`): a weekday is the next such day after
 the session; "next Friday" is the Friday of the following week; "next week" is that week's Friday;
