@@ -26,7 +26,7 @@ from companion.config import Settings
 from companion.generation.base import Audience
 from companion.generation.llm import OpenAIGenerator
 from companion.generation.prompts import estimate_tokens
-from companion.generation.retrieval_plan import retrieve_for_task
+from companion.generation.taskspec import task_spec
 from companion.schemas import TASKS, MentoringContext
 from companion.service import Companion
 
@@ -91,7 +91,7 @@ def main() -> int:
     over_budget = False
     audience = Audience(mentor_name=context.mentor.name)
     for task in TASKS:
-        retrieved = retrieve_for_task(task, context, companion.retriever, audience)
+        retrieved = task_spec(task).retrieve(context, companion.retriever, audience)
         prompt = generator.prepare(task, context, retrieved)
         system, user = (str(message.content) for message in prompt.messages)
         tokens = (

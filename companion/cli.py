@@ -23,7 +23,7 @@ from rich.table import Table
 from companion import access
 from companion import vocabulary as vocab
 from companion.config import Settings
-from companion.generation.render import render_markdown
+from companion.generation.taskspec import render_markdown
 from companion.retrieval.indexer import IngestLocked, IngestReport, NotIndexed
 from companion.retrieval.retriever import MODES, TenantRequired
 from companion.retrieval.store import StoreUnavailable

@@ -278,9 +278,7 @@ class Mentoring:
         return self.memory.save_cadence(caller.tenant, mentorship_id, cadence, viewer_person_id=caller.person_scope)
 
     # -- decisions -----------------------------------------------------------------------------
-    def save_decision(
-        self, caller: Caller, mentorship_id: str, framework: schemas.DecisionFramework
-    ) -> DecisionPublic:
+    def save_decision(self, caller: Caller, mentorship_id: str, framework: schemas.DecisionFramework) -> DecisionPublic:
         """Keep a decision framework; one that cites a private note stays with the mentor, whatever it says."""
         reach = self.reach(caller, mentorship_id, Action.DECIDE)
         framework = framework.model_copy(deep=True)
@@ -292,7 +290,9 @@ class Mentoring:
             framework.visibility = "mentor_private"
         if framework.visibility == "mentor_private" and not access.reads_private_notes(caller, reach.parties):
             framework.visibility = "shared"  # it could not have drawn on notes this caller cannot read
-        return self.memory.save_decision(caller.tenant, mentorship_id, framework, viewer_person_id=self._decider(caller))
+        return self.memory.save_decision(
+            caller.tenant, mentorship_id, framework, viewer_person_id=self._decider(caller)
+        )
 
     def _visible_decision(self, caller: Caller, reach: Reach, decision: DecisionPublic) -> bool:
         return decision.framework.visibility == "shared" or access.reads_private_notes(caller, reach.parties)
@@ -384,8 +384,8 @@ class Mentoring:
                 include_private_plans=access.reads_private_notes(caller, who),
             )
             base = stored.model_dump()
-            asked = set(base.get("previous_icebreakers", []))
-            extra = [q for q in sent.pop("previous_icebreakers", None) or [] if q not in asked]
+            asked = {schemas.question_key(q) for q in base.get("previous_icebreakers", [])}
+            extra = [q for q in sent.pop("previous_icebreakers", None) or [] if schemas.question_key(q) not in asked]
             base["previous_icebreakers"] = [*base.get("previous_icebreakers", []), *extra]
         base.update(sent)
         base["tenant"] = caller.tenant

@@ -4,6 +4,8 @@ one output model per task out. Field names here are the public contract."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -31,8 +33,38 @@ Date = Annotated[
 ]
 """A date in input models: between EARLIEST_DATE and LATEST_DATE, else a 422 naming the field."""
 
+
+@dataclass(frozen=True)
+class Drafted:
+    """What a model's draft of an output field must meet; the LLM path's draft models are derived from
+    the output models with these bounds (`companion.generation.drafts`). The composer is not held to them."""
+
+    min_length: int | None = None
+    max_length: int | None = None
+    ge: int | None = None
+    le: int | None = None
+    hint: str | None = None
+    """What the prompt's example JSON shows as this field's value (else its description)."""
+
+
+@dataclass(frozen=True)
+class ByCode:
+    """An output field that code fills in (from the notes, the context or retrieval); a model never writes it."""
+
+
+BY_CODE = ByCode()
+NONEMPTY = Drafted(min_length=1)
+
+
 TASKS = ("agenda", "icebreakers", "feedback", "decision", "reflection", "goals")
 Task = Literal["agenda", "icebreakers", "feedback", "decision", "reflection", "goals"]
+
+
+def question_key(text: str) -> str:
+    """When two questions are the same one: by words only, so case, punctuation, curly quotes and spacing do
+    not count. The one rule for icebreakers already asked, stored, merged into a context or written again."""
+    text = text.lower().replace("’", "'")
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
 def _strip_list(values: list[str]) -> list[str]:
@@ -116,8 +148,10 @@ class SessionInfo(_Model):
 
 
 class ActionItem(_Model):
-    text: str = Field(min_length=1, max_length=500)
-    owner: str | None = Field(default=None, max_length=100, description="'mentee', 'mentor' or a name.")
+    text: Annotated[str, Drafted(hint="what will be done")] = Field(min_length=1, max_length=500)
+    owner: Annotated[str | None, Drafted(hint="mentee, mentor")] = Field(
+        default=None, max_length=100, description="'mentee', 'mentor' or a name."
+    )
     due: Date | None = None
     done: bool = False
 
@@ -206,6 +240,8 @@ class Usage(BaseModel):
 
 
 class _Output(BaseModel):
+    """Every task's output. These fields are all filled by code: a model's draft never holds them."""
+
     generator: GeneratorInfo
     usage: Usage = Field(default_factory=Usage)
     citations: list[Citation] = Field(default_factory=list, description="Every chunk the output drew on.")
@@ -217,159 +253,181 @@ class _Output(BaseModel):
 
 
 class AgendaItem(BaseModel):
-    title: str
-    minutes: int = Field(ge=1)
-    purpose: str
-    prompts: list[str] = Field(default_factory=list)
+    title: Annotated[str, Drafted(min_length=1, max_length=200)] = Field(description="short block title")
+    minutes: Annotated[int, Drafted(ge=1, le=240)] = Field(ge=1)
+    purpose: Annotated[str, Drafted(min_length=1, max_length=500)] = Field(
+        description="why this block matters for this mentee"
+    )
+    prompts: Annotated[list[str], Drafted(max_length=6)] = Field(
+        default_factory=list, description="a question the mentor can ask"
+    )
     citations: list[Citation] = Field(default_factory=list)
 
 
 class Agenda(_Output):
     task: Literal["agenda"] = "agenda"
-    items: list[AgendaItem]
-    total_minutes: int
-    carried_forward: list[ActionItem] = Field(default_factory=list)
+    items: Annotated[list[AgendaItem], Drafted(min_length=1, max_length=10)]
+    total_minutes: Annotated[int, BY_CODE]
+    carried_forward: Annotated[list[ActionItem], BY_CODE] = Field(default_factory=list)
 
 
 class Icebreaker(BaseModel):
-    text: str
-    why: str
+    text: Annotated[str, Drafted(min_length=3, max_length=500, hint="the question, ending with ?")] = Field(
+        description="the question, to ask as written"
+    )
+    why: Annotated[str, Drafted(min_length=1, max_length=500, hint="why it suits this mentee now")] = Field(
+        description="why it suits this mentee"
+    )
     citations: list[Citation] = Field(default_factory=list)
 
 
 class Icebreakers(_Output):
     task: Literal["icebreakers"] = "icebreakers"
-    questions: list[Icebreaker]
+    questions: Annotated[list[Icebreaker], Drafted(min_length=1, max_length=10)]
 
 
 class FeedbackStatement(BaseModel):
-    situation: str
-    behavior: str
-    impact: str
-    text: str = Field(description="The statement in SBI form, ready to say.")
+    situation: Annotated[str, Drafted(hint="when and where")]
+    behavior: Annotated[str, Drafted(hint="what the mentee did")]
+    impact: Annotated[str, Drafted(hint="the effect it had, or empty")]
+    text: Annotated[str, Drafted(hint="the whole statement, ready to say")] = Field(
+        description="The statement in SBI form, ready to say."
+    )
 
 
 class FeedbackSummary(_Output):
     task: Literal["feedback"] = "feedback"
-    summary: str
-    topics: list[str] = Field(default_factory=list)
-    decisions: list[str] = Field(default_factory=list)
+    summary: Annotated[str, Drafted(min_length=1, hint="3 sentences at most")]
+    topics: Annotated[list[str], Drafted(hint="topic")] = Field(default_factory=list)
+    decisions: Annotated[list[str], Drafted(hint="a decision taken")] = Field(default_factory=list)
     action_items: list[ActionItem] = Field(default_factory=list)
-    strengths: list[str] = Field(default_factory=list)
-    growth_areas: list[str] = Field(default_factory=list)
+    strengths: Annotated[list[str], Drafted(hint="strength shown")] = Field(default_factory=list)
+    growth_areas: Annotated[list[str], Drafted(hint="area to grow")] = Field(default_factory=list)
     feedback_statements: list[FeedbackStatement] = Field(default_factory=list)
-    self_assessment_questions: list[str] = Field(default_factory=list)
-    to_confirm: list[ActionItem] = Field(
+    self_assessment_questions: Annotated[list[str], Drafted(hint="question for the mentee")] = Field(
+        default_factory=list
+    )
+    to_confirm: Annotated[list[ActionItem], BY_CODE] = Field(
         default_factory=list,
         description="The action items (also in action_items) whose owner the notes leave unclear: ask who takes them.",
     )
-    mentor_owes: list[ActionItem] = Field(
+    mentor_owes: Annotated[list[ActionItem], BY_CODE] = Field(
         default_factory=list,
         description="What the mentor owes: this session's open items and the open ones from before.",
     )
-    previous_items: list[ActionItem] = Field(
+    previous_items: Annotated[list[ActionItem], BY_CODE] = Field(
         default_factory=list,
         description="The open action items from before the session, marked done when the notes say so.",
     )
-    next_time: list[str] = Field(default_factory=list, description="What the notes plan for the next session.")
-    wellbeing_note: str | None = Field(
+    next_time: Annotated[list[str], BY_CODE] = Field(
+        default_factory=list, description="What the notes plan for the next session."
+    )
+    wellbeing_note: Annotated[str | None, BY_CODE] = Field(
         default=None, description="A gentle acknowledgement when the notes say how the mentee is doing."
     )
-    follow_up_message: str | None = Field(
+    follow_up_message: Annotated[str | None, BY_CODE] = Field(
         default=None, description="A short message the mentor can send after the session, one line per line."
     )
-    language_note: str | None = Field(
+    language_note: Annotated[str | None, BY_CODE] = Field(
         default=None, description="Set when the session or the notes are not in English (offline output is English)."
     )
 
 
 class Reversibility(BaseModel):
     level: Literal["reversible", "partly_reversible", "irreversible"]
-    reason: str
+    reason: Annotated[str, Drafted(min_length=1, hint="why")]
 
 
 class DecisionOption(BaseModel):
-    name: str
-    upside: str
-    downside: str
-    worst_case: str
-    mitigation: str
-    kind: str | None = Field(
+    name: Annotated[str, Drafted(min_length=1, hint="option, in the mentee's words")]
+    upside: Annotated[str, Drafted(hint="what this option could give")]
+    downside: Annotated[str, Drafted(hint="what it costs")]
+    worst_case: Annotated[str, Drafted(hint="the worst that could happen")]
+    mitigation: Annotated[str, Drafted(hint="how to soften the worst case")]
+    kind: Annotated[str | None, BY_CODE] = Field(
         default=None,
         description="The kind of move the option's own words name (stay, leave, layoff, raise, trial, ...), "
         "when the composer could tell; None when it could not, and then its lines are questions to ask.",
     )
     reversibility: Reversibility | None = Field(default=None, description="How hard this option is to undo, and why.")
-    questions: list[str] = Field(
+    questions: Annotated[list[str], Drafted(hint="a question the mentor should ask about it")] = Field(
         default_factory=list, description="What to ask about this option: what the composer cannot know."
     )
-    from_notes: list[str] = Field(default_factory=list, description="What the session notes say about this option.")
+    from_notes: Annotated[list[str], BY_CODE] = Field(
+        default_factory=list, description="What the session notes say about this option."
+    )
 
 
 class DecisionFramework(_Output):
     task: Literal["decision"] = "decision"
-    decision: str
+    decision: Annotated[str, Drafted(min_length=1, hint="the decision in one sentence")]
     reversibility: Reversibility
-    criteria: list[str]
-    options: list[DecisionOption]
-    premortem: list[str]
-    questions_for_mentor: list[str]
-    experiment: str
-    next_steps: list[str]
+    criteria: Annotated[list[str], Drafted(min_length=1, hint="what matters in choosing")]
+    options: Annotated[list[DecisionOption], Drafted(min_length=1, max_length=8)]
+    premortem: Annotated[list[str], Drafted(hint="a way this could fail")]
+    questions_for_mentor: Annotated[list[str], Drafted(hint="question")]
+    experiment: Annotated[str, Drafted(min_length=1, hint="a small, cheap test before the big bet")]
+    next_steps: Annotated[list[str], Drafted(hint="step")]
     check_in_date: dt.date | None = None
     relevant_experience: list[Citation] = Field(default_factory=list)
-    ten_ten_ten: list[str] = Field(
-        default_factory=list, description="The 10/10/10 lens: the options at ten minutes, ten months and ten years."
+    ten_ten_ten: Annotated[list[str], Drafted(hint="how an option looks in ten minutes, ten months, ten years")] = (
+        Field(
+            default_factory=list, description="The 10/10/10 lens: the options at ten minutes, ten months and ten years."
+        )
     )
-    premortem_citations: list[Citation] = Field(
+    premortem_citations: Annotated[list[Citation], BY_CODE] = Field(
         default_factory=list, description="The framework guide the pre-mortem follows."
     )
-    ten_ten_ten_citations: list[Citation] = Field(
+    ten_ten_ten_citations: Annotated[list[Citation], BY_CODE] = Field(
         default_factory=list, description="The framework guide the 10/10/10 lens follows."
     )
-    experiment_citations: list[Citation] = Field(
+    experiment_citations: Annotated[list[Citation], BY_CODE] = Field(
         default_factory=list, description="The framework guide the small experiment follows."
     )
 
 
 class ReflectionPrompt(BaseModel):
-    text: str
-    goal: str | None = None
+    text: Annotated[str, Drafted(min_length=3, hint="an open question")]
+    goal: Annotated[str | None, Drafted(hint="the mentee goal it serves")] = None
     citations: list[Citation] = Field(default_factory=list)
 
 
 class ReflectionPrompts(_Output):
     task: Literal["reflection"] = "reflection"
-    prompts: list[ReflectionPrompt]
+    prompts: Annotated[list[ReflectionPrompt], Drafted(min_length=1, max_length=10)]
 
 
 class Milestone(BaseModel):
-    text: str
+    text: Annotated[str, Drafted(min_length=1, hint="milestone")]
     due: dt.date | None = None
 
 
 class SmartGoal(BaseModel):
-    statement: str
-    specific: str
-    measurable: str
-    achievable: str
-    relevant: str
-    time_bound: str
-    milestones: list[Milestone] = Field(default_factory=list)
+    statement: Annotated[str, Drafted(min_length=1, hint="the goal")]
+    specific: Annotated[str, Drafted(hint="...")]
+    measurable: Annotated[str, Drafted(hint="...")]
+    achievable: Annotated[str, Drafted(hint="...")]
+    relevant: Annotated[str, Drafted(hint="...")]
+    time_bound: Annotated[str, Drafted(hint="...")]
+    milestones: Annotated[list[Milestone], Drafted(max_length=8)] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
 
 
 class Cadence(BaseModel):
-    frequency: str = Field(description="e.g. 'every 2 weeks'")
-    session_minutes: int
-    meeting_day: str = Field(description="e.g. 'Tuesday'")
-    sessions: list[dt.date] = Field(description="The planned sessions after this one; empty after the closing session.")
-    ends_on: dt.date | None = Field(
+    frequency: Annotated[str, Drafted(min_length=1, hint="e.g. every 2 weeks")] = Field(
+        description="e.g. 'every 2 weeks'"
+    )
+    session_minutes: Annotated[int, Drafted(ge=10, le=240)]
+    meeting_day: Annotated[str, Drafted(min_length=1, hint="e.g. Tuesday")] = Field(description="e.g. 'Tuesday'")
+    sessions: Annotated[list[dt.date], Drafted(max_length=26)] = Field(
+        description="The planned sessions after this one; empty after the closing session."
+    )
+    ends_on: Annotated[dt.date | None, BY_CODE] = Field(
         default=None,
         description="The last planned session when the mentorship's end is known (planned sessions, a stated end "
         "date, or this being the closing session).",
     )
-    basis: list[str] = Field(
+    basis: Annotated[list[str], BY_CODE] = Field(
         default_factory=list,
         description="Why the schedule looks as it does: the cadence agreed in the notes, the next meeting, the end.",
     )
@@ -377,19 +435,5 @@ class Cadence(BaseModel):
 
 class GoalPlan(_Output):
     task: Literal["goals"] = "goals"
-    goals: list[SmartGoal]
+    goals: Annotated[list[SmartGoal], Drafted(min_length=1, max_length=6)]
     cadence: Cadence
-
-
-OUTPUT_MODELS: dict[str, type[_Output]] = {
-    "agenda": Agenda,
-    "icebreakers": Icebreakers,
-    "feedback": FeedbackSummary,
-    "decision": DecisionFramework,
-    "reflection": ReflectionPrompts,
-    "goals": GoalPlan,
-}
-
-
-def output_json_schema(task: str) -> dict[str, Any]:
-    return OUTPUT_MODELS[task].model_json_schema()

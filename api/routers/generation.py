@@ -16,7 +16,8 @@ from api.errors import ApiError
 from api.observability import Metrics
 from companion import schemas
 from companion.access import Caller
-from companion.generation.tasks.common import MissingInput, require_inputs
+from companion.generation.tasks.common import MissingInput
+from companion.generation.taskspec import task_spec
 from companion.mentoring import Mentoring
 from companion.schemas import ContextPatch
 
@@ -91,7 +92,7 @@ def run_task(
 ) -> Any:
     context, who = mentoring.context(caller, patch, mentorship_id)
     if accept and "text/event-stream" in accept:
-        require_inputs(task, context)
+        task_spec(task).check_inputs(context)
         events = mentoring.events(caller, task, context, who, mentorship_id)
 
         def stream() -> Iterator[bytes]:

@@ -41,7 +41,7 @@ from api.web.core import (
 from api.web.planning import rebalance
 from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
-from companion.generation.render import render_markdown
+from companion.generation.taskspec import render_markdown
 from companion.memory.schemas import (
     ActionItemPublic,
     DecisionCheckIn,

@@ -1,5 +1,10 @@
 """What the LLM is asked to return (a draft per task), and how a draft becomes the public output.
 
+A draft model is derived from its task's output model (`draft_model`): the same fields, minus those
+code fills in, with citations as chunk ids and the bounds the output model marks `Drafted`. The JSON
+schema sent to the model and the shape shown in the prompt are derived from the draft in turn, so an
+output shape is written once, in `companion/schemas.py`.
+
 The model only ever names chunk ids; the full `Citation` objects are built here from what
 retrieval returned, so an invented id can be dropped and counted but never reach a user.
 Everything the model cannot be trusted with (total minutes, carried-forward action items,
@@ -10,38 +15,26 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic.fields import FieldInfo
 
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import (
-    ActionItem,
-    Agenda,
-    AgendaItem,
-    Cadence,
+    ByCode,
     Citation,
-    DecisionFramework,
-    DecisionOption,
-    FeedbackStatement,
-    FeedbackSummary,
+    Drafted,
     GeneratorInfo,
-    GoalPlan,
-    Icebreaker,
-    Icebreakers,
     MentoringContext,
-    Milestone,
-    ReflectionPrompt,
-    ReflectionPrompts,
-    Reversibility,
-    SmartGoal,
     _Output,
+    question_key,
 )
-
-CITATION_FIELDS = frozenset({"citations", "relevant_experience"})
-"""Draft fields that hold chunk ids; their JSON schema is narrowed to the ids the prompt showed."""
 
 
 class InvalidDraft(ValueError):
@@ -52,129 +45,68 @@ class _Draft(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
-ChunkIds = list[str]
+_CHUNK_ID_MARK = "x-chunk-id"
+ChunkId = Annotated[str, Field(json_schema_extra={_CHUNK_ID_MARK: True})]
+"""A cited chunk id in a draft; the schema sent to the model narrows it to the ids the prompt showed."""
+
+_OUTPUT_FIELDS = frozenset(_Output.model_fields) - {"citations"} | {"task"}
+"""Filled by code on every output: the generator block, usage and visibility. A draft may name the chunks
+it drew on as a whole (`citations`); the output's citations are then every chunk it cited anywhere."""
 
 
-class AgendaItemDraft(_Draft):
-    title: str = Field(min_length=1, max_length=200)
-    minutes: int = Field(ge=1, le=240)
-    purpose: str = Field(min_length=1, max_length=500)
-    prompts: list[str] = Field(default_factory=list, max_length=6)
-    citations: ChunkIds = Field(default_factory=list)
+def _drafted(info: FieldInfo) -> Drafted | None:
+    return next((m for m in info.metadata if isinstance(m, Drafted)), None)
 
 
-class AgendaDraft(_Draft):
-    items: list[AgendaItemDraft] = Field(min_length=1, max_length=10)
+def _by_code(info: FieldInfo) -> bool:
+    return any(isinstance(m, ByCode) for m in info.metadata)
 
 
-class IcebreakerDraft(_Draft):
-    text: str = Field(min_length=3, max_length=500)
-    why: str = Field(min_length=1, max_length=500)
-    citations: ChunkIds = Field(default_factory=list)
+def _draft_type(annotation: Any) -> Any:
+    """The type a model writes for an output type: chunk ids for citations, drafts for nested models."""
+    if annotation is Citation:
+        return ChunkId
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return draft_model(annotation)
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is list:
+        return list[_draft_type(args[0])]  # type: ignore[misc]
+    if origin in (Union, UnionType):
+        parts = tuple(_draft_type(a) for a in args)
+        return Union[parts]  # noqa: UP007
+    return annotation
 
 
-class IcebreakersDraft(_Draft):
-    questions: list[IcebreakerDraft] = Field(min_length=1, max_length=10)
-
-
-class ActionItemDraft(_Draft):
-    text: str = Field(min_length=1, max_length=500)
-    owner: str | None = Field(default=None, max_length=100)
-    due: dt.date | None = None
-
-
-class FeedbackStatementDraft(_Draft):
-    situation: str
-    behavior: str
-    impact: str
-    text: str
-
-
-class FeedbackDraft(_Draft):
-    summary: str = Field(min_length=1)
-    topics: list[str] = Field(default_factory=list)
-    decisions: list[str] = Field(default_factory=list)
-    action_items: list[ActionItemDraft] = Field(default_factory=list)
-    strengths: list[str] = Field(default_factory=list)
-    growth_areas: list[str] = Field(default_factory=list)
-    feedback_statements: list[FeedbackStatementDraft] = Field(default_factory=list)
-    self_assessment_questions: list[str] = Field(default_factory=list)
-    citations: ChunkIds = Field(default_factory=list)
-
-
-class ReversibilityDraft(_Draft):
-    level: Literal["reversible", "partly_reversible", "irreversible"]
-    reason: str = Field(min_length=1)
-
-
-class DecisionOptionDraft(_Draft):
-    name: str = Field(min_length=1)
-    upside: str
-    downside: str
-    worst_case: str
-    mitigation: str
-
-
-class DecisionDraft(_Draft):
-    decision: str = Field(min_length=1)
-    reversibility: ReversibilityDraft
-    criteria: list[str] = Field(min_length=1)
-    options: list[DecisionOptionDraft] = Field(min_length=1, max_length=8)
-    premortem: list[str] = Field(default_factory=list)
-    questions_for_mentor: list[str] = Field(default_factory=list)
-    experiment: str = Field(min_length=1)
-    next_steps: list[str] = Field(default_factory=list)
-    check_in_date: dt.date | None = None
-    relevant_experience: ChunkIds = Field(default_factory=list)
-    citations: ChunkIds = Field(default_factory=list)
-
-
-class ReflectionPromptDraft(_Draft):
-    text: str = Field(min_length=3)
-    goal: str | None = None
-    citations: ChunkIds = Field(default_factory=list)
-
-
-class ReflectionDraft(_Draft):
-    prompts: list[ReflectionPromptDraft] = Field(min_length=1, max_length=10)
-
-
-class MilestoneDraft(_Draft):
-    text: str = Field(min_length=1)
-    due: dt.date | None = None
-
-
-class SmartGoalDraft(_Draft):
-    statement: str = Field(min_length=1)
-    specific: str
-    measurable: str
-    achievable: str
-    relevant: str
-    time_bound: str
-    milestones: list[MilestoneDraft] = Field(default_factory=list, max_length=8)
-    citations: ChunkIds = Field(default_factory=list)
-
-
-class CadenceDraft(_Draft):
-    frequency: str = Field(min_length=1)
-    session_minutes: int = Field(ge=10, le=240)
-    meeting_day: str = Field(min_length=1)
-    sessions: list[dt.date] = Field(default_factory=list, max_length=26)
-
-
-class GoalsDraft(_Draft):
-    goals: list[SmartGoalDraft] = Field(min_length=1, max_length=6)
-    cadence: CadenceDraft
-
-
-DRAFT_MODELS: dict[str, type[_Draft]] = {
-    "agenda": AgendaDraft,
-    "icebreakers": IcebreakersDraft,
-    "feedback": FeedbackDraft,
-    "decision": DecisionDraft,
-    "reflection": ReflectionDraft,
-    "goals": GoalsDraft,
-}
+@cache
+def draft_model(model: type[BaseModel]) -> type[_Draft]:
+    """What a model is asked to write for `model`: its fields minus those code fills in (`BY_CODE`, the
+    `_Output` block), citations as chunk ids, nested models as their drafts, and the `Drafted` bounds.
+    A list the draft need not fill (no `Drafted` minimum) defaults to empty."""
+    fields: dict[str, Any] = {}
+    names = sorted(model.model_fields, key=lambda name: name == "citations")  # the whole output's ids last
+    for name in names:
+        info = model.model_fields[name]
+        if (issubclass(model, _Output) and name in _OUTPUT_FIELDS) or _by_code(info):
+            continue
+        annotation = _draft_type(info.annotation)
+        bounds = _drafted(info)
+        limits = {k: v for k, v in vars(bounds).items() if v is not None and k != "hint"} if bounds else {}
+        described = (bounds.hint if bounds else None) or info.description
+        for meta in info.metadata:  # constraints the output field itself declares (an input model's bounds)
+            for key in ("min_length", "max_length", "ge", "le"):
+                value = getattr(meta, key, None)
+                if value is not None:
+                    limits.setdefault(key, value)
+        if info.default_factory is not None:
+            default: Any = Field(default_factory=info.default_factory, description=described, **limits)
+        elif not info.is_required():
+            default = Field(default=info.default, description=described, **limits)
+        elif get_origin(annotation) is list and not limits.get("min_length"):
+            default = Field(default_factory=list, description=described, **limits)
+        else:
+            default = Field(description=described, **limits)
+        fields[name] = (annotation, default)
+    return create_model(f"{model.__name__}Draft", __base__=_Draft, **fields)
 
 
 # --------------------------------------------------------------------------------------
@@ -199,9 +131,8 @@ def _close_objects(node: Any, citable_ids: Sequence[str]) -> None:
     if isinstance(node, dict):
         if node.get("type") == "object":
             node["additionalProperties"] = False
-        for name, prop in node.get("properties", {}).items():
-            if name in CITATION_FIELDS and citable_ids:
-                prop["items"] = {"type": "string", "enum": list(citable_ids)}
+        if node.pop(_CHUNK_ID_MARK, False) and citable_ids:
+            node["enum"] = list(citable_ids)
         for value in node.values():
             _close_objects(value, citable_ids)
     elif isinstance(node, list):
@@ -209,16 +140,53 @@ def _close_objects(node: Any, citable_ids: Sequence[str]) -> None:
             _close_objects(value, citable_ids)
 
 
-def draft_json_schema(task: str, citable_ids: Sequence[str]) -> dict[str, Any]:
+def draft_json_schema(model: type[_Output], citable_ids: Sequence[str]) -> dict[str, Any]:
     """A self-contained schema (no $refs, closed objects) whose citation items are the shown chunk ids.
 
     Servers that constrain decoding with the schema (llama.cpp grammars, OpenAI structured
     outputs) then cannot produce an invented id at all; others are still checked afterwards.
     """
-    raw = DRAFT_MODELS[task].model_json_schema()
+    raw = draft_model(model).model_json_schema()
     schema = _inline_refs(copy.deepcopy(raw), raw.get("$defs", {}))
     _close_objects(schema, citable_ids)
     return schema
+
+
+def draft_shape(model: type[_Output]) -> str:
+    """The draft as one line of example JSON for the prompt: each field with its description (or its
+    type) as the value, so the shape the prompt shows is the shape the schema checks."""
+    return json.dumps(_shape_of(draft_model(model)), ensure_ascii=False)
+
+
+def _shape_of(model: type[BaseModel]) -> dict[str, Any]:
+    return {name: _example(info.annotation, info) for name, info in model.model_fields.items()}
+
+
+def _example(annotation: Any, info: FieldInfo | None = None) -> Any:
+    described = info.description if info is not None else None
+    if get_origin(annotation) is Annotated:
+        if any(getattr(m, "json_schema_extra", None) == {_CHUNK_ID_MARK: True} for m in get_args(annotation)[1:]):
+            return "chunk id"
+        return _example(get_args(annotation)[0], info)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _shape_of(annotation)
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is list:
+        return [_example(args[0], None if described is None else FieldInfo(description=described))]
+    if origin in (Union, UnionType):
+        present = [a for a in args if a is not type(None)]
+        value = _example(present[0], info)
+        return f"{value} or null" if isinstance(value, str) and len(present) < len(args) else value
+    if origin is Literal:
+        return " | ".join(str(a) for a in args)
+    if annotation is dt.date:
+        return "YYYY-MM-DD"
+    if annotation is bool:
+        return False
+    if annotation is int:
+        low = next((m.ge for m in (info.metadata if info else []) if getattr(m, "ge", None) is not None), None)
+        return max(10, low or 0)
+    return described or "text"
 
 
 # --------------------------------------------------------------------------------------
@@ -269,131 +237,89 @@ def rescale_minutes(minutes: Sequence[int], total: int) -> list[int]:
     return scaled
 
 
-def _normalise_question(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", text).strip().casefold()
+def _inner(annotation: Any, wanted: Any) -> Any:
+    """The list item type or model class inside an annotation (through `| None`), or None."""
+    if wanted is list and get_origin(annotation) is list:
+        return get_args(annotation)[0]
+    if wanted is BaseModel and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner(arg, wanted)
+        if found is not None:
+            return found
+    return None
 
 
-def _agenda(draft: AgendaDraft, context: MentoringContext, cite: CitationResolver, info: GeneratorInfo) -> Agenda:
+def _complete(draft: BaseModel, model: type[BaseModel], cite: CitationResolver) -> dict[str, Any]:
+    """A draft as the data of its output model: cited ids resolved, nested drafts completed alike."""
+    return {
+        name: _value(getattr(draft, name), model.model_fields[name].annotation, cite)
+        for name in type(draft).model_fields
+    }
+
+
+def _value(value: Any, annotation: Any, cite: CitationResolver) -> Any:
+    if isinstance(value, list):
+        item = _inner(annotation, list)
+        if item is Citation:
+            return cite.resolve(value)
+        return [_value(v, item, cite) for v in value]
+    if isinstance(value, BaseModel):
+        return _complete(value, _inner(annotation, BaseModel), cite)
+    return value
+
+
+Finish = Callable[[dict[str, Any], MentoringContext, GeneratorInfo], dict[str, Any]]
+"""A task's own completion of a draft's data: what code fills in, and the rules a model cannot be trusted with."""
+
+
+def finish_agenda(data: dict[str, Any], context: MentoringContext, info: GeneratorInfo) -> dict[str, Any]:
+    """Minutes rescaled to the session length; the carried-forward items are exactly the open ones."""
     total = context.session.duration_minutes
-    original = [item.minutes for item in draft.items]
+    original = [item["minutes"] for item in data["items"]]
     minutes = rescale_minutes(original, total)
     if minutes != original:
         info.notes.append(f"rescaled agenda minutes from {sum(original)} to {total}")
     items = [
-        AgendaItem(
-            title=item.title,
-            minutes=length,
-            purpose=item.purpose,
-            prompts=[p for p in item.prompts if p],
-            citations=cite.resolve(item.citations),
-        )
-        for item, length in zip(draft.items, minutes, strict=True)
+        {**item, "minutes": length, "prompts": [p for p in item["prompts"] if p]}
+        for item, length in zip(data["items"], minutes, strict=True)
     ]
     carried = [item for item in context.open_action_items if not item.done]
-    return Agenda(generator=info, items=items, total_minutes=total, carried_forward=carried)
+    return {**data, "items": items, "total_minutes": total, "carried_forward": carried}
 
 
-def _icebreakers(
-    draft: IcebreakersDraft, context: MentoringContext, cite: CitationResolver, info: GeneratorInfo
-) -> Icebreakers:
-    seen = {_normalise_question(q) for q in context.previous_icebreakers}
-    questions: list[Icebreaker] = []
-    repeated = 0
-    for question in draft.questions:
-        key = _normalise_question(question.text)
-        if key in seen:
-            repeated += 1
-            continue
-        seen.add(key)
-        questions.append(Icebreaker(text=question.text, why=question.why, citations=cite.resolve(question.citations)))
+def finish_icebreakers(data: dict[str, Any], context: MentoringContext, info: GeneratorInfo) -> dict[str, Any]:
+    """No question the pair has asked before, and none twice (`question_key` decides what is the same)."""
+    seen = {question_key(q) for q in context.previous_icebreakers}
+    questions = []
+    for question in data["questions"]:
+        key = question_key(question["text"])
+        if key not in seen:
+            seen.add(key)
+            questions.append(question)
     if not questions:
         raise InvalidDraft("every question repeats a previous icebreaker or another question; write new ones")
+    repeated = len(data["questions"]) - len(questions)
     if repeated:
         info.notes.append(f"dropped {repeated} repeated icebreaker{'s' if repeated != 1 else ''}")
-    return Icebreakers(generator=info, questions=questions)
-
-
-def _feedback(
-    draft: FeedbackDraft, context: MentoringContext, cite: CitationResolver, info: GeneratorInfo
-) -> FeedbackSummary:
-    cite.resolve(draft.citations)
-    return FeedbackSummary(
-        generator=info,
-        summary=draft.summary,
-        topics=draft.topics,
-        decisions=draft.decisions,
-        action_items=[ActionItem(text=a.text, owner=a.owner or None, due=a.due) for a in draft.action_items],
-        strengths=draft.strengths,
-        growth_areas=draft.growth_areas,
-        feedback_statements=[FeedbackStatement(**s.model_dump()) for s in draft.feedback_statements],
-        self_assessment_questions=draft.self_assessment_questions,
-    )
-
-
-def _decision(
-    draft: DecisionDraft, context: MentoringContext, cite: CitationResolver, info: GeneratorInfo
-) -> DecisionFramework:
-    experience = cite.resolve(draft.relevant_experience)
-    cite.resolve(draft.citations)
-    return DecisionFramework(
-        generator=info,
-        decision=draft.decision,
-        reversibility=Reversibility(**draft.reversibility.model_dump()),
-        criteria=draft.criteria,
-        options=[DecisionOption(**o.model_dump()) for o in draft.options],
-        premortem=draft.premortem,
-        questions_for_mentor=draft.questions_for_mentor,
-        experiment=draft.experiment,
-        next_steps=draft.next_steps,
-        check_in_date=draft.check_in_date,
-        relevant_experience=experience,
-    )
-
-
-def _reflection(
-    draft: ReflectionDraft, context: MentoringContext, cite: CitationResolver, info: GeneratorInfo
-) -> ReflectionPrompts:
-    prompts = [
-        ReflectionPrompt(text=p.text, goal=p.goal or None, citations=cite.resolve(p.citations)) for p in draft.prompts
-    ]
-    return ReflectionPrompts(generator=info, prompts=prompts)
-
-
-def _goals(draft: GoalsDraft, context: MentoringContext, cite: CitationResolver, info: GeneratorInfo) -> GoalPlan:
-    goals = [
-        SmartGoal(
-            statement=g.statement,
-            specific=g.specific,
-            measurable=g.measurable,
-            achievable=g.achievable,
-            relevant=g.relevant,
-            time_bound=g.time_bound,
-            milestones=[Milestone(text=m.text, due=m.due) for m in g.milestones],
-            citations=cite.resolve(g.citations),
-        )
-        for g in draft.goals
-    ]
-    cadence = Cadence(**draft.cadence.model_dump())
-    return GoalPlan(generator=info, goals=goals, cadence=cadence)
-
-
-_BUILDERS: dict[str, Any] = {
-    "agenda": _agenda,
-    "icebreakers": _icebreakers,
-    "feedback": _feedback,
-    "decision": _decision,
-    "reflection": _reflection,
-    "goals": _goals,
-}
+    return {**data, "questions": questions}
 
 
 def build_output(
-    task: str, data: dict[str, Any], context: MentoringContext, cite: CitationResolver, info: GeneratorInfo
+    model: type[_Output],
+    finish: Finish | None,
+    data: dict[str, Any],
+    context: MentoringContext,
+    cite: CitationResolver,
+    info: GeneratorInfo,
 ) -> _Output:
     """Validate the model's JSON as the task's draft and complete it into the public output model."""
     try:
-        draft = DRAFT_MODELS[task].model_validate(data)
-        output: _Output = _BUILDERS[task](draft, context, cite, info)
+        draft = draft_model(model).model_validate(data)
+        completed = _complete(draft, model, cite)
+        if finish is not None:
+            completed = finish(completed, context, info)
+        output = model.model_validate({**completed, "generator": info})
     except ValidationError as exc:
         raise InvalidDraft(describe_validation_error(exc)) from exc
     output.citations = list(cite.used.values())

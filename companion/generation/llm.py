@@ -16,8 +16,8 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
 from collections.abc import Generator as PyGenerator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -37,7 +37,7 @@ from langchain_core.runnables import Runnable
 
 from companion.config import Settings
 from companion.generation.base import Generator, Retrieved
-from companion.generation.drafts import CitationResolver, InvalidDraft, build_output, draft_json_schema
+from companion.generation.drafts import CitationResolver, InvalidDraft
 from companion.generation.prompts import (
     PromptLibrary,
     ReferenceChunk,
@@ -46,7 +46,7 @@ from companion.generation.prompts import (
     prompt_variables,
 )
 from companion.generation.redact import is_loopback_url, redact_pii
-from companion.generation.tasks import feedback as feedback_task
+from companion.generation.taskspec import task_spec
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import GeneratorInfo, MentoringContext, Usage, _Output
 
@@ -133,27 +133,6 @@ class PreparedPrompt:
     notes: list[str] = field(default_factory=list)
     facts: Any = None
     """What a facts hook read from the input (the analysed notes for feedback), to check the answer against."""
-
-
-@dataclass(frozen=True)
-class FactsHook:
-    """A task whose prompt carries facts read from the input, and whose answer is held to them.
-
-    Like invented citations, what the model states that the facts contradict is corrected or dropped,
-    and counted in the generator notes; the offline fallback stays as it is.
-    """
-
-    read: Callable[[MentoringContext], Any]
-    """The facts, from the whole (unredacted, untrimmed) context."""
-    prompt: Callable[[Any, MentoringContext, Callable[[str], str] | None], dict[str, Any]]
-    """Template variables showing the facts; the callable scrubs their text (PII redaction) when given."""
-    check: Callable[[Any, MentoringContext, Any], _Output]
-    """The validated output held to the facts."""
-
-
-FACTS_HOOKS: dict[str, FactsHook] = {
-    "feedback": FactsHook(feedback_task.notes_facts, feedback_task.prompt_facts, feedback_task.check_answer),
-}
 
 
 def interleave_groups(retrieved: Retrieved) -> list[SearchResult]:
@@ -360,17 +339,18 @@ class OpenAIGenerator:
             notes=notes_text if task == "feedback" else None,
             scrub=redact_pii if self.redacts else None,
         )
-        hook = FACTS_HOOKS.get(task)
+        spec = task_spec(task)
+        hook = spec.facts
         facts = hook.read(context) if hook is not None else None
         if hook is not None:
             variables["facts"] = hook.prompt(facts, context, redact_pii if self.redacts else None)
-        rendered = self.prompts.render(task, **variables)
+        rendered = self.prompts.render(spec.prompt, **variables)
         return PreparedPrompt(
             task=task,
             messages=[SystemMessage(rendered.system), HumanMessage(rendered.user)],
             version=rendered.version,
             citable=citable,
-            schema=draft_json_schema(task, [r.chunk_id for r in citable]),
+            schema=spec.draft_schema([r.chunk_id for r in citable]),
             notes=notes,
             facts=facts,
         )
@@ -481,8 +461,9 @@ class OpenAIGenerator:
             prompt_version=prompt.version,
             notes=[*prompt.notes, f"structured output via {method}"],
         )
-        output = build_output(prompt.task, data, context, CitationResolver(prompt.citable), info)
-        hook = FACTS_HOOKS.get(prompt.task)
+        spec = task_spec(prompt.task)
+        output = spec.build(data, context, CitationResolver(prompt.citable), info)
+        hook = spec.facts
         return hook.check(output, context, prompt.facts) if hook is not None and prompt.facts is not None else output
 
     @staticmethod

@@ -10,16 +10,16 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from companion.access import MENTEE_FACING_TASKS
 from companion.generation.base import Audience, Generator, Retrieved
-from companion.generation.retrieval_plan import retrieve_for_task
-from companion.generation.tasks.common import require_inputs
+from companion.generation.taskspec import task_spec
 from companion.retrieval.retriever import Retriever
-from companion.schemas import TASKS, Citation, MentoringContext, _Output
+from companion.schemas import Citation, MentoringContext, _Output
 
 
 def default_audience(task: str) -> Audience:
-    """Without an explicit audience: reflection is for the mentee; other tasks see shared knowledge only."""
-    return Audience(mentee_facing=True) if task == "reflection" else Audience()
+    """Without an explicit audience: a mentee-facing task is for the mentee; others see shared knowledge only."""
+    return Audience(mentee_facing=True) if task in MENTEE_FACING_TASKS else Audience()
 
 
 Event = tuple[str, dict[str, Any] | _Output]
@@ -62,12 +62,11 @@ def generate_events(
 ) -> Iterator[Event]:
     """Retrieve what the task needs under the audience's privacy rules, then generate from exactly that,
     reporting progress: ("retrieved", ...), ("generating", ...), ("token", ...)* and last ("result", output)."""
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; available: {', '.join(TASKS)}")
-    require_inputs(task, context)
-    if task == "reflection" and not audience.mentee_facing:
+    spec = task_spec(task)
+    spec.check_inputs(context)
+    if task in MENTEE_FACING_TASKS and not audience.mentee_facing:
         audience = replace(audience, mentee_facing=True)  # reflection prompts are always read by the mentee
-    retrieved = retrieve_for_task(task, context, retriever, audience)
+    retrieved = spec.retrieve(context, retriever, audience)
     yield "retrieved", {"chunks": len(retrieved.all), "citations": [r.citation() for r in retrieved.all]}
     yield "generating", {"provider": generator.name}
     stream = getattr(generator, "stream_generate", None)

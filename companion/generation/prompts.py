@@ -23,6 +23,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from companion.generation.taskspec import task_spec
 from companion.schemas import TASKS, MentoringContext
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
@@ -186,7 +187,9 @@ class PromptLibrary:
         return system_version
 
     def render(self, task: str, **variables: Any) -> RenderedPrompt:
+        """Both templates of a task; `json_shape`, the example answer, is derived from the task's output model."""
         version = self.version(task)
+        variables.setdefault("json_shape", TemplateText(task_spec(task).shape))
         system = self.environment.get_template(f"{task}.system.j2").render(task=task, **variables)
         user = self.environment.get_template(f"{task}.user.j2").render(task=task, **variables)
         return RenderedPrompt(system=system.strip() + "\n", user=user.strip() + "\n", version=version)

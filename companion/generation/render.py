@@ -11,9 +11,6 @@ as HTML. The renderers below write no `<` or `>` of their own, so the finished d
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from companion.schemas import (
     ActionItem,
     Agenda,
@@ -248,25 +245,12 @@ def render_footer(output: _Output) -> list[str]:
     return lines
 
 
-RENDERERS: dict[type[Any], Callable[[Any, MentoringContext | None], list[str]]] = {
-    Agenda: render_agenda,
-    Icebreakers: render_icebreakers,
-    FeedbackSummary: render_feedback,
-    DecisionFramework: render_decision,
-    ReflectionPrompts: render_reflection,
-    GoalPlan: render_goals,
-}
-
-
 def escape_html(text: str) -> str:
     """`<` and `>` as character references, so no text can open an HTML tag, comment or autolink."""
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_markdown(output: _Output, context: MentoringContext | None = None) -> str:
-    """Markdown for any task's output; `context` adds names, dates and overdue flags when given."""
-    renderer = RENDERERS.get(type(output))
-    if renderer is None:
-        raise ValueError(f"no Markdown renderer for {type(output).__name__}")
-    lines = renderer(output, context) + render_sources(output.citations) + render_footer(output)
+def markdown_document(output: _Output, body: list[str]) -> str:
+    """A task's Markdown body with the sources and the footer every output gets, HTML escaped."""
+    lines = body + render_sources(output.citations) + render_footer(output)
     return escape_html("\n".join(lines).rstrip() + "\n")

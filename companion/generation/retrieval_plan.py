@@ -69,7 +69,7 @@ def mentor_first(results: list[SearchResult], names: frozenset[str]) -> list[Sea
     return own + [r for r in results if r.author not in names]
 
 
-class _Plan:
+class Plan:
     """Collects one task's searches with the request's tenant and privacy rules baked in, then runs
     them as one batch (one embedding call for the new queries, one catalog lookup)."""
 
@@ -126,7 +126,7 @@ class _Plan:
         return self.retrieved
 
 
-def _agenda(plan: _Plan) -> None:
+def plan_agenda(plan: Plan) -> None:
     context = plan.context
     plan.stage = context_stage(context).stage
     kind = session_type(context, plan.stage)
@@ -184,7 +184,7 @@ def _agenda(plan: _Plan) -> None:
     plan.mentor_notes(profile)
 
 
-def _icebreakers(plan: _Plan) -> None:
+def plan_icebreakers(plan: Plan) -> None:
     context = plan.context
     plan.stage = context_stage(context).stage
     mentee, mentor = context.mentee, context.mentor
@@ -209,7 +209,7 @@ def _icebreakers(plan: _Plan) -> None:
         )
 
 
-def _feedback(plan: _Plan) -> None:
+def plan_feedback(plan: Plan) -> None:
     query = notes_query(plan.context) or profile_query(plan.context)
     plan.search("feedback_patterns", query, 30, whole_bank=True, banks=("feedback_patterns",))
     plan.search(
@@ -223,7 +223,7 @@ def _feedback(plan: _Plan) -> None:
     plan.guides(f"Giving feedback and turning it into action items. {query}", k=4, kinds=("guide",))
 
 
-def _decision(plan: _Plan) -> None:
+def plan_decision(plan: Plan) -> None:
     context = plan.context
     decision = context.decision
     statement = decision.statement if decision else ""
@@ -246,7 +246,7 @@ def _decision(plan: _Plan) -> None:
     plan.mentor_notes(f"{statement} {options}. {context.mentee.situation or ''}")
 
 
-def _reflection(plan: _Plan) -> None:
+def plan_reflection(plan: Plan) -> None:
     context = plan.context
     plan.stage = context_stage(context).stage
     query = ". ".join([*context.mentee.goals, *context.mentee.challenges, *context.session.focus]) or "reflection"
@@ -274,7 +274,7 @@ def _reflection(plan: _Plan) -> None:
     )
 
 
-def _goals(plan: _Plan) -> None:
+def plan_goals(plan: Plan) -> None:
     context = plan.context
     label = PERSONA_LABELS.get(plan.persona or "", "")
     for index, goal in enumerate(context.mentee.goals):
@@ -292,21 +292,12 @@ def _goals(plan: _Plan) -> None:
         )
 
 
-PLANS: dict[str, Callable[[_Plan], None]] = {
-    "agenda": _agenda,
-    "icebreakers": _icebreakers,
-    "feedback": _feedback,
-    "decision": _decision,
-    "reflection": _reflection,
-    "goals": _goals,
-}
+PlanSteps = Callable[[Plan], None]
+"""A task's retrieval plan: the searches it queues on a `Plan`."""
 
 
-def retrieve_for_task(task: str, context: MentoringContext, retriever: Retriever, audience: Audience) -> Retrieved:
-    """Run the task's searches; the result is everything a generator may cite."""
-    plan_steps = PLANS.get(task)
-    if plan_steps is None:
-        raise ValueError(f"unknown task {task!r}; available: {', '.join(PLANS)}")
-    plan = _Plan(context, retriever, audience)
-    plan_steps(plan)
+def run_plan(steps: PlanSteps, context: MentoringContext, retriever: Retriever, audience: Audience) -> Retrieved:
+    """Run a task's searches; the result is everything a generator may cite."""
+    plan = Plan(context, retriever, audience)
+    steps(plan)
     return plan.run()

@@ -54,6 +54,7 @@ from companion.schemas import (
     MentoringContext,
     MentorProfile,
     SessionInfo,
+    question_key,
 )
 
 log = logging.getLogger("companion.memory")
@@ -90,10 +91,6 @@ SESSION_NUMBER_LIMIT = 1000
 """SessionInfo accepts session numbers up to this; later sessions are presented as this number."""
 SESSION_MINUTES_RANGE = (10, 240)
 """SessionInfo's accepted duration, which a stored cadence is clamped to."""
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _month(day: dt.date) -> str:
@@ -785,8 +782,8 @@ def _asked_icebreakers(
         if not include_private_plans and _plan_visibility(row) == "mentor_private":
             continue
         for question in row.icebreakers_asked:
-            if _normalised(question) not in seen:
-                seen.add(_normalised(question))
+            if question_key(question) not in seen:
+                seen.add(question_key(question))
                 questions.append(question)
     return questions
 

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.observability import JsonFormatter
-from companion.generation.render import render_markdown
-from companion.schemas import EARLIEST_DATE, LATEST_DATE, OUTPUT_MODELS, TASKS, MentoringContext
+from companion.generation.taskspec import TASK_SPECS, render_markdown
+from companion.schemas import EARLIEST_DATE, LATEST_DATE, TASKS, MentoringContext
 from tests.generation.support import SNAPSHOTS
 
 BOUND = f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
@@ -316,7 +316,7 @@ def poison(value: Any) -> Any:
 @pytest.mark.parametrize("task", TASKS)
 def test_no_output_field_or_name_can_carry_raw_html_into_markdown(task: str) -> None:
     data = json.loads((SNAPSHOTS / f"{task}-sample.json").read_text(encoding="utf-8"))
-    output = OUTPUT_MODELS[task].model_validate(poison(data))
+    output = TASK_SPECS[task].output.model_validate(poison(data))
     context = MentoringContext.model_validate(
         {"mentor": {"name": "<i>Dana</i>"}, "mentee": {"name": "<i>Priya</i> <script>"}, "session": {"number": 2}}
     )
@@ -327,5 +327,5 @@ def test_no_output_field_or_name_can_carry_raw_html_into_markdown(task: str) -> 
 
 def test_plain_markdown_is_unchanged_by_the_escaping() -> None:
     data = json.loads((SNAPSHOTS / "agenda-sample.json").read_text(encoding="utf-8"))
-    text = render_markdown(OUTPUT_MODELS["agenda"].model_validate(data))
+    text = render_markdown(TASK_SPECS["agenda"].output.model_validate(data))
     assert "&lt;" not in text and "&gt;" not in text and text.startswith("## Session: agenda")

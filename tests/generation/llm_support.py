@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from companion.generation.base import Audience, Retrieved
-from companion.generation.retrieval_plan import retrieve_for_task
+from companion.generation.taskspec import task_spec
 from companion.schemas import MentoringContext
 from companion.service import Companion
 
@@ -55,4 +55,4 @@ def minimal_context() -> MentoringContext:
 def retrieve(companion: Companion, task: str, context: MentoringContext) -> Retrieved:
     """What production retrieval returns for this task and context, as the context's mentor sees it."""
     audience = Audience(mentee_facing=task == "reflection", mentor_name=context.mentor.name)
-    return retrieve_for_task(task, context, companion.retriever, audience)
+    return task_spec(task).retrieve(context, companion.retriever, audience)

@@ -12,7 +12,7 @@ import yaml
 
 from companion.generation.base import Audience, Retrieved
 from companion.generation.offline import OfflineComposer
-from companion.generation.retrieval_plan import retrieve_for_task
+from companion.generation.taskspec import task_spec
 from companion.schemas import MentoringContext, _Output
 from companion.service import Companion
 
@@ -87,7 +87,7 @@ def compose(
     companion: Companion, task: str, context: MentoringContext, audience: Audience | None = None
 ) -> tuple[_Output, Retrieved]:
     """Retrieve and compose offline, keeping the retrieved bundle so citations can be checked against it."""
-    retrieved = retrieve_for_task(task, context, companion.retriever, audience or mentor_audience(task))
+    retrieved = task_spec(task).retrieve(context, companion.retriever, audience or mentor_audience(task))
     return OfflineComposer().generate(task, context, retrieved), retrieved
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.schemas import OUTPUT_MODELS
+from companion.generation.taskspec import TASK_SPECS
 from tests.generation.support import SAMPLE_CONTEXT
 
 COMMANDS = {
@@ -36,7 +36,7 @@ def one_line(text: str) -> str:
 def test_every_command_prints_its_output_model_as_json(run_cli, indexed_env: None, command: str) -> None:
     code, out, err = run_cli(command, "--context", str(SAMPLE_CONTEXT), "--format", "json")
     assert code == 0, err
-    output = OUTPUT_MODELS[COMMANDS[command]].model_validate(json.loads(out))
+    output = TASK_SPECS[COMMANDS[command]].output.model_validate(json.loads(out))
     assert output.generator.provider == "offline" and output.citations
 
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from companion.generation.base import Retrieved
-from companion.generation.render import render_markdown
 from companion.generation.tasks import decision as decision_task
 from companion.generation.tasks import goals as goals_task
 from companion.generation.tasks.common import scrub_placeholders, without_placeholders
 from companion.generation.tasks.goals import read_deadline, read_goal
+from companion.generation.taskspec import render_markdown
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import DecisionFramework, GoalPlan, MentoringContext, Milestone, SmartGoal
 from companion.service import Companion

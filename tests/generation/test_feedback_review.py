@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from companion.generation.render import render_markdown
+from companion.generation.taskspec import render_markdown
 from companion.schemas import FeedbackSummary, MentoringContext
 from companion.service import Companion
 from tests.generation.support import compose

@@ -30,7 +30,8 @@ from companion.generation.base import Retrieved
 from companion.generation.drafts import InvalidDraft, rescale_minutes
 from companion.generation.llm import OpenAIGenerator, StreamEvent
 from companion.generation.prompts import default_library
-from companion.schemas import OUTPUT_MODELS, TASKS, Agenda, FeedbackSummary, Icebreakers, MentoringContext, _Output
+from companion.generation.taskspec import TASK_SPECS
+from companion.schemas import TASKS, Agenda, FeedbackSummary, Icebreakers, MentoringContext, _Output
 from companion.service import Companion
 from tests.generation.llm_support import MENTEE_EMAIL, MENTEE_PHONE, full_context, retrieve
 
@@ -229,7 +230,7 @@ def context() -> MentoringContext:
 
 def run(generator: OpenAIGenerator, task: str, context: MentoringContext, retrieved: Retrieved) -> _Output:
     output = generator.generate(task, context, retrieved)
-    assert isinstance(output, OUTPUT_MODELS[task])
+    assert isinstance(output, TASK_SPECS[task].output)
     return output
 
 

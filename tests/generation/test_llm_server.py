@@ -19,7 +19,8 @@ import pytest
 from companion.config import Settings
 from companion.generation.base import Retrieved
 from companion.generation.llm import OpenAIGenerator
-from companion.schemas import OUTPUT_MODELS, Agenda, MentoringContext, _Output
+from companion.generation.taskspec import TASK_SPECS
+from companion.schemas import Agenda, MentoringContext, _Output
 from companion.service import Companion
 from tests.conftest import LOCAL_BASE_URL
 from tests.generation.llm_support import full_context, retrieve
@@ -43,8 +44,8 @@ def llm_settings(base_url: str, **overrides: Any) -> Settings:
 
 def assert_contract(output: _Output, task: str, context: MentoringContext, shown_ids: set[str]) -> None:
     """Either the model's answer, valid and citing only chunks it was shown, or an offline answer that says why."""
-    assert isinstance(output, OUTPUT_MODELS[task])
-    OUTPUT_MODELS[task].model_validate(output.model_dump())
+    assert isinstance(output, TASK_SPECS[task].output)
+    TASK_SPECS[task].output.model_validate(output.model_dump())
     if output.generator.fallback_reason is None:
         assert output.generator.provider == "openai"
         assert output.generator.prompt_version == f"{task}-1"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from companion.generation.offline import COMPOSER_VERSIONS
+from companion.generation.taskspec import task_spec
 from companion.schemas import TASKS, Citation, MentoringContext, _Output
 from companion.service import Companion
 from tests.generation.support import CONTEXTS, as_json, compose, sample_context
@@ -62,7 +62,7 @@ def test_generator_block_says_what_was_templated(knowledge_companion: Companion,
     output: _Output = knowledge_companion.generate(task, sample_context())
     info = output.generator
     assert (info.provider, info.model, info.fallback_reason) == ("offline", "grounded-composer", None)
-    assert info.prompt_version == COMPOSER_VERSIONS[task] and info.prompt_version.startswith(f"offline-{task}-")
+    assert info.prompt_version == task_spec(task).composer_version and info.prompt_version.startswith(f"offline-{task}-")
     assert info.templated and all(statement.endswith(".") for statement in info.templated)
     assert (output.usage.prompt_tokens, output.usage.completion_tokens) == (0, 0)
     assert not any("English" in note for note in info.notes)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from companion.generation.base import Audience, Retrieved
 from companion.generation.offline import OfflineComposer
-from companion.generation.retrieval_plan import retrieve_for_task
+from companion.generation.taskspec import task_spec
 from companion.schemas import ReflectionPrompts
 from companion.service import Companion
 from tests.generation.support import MENTOR, sample_context
@@ -73,8 +73,8 @@ def test_private_notes_never_reach_reflection_even_for_an_operator(knowledge_com
 
 
 def test_the_mentee_facing_retrieval_returns_no_private_chunk(knowledge_companion: Companion) -> None:
-    retrieved = retrieve_for_task(
-        "reflection", sample_context(), knowledge_companion.retriever, Audience(mentee_facing=True, mentor_name=MENTOR)
+    retrieved = task_spec("reflection").retrieve(
+        sample_context(), knowledge_companion.retriever, Audience(mentee_facing=True, mentor_name=MENTOR)
     )
     assert retrieved.all and all(r.visibility == "shared" for r in retrieved.all)
 
@@ -82,7 +82,7 @@ def test_the_mentee_facing_retrieval_returns_no_private_chunk(knowledge_companio
 def test_the_composer_itself_refuses_a_chunk_marked_private(knowledge_companion: Companion) -> None:
     """Defence in depth: even if retrieval handed over a private bank item, it is not used."""
     context = sample_context()
-    retrieved = retrieve_for_task("reflection", context, knowledge_companion.retriever, Audience(mentee_facing=True))
+    retrieved = task_spec("reflection").retrieve(context, knowledge_companion.retriever, Audience(mentee_facing=True))
     results = retrieved.get("reflection_prompts")
     first_goal_prompt = next(r for r in results if r.item and "{goal}" in r.item["text"])
     tampered = Retrieved()

@@ -7,15 +7,15 @@ import re
 
 import pytest
 
-from companion.generation.render import render_markdown
-from companion.schemas import OUTPUT_MODELS, TASKS, Agenda, _Output
+from companion.generation.taskspec import TASK_SPECS, render_markdown
+from companion.schemas import TASKS, Agenda, _Output
 from tests.generation.support import SNAPSHOTS, sample_context
 
 
 def snapshot_output(task: str) -> _Output:
     """Render from the committed snapshots: no index needed, and the input is fixed."""
     data = json.loads((SNAPSHOTS / f"{task}-sample.json").read_text(encoding="utf-8"))
-    return OUTPUT_MODELS[task].model_validate(data)
+    return TASK_SPECS[task].output.model_validate(data)
 
 
 @pytest.mark.parametrize("task", TASKS)

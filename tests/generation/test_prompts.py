@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from companion.generation.prompts import (
     prompt_variables,
     render,
 )
+from companion.generation.taskspec import task_spec
 from companion.schemas import TASKS, MentoringContext
 from tests.generation.llm_support import full_context, minimal_context
 
@@ -129,7 +133,36 @@ def test_every_template_declares_a_version_and_each_task_pair_agrees() -> None:
     assert {f"{task}.{part}.j2" for task in TASKS for part in ("system", "user")} <= set(templates)
     for name in templates:
         assert re.fullmatch(r"[a-z]+-\d+", library.template_version(name)), name
-    assert {task: library.version(task) for task in TASKS} == {task: f"{task}-1" for task in TASKS}
+
+
+PROMPT_RECORD = Path(__file__).parent / "snapshots" / "prompt_versions.json"
+
+
+def prompt_fingerprint(task: str) -> str:
+    """Everything that makes a task's prompt: its two templates, the shared partials, and the JSON shape
+    derived from its output model (a changed output field changes the prompt without touching a template)."""
+    sources = [(PROMPTS_DIR / f"{task}.{part}.j2").read_text() for part in ("system", "user")]
+    sources += [path.read_text() for path in sorted(PROMPTS_DIR.glob("_*.j2"))]
+    sources.append(task_spec(task).shape)
+    body = "\n".join(source.split("\n", 1)[-1] if i < 2 else source for i, source in enumerate(sources))
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def test_a_prompt_that_changed_declares_a_new_version() -> None:
+    """Outputs name the prompt version they came from, so a changed prompt must not keep its old one.
+    Set UPDATE_PROMPT_RECORD=1 to record the current versions after bumping them."""
+    library = PromptLibrary()
+    current = {task: [library.version(task), prompt_fingerprint(task)] for task in TASKS}
+    if os.environ.get("UPDATE_PROMPT_RECORD") == "1":
+        PROMPT_RECORD.write_text(json.dumps(current, indent=2) + "\n")
+    recorded = json.loads(PROMPT_RECORD.read_text())
+    for task, (version, fingerprint) in current.items():
+        old_version, old_fingerprint = recorded.get(task, [None, None])
+        if fingerprint != old_fingerprint:
+            assert version != old_version, f"the {task} prompt changed but still declares {version}: bump it"
+        assert [version, fingerprint] == [old_version, old_fingerprint], (
+            f"{task}: record the new version with UPDATE_PROMPT_RECORD=1"
+        )
 
 
 def test_a_task_whose_templates_disagree_on_the_version_is_refused(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from companion.generation.base import Retrieved
 from companion.retrieval.retriever import SearchResult
-from companion.schemas import Citation, GeneratorInfo, MentoringContext, SessionInfo
+from companion.schemas import Citation, GeneratorInfo, MentoringContext, SessionInfo, question_key
 
 if TYPE_CHECKING:
     from companion.generation.notes import NotesFacts
@@ -27,14 +27,6 @@ class MissingInput(ValueError):
 
 class KnowledgeMissing(ValueError):
     """Retrieval returned none of the bank items a task is built from (usually: nothing is indexed)."""
-
-
-def require_inputs(task: str, context: MentoringContext) -> None:
-    """Fail early, with the field to add, when a task has nothing to work from."""
-    if task == "decision" and context.decision is None:
-        raise MissingInput("the decide task needs a decision: add `decision: {statement: ...}` to the context")
-    if task == "feedback" and not (context.notes or "").strip():
-        raise MissingInput("the feedback task needs session notes: add `notes:` to the context or pass --notes FILE")
 
 
 # --------------------------------------------------------------------------------------
@@ -155,10 +147,8 @@ def slots(template: str) -> list[str]:
     return _SLOT.findall(template)
 
 
-def normalise(text: str) -> str:
-    """Compare questions by words only: case, punctuation and spacing do not count."""
-    text = text.lower().replace("’", "'")
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+normalise = question_key
+"""Text by its words only (case, punctuation and spacing do not count): how questions are compared."""
 
 
 def words(text: str) -> set[str]:
