@@ -44,6 +44,10 @@ KNOWLEDGE_EXCLUDE = frozenset({"README.md"})
 """The shipped knowledge folder's own README documents the format; it is not knowledge."""
 
 
+REQUEST_LOCK_WAIT = 20.0
+"""Seconds a caller's write waits for the data dir's writer lock before it is refused as busy."""
+
+
 @dataclass(frozen=True)
 class SearchResponse:
     query: str
@@ -109,9 +113,14 @@ class Companion:
 
         upgrade_database(self.settings)
 
-    def locked(self, on_wait: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
-        """The data dir's writer lock, taken before any store is opened."""
-        return ingest_lock(self.settings.data_dir, self.settings.lock_timeout, on_wait)
+    def locked(
+        self, on_wait: Callable[[str], None] | None = None, *, for_request: bool = False
+    ) -> AbstractContextManager[None]:
+        """The data dir's writer lock, taken before any store is opened. A caller's request (a note, a
+        file, a delete) waits at most REQUEST_LOCK_WAIT seconds, then is refused as busy (503, retry),
+        well inside an HTTP client's timeout; an ingest run waits the configured lock_timeout."""
+        timeout = min(self.settings.lock_timeout, REQUEST_LOCK_WAIT) if for_request else self.settings.lock_timeout
+        return ingest_lock(self.settings.data_dir, timeout, on_wait)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -231,7 +240,7 @@ class Companion:
         source belongs to its author (another author's write under its id is refused), and only an admin
         adds question banks or guides; anyone else's upload is stored as a note."""
         author = access.knowledge_author(caller, requested_author)
-        with self.locked():
+        with self.locked(for_request=True):
             existing = self.catalog.source_access(caller.tenant).get(source)
             if not access.may_replace_source(caller, author, existing[1] if existing else None):
                 raise SourceConflict(
@@ -251,11 +260,13 @@ class Companion:
         """Forget one of the caller's tenant's sources; a mentor only their own."""
         access.require_role(caller, *access.KNOWLEDGE_WRITERS, what="delete knowledge")
         existing = self.catalog.source_access(caller.tenant).get(source)
-        if existing is not None and not self._may_list(caller, *existing):
-            raise NotIndexed(f"no source {source!r} in tenant {caller.tenant!r}")  # unseen: exactly like a missing one
-        if existing is not None and not access.may_delete_source(caller, existing[1]):
+        if existing is None or not self._may_list(caller, *existing):
+            # Missing, or unseen (answered exactly like a missing one), without waiting for the writer lock.
+            raise NotIndexed(f"no source {source!r} in tenant {caller.tenant!r}")
+        if not access.may_delete_source(caller, existing[1]):
             raise access.Forbidden("a mentor can only delete their own notes")
-        return self.forget(source, caller.tenant)
+        with self.locked(for_request=True):
+            return self.indexer.forget(source, caller.tenant)
 
     @staticmethod
     def _may_list(caller: Caller, visibilities: frozenset[str], authors: frozenset[str]) -> bool:

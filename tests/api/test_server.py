@@ -86,7 +86,7 @@ def test_schemathesis_finds_no_server_errors_and_schema_conforming_responses(ser
             str(report_dir),
             "--seed",
             # Fixed in CI so a failure can be replayed; set it to loop over other seeds.
-            os.environ.get("COMPANION_SCHEMATHESIS_SEED", "1"),
+            os.environ.get("COMPANION_TEST_SCHEMATHESIS_SEED", "1"),
         ],
         capture_output=True,
         text=True,

@@ -11,20 +11,26 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
 import sqlite3
 import subprocess
+import time
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from companion import service as service_module
+from tests.conftest import make_settings
 from tests.faults.helpers import (
     IndexSnapshot,
     cli_env,
     pending_sources,
+    problem,
     snapshot,
     write_corpus,
 )
@@ -191,3 +197,31 @@ def test_two_ingests_on_one_data_dir_take_turns(tmp_path: Path) -> None:
     assert len(index.sources) == 50 and all(state == "done" for state, _ in index.sources.values())
     texts = sample_texts(data_dir, every=9)
     assert dense_top_hits(data_dir, texts, tmp_path) == texts, "a chunk is missing from the vector index"
+
+
+def test_a_write_request_behind_a_held_writer_lock_is_refused_as_busy_not_left_hanging(
+    tmp_path: Path, small_knowledge: Path, app_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by schemathesis: a DELETE of a missing source waited the full 60 s lock timeout behind busy
+    writers, past the client's own timeout. A missing source is answered at once; a real write waits at
+    most REQUEST_LOCK_WAIT and then gets a 503 with Retry-After, and nothing stored changes."""
+    monkeypatch.setattr(service_module, "REQUEST_LOCK_WAIT", 0.5)
+    client = app_client(make_settings(tmp_path / "data", knowledge_dir=small_knowledge))
+    note = {"id": "lock-note", "text": "Weekly one-to-ones helped Sam plan the rota."}
+    assert client.post("/v1/knowledge/notes", json={"notes": [note]}).status_code == 201
+    with open(tmp_path / "data" / "ingest.lock", "a+") as handle:  # another writer holds the lock
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        started = time.monotonic()
+        problem(client.delete("/v1/knowledge/no-such-source"), 404)
+        assert time.monotonic() - started < 0.5, "a missing source must not wait for the writer lock"
+        for response in (
+            client.delete("/v1/knowledge/lock-note"),
+            client.post("/v1/knowledge/notes", json={"notes": [{**note, "text": "Replaced while locked."}]}),
+        ):
+            body = problem(response, 503)
+            assert response.headers["retry-after"] and "another ingest" in body["detail"]
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    listed = client.get("/v1/knowledge").json()
+    assert [s for s in listed if s["source"] == "lock-note"], listed
+    found = client.get("/v1/search", params={"q": "one-to-ones rota"}).json()["results"]
+    assert any("Weekly one-to-ones" in r["text"] for r in found) and not any("Replaced" in r["text"] for r in found)
