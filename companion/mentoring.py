@@ -387,6 +387,9 @@ class Mentoring:
             asked = {schemas.question_key(q) for q in base.get("previous_icebreakers", [])}
             extra = [q for q in sent.pop("previous_icebreakers", None) or [] if schemas.question_key(q) not in asked]
             base["previous_icebreakers"] = [*base.get("previous_icebreakers", []), *extra]
+        for part in ("mentor", "mentee", "session"):  # a part sent in part keeps the stored rest
+            if isinstance(base.get(part), dict) and isinstance(sent.get(part), dict):
+                sent[part] = {**base[part], **sent[part]}
         base.update(sent)
         base["tenant"] = caller.tenant
         try:

@@ -188,7 +188,8 @@ class MentoringContext(_Model):
 
 class ContextPatch(_Model):
     """The mentoring context, every field optional: with a mentorship_id the stored context fills the gaps,
-    and every field sent here overrides the stored one (previous_icebreakers are added to the stored ones)."""
+    and every field sent here overrides the stored one, inside `mentor`, `mentee` and `session` too (a
+    session sent with only its date keeps the stored number); previous_icebreakers are added to the stored ones."""
 
     tenant: str | None = Field(default=None, description="Must be the caller's tenant if sent.")
     mentor: MentorProfile | None = None

@@ -609,6 +609,9 @@ class MemoryRepository:
         if mentorship.cadence is not None:
             low, high = SESSION_MINUTES_RANGE
             session_info["duration_minutes"] = min(max(int(mentorship.cadence["session_minutes"]), low), high)
+            planned = _planned_sessions(Cadence.model_validate(mentorship.cadence), next_number, today)
+            if planned is not None:
+                session_info["planned_sessions"] = planned
         return MentoringContext(
             tenant=tenant,
             mentor=MentorProfile.model_validate(mentor),
@@ -786,6 +789,18 @@ def _asked_icebreakers(
                 seen.add(question_key(question))
                 questions.append(question)
     return questions
+
+
+def _planned_sessions(cadence: Cadence, next_number: int, today: dt.date) -> int | None:
+    """How many sessions the mentorship plans in all, when its goal plan knows where it ends: the sessions
+    held so far plus the plan's dates still ahead (today's included). None when the end is unknown or past,
+    so a mentorship that outlives its plan is never told its next session is the closing one."""
+    if cadence.ends_on is None:
+        return None
+    ahead = sum(1 for day in set(cadence.sessions) if day >= today)
+    if ahead == 0:
+        return None
+    return min(next_number - 1 + ahead, SESSION_NUMBER_LIMIT)
 
 
 def _new_action_items(

@@ -370,3 +370,23 @@ def test_nul_characters_are_refused_in_words_on_every_backend(client: TestClient
         assert f"{field} must not contain NUL characters" in response.json()["detail"]
     sessions = client.get(url(pair, "/sessions"), headers=pair["dana"]).json()
     assert [len(s["action_items"]) for s in sessions] == [1], "nothing stored"
+
+
+def test_a_context_sent_in_part_keeps_the_stored_rest(client: TestClient, pair: dict[str, Any]) -> None:
+    """A platform that sends only the session's date and focus still gets session 2 of this mentorship
+    (not a first session), and a mentee sent without goals keeps the stored goals."""
+    response = client.post(
+        "/v1/agenda",
+        headers=pair["dana"],
+        json={
+            "mentorship_id": pair["mid"],
+            "today": "2026-11-20",
+            "session": {"date": "2026-11-20", "focus": ["investor pitch"]},
+            "mentee": {"name": "Priya"},
+        },
+    )
+    assert response.status_code == 200, response.text
+    agenda = response.json()
+    assert any(note.startswith("Session 2 is treated as an early session") for note in agenda["generator"]["notes"])
+    assert "Persona read from the mentee's role and situation: first-time founder." in agenda["generator"]["notes"]
+    assert [item["text"] for item in agenda["carried_forward"]] == ["Draft the investor list"]

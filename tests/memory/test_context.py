@@ -91,6 +91,26 @@ def test_context_uses_the_cadence_session_length(
     assert repository.context_for("acme", mentorship.id, TODAY).session.duration_minutes == 60
 
 
+def test_context_knows_the_planned_sessions_from_a_goal_plan_that_ends(
+    repository: MemoryRepository, make_mentorship: Callable[..., MentorshipPublic]
+) -> None:
+    """Two sessions held; the plan's last two dates are ahead: session 3 of 4, and session 4 is the closing one."""
+    mentorship = make_mentorship()
+    for day in (dt.date(2025, 2, 1), dt.date(2025, 3, 1)):
+        repository.add_session("acme", mentorship.id, SessionCreate(date=day))
+    dates = [dt.date(2025, 3, 1), TODAY, dt.date(2025, 4, 12)]
+    ending = Cadence(frequency="monthly", session_minutes=45, meeting_day="Saturday", sessions=dates, ends_on=dates[-1])
+    repository.save_cadence("acme", mentorship.id, ending)
+    context = repository.context_for("acme", mentorship.id, TODAY)
+    assert (context.session.number, context.session.planned_sessions) == (3, 4)
+
+    open_ended = ending.model_copy(update={"ends_on": None})
+    repository.save_cadence("acme", mentorship.id, open_ended)
+    assert repository.context_for("acme", mentorship.id, TODAY).session.planned_sessions is None
+    repository.save_cadence("acme", mentorship.id, ending)
+    assert repository.context_for("acme", mentorship.id, dt.date(2025, 5, 1)).session.planned_sessions is None
+
+
 def test_context_keeps_the_most_urgent_items_when_more_are_open_than_it_holds(
     repository: MemoryRepository, make_mentorship: Callable[..., MentorshipPublic]
 ) -> None:
