@@ -19,6 +19,7 @@ import pytest
 from companion.config import Settings
 from companion.generation.base import Retrieved
 from companion.generation.llm import OpenAIGenerator
+from companion.generation.prompts import default_library
 from companion.generation.taskspec import TASK_SPECS
 from companion.schemas import Agenda, MentoringContext, _Output
 from companion.service import Companion
@@ -48,7 +49,7 @@ def assert_contract(output: _Output, task: str, context: MentoringContext, shown
     TASK_SPECS[task].output.model_validate(output.model_dump())
     if output.generator.fallback_reason is None:
         assert output.generator.provider == "openai"
-        assert output.generator.prompt_version == f"{task}-1"
+        assert output.generator.prompt_version == default_library().version(task)
         assert {c.chunk_id for c in output.citations} <= shown_ids
         if isinstance(output, Agenda):
             assert (
