@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -93,6 +94,8 @@ class NotesFacts:
     wellbeing: tuple[WellbeingCue, ...] = ()
     cadence: str | None = None
     """'weekly', 'every two weeks' or 'monthly' when the notes agree one for these sessions."""
+    meeting_weekday: int | None = None
+    """The weekday the agreed cadence names (0 is Monday): 'every other Tuesday' is 1."""
     next_meeting: dt.date | None = None
     skipped_lines: int = 0
     """Lines that read like instructions to an AI; they are never analysed."""
@@ -2281,15 +2284,27 @@ _CUE_NEGATION = re.compile(
     r"(?:\bnot\b|\bno longer\b|\bless\b|\bisn'?t\b|\bwasn'?t\b|\bnever\b|\bnicht(?: mehr)?\b|\bkein\w*|\bya no\b|\bno est[aá]\b|\bmenos\b|\bnada\b)\W+(?:\w+\W+){0,2}$",
     re.I,
 )
+_FULL_WEEKDAYS = {w: d for table in _WEEKDAY_WORDS.values() for w, d in table.items() if len(w) > 4 or w in ("lunes",)}
+_DAY_NAMES = itertools.count()
+
+
+def _day() -> str:
+    """A weekday written out ('Tuesday', 'Dienstag', 'martes'), as a meeting rhythm names it (each use its own group)."""
+    return rf"(?P<day{next(_DAY_NAMES)}>{_words_re(_FULL_WEEKDAYS)})s?(?!\w)"
+
+
 _CADENCE = (
     (
         "every two weeks",
+        rf"\bevery (?:other|second|2nd|alternate) {_day()}|\balternate {_day()}|\bjeden zweiten {_day()}|"
+        rf"\bcada dos {_day()}|\b{_day()} (?:por medio|alternos)\b|"
         r"\bevery (?:two|2|other|second) (?:weeks?|wks?)\b|\b2-weekly\b|\bbi-?weekly\b|\bfortnightly\b|\bevery fortnight\b|"
         r"\balle (?:zwei|2|14 tage|vierzehn tage)(?: wochen)?\b|\b(?:14|vierzehn)-?t[aä]gig\b|\bzweiw[oö]chentlich\b|"
         r"\bcada (?:dos|2) semanas\b|\bquincenal(?:es|mente)?\b|\bcada quince d[ií]as\b",
     ),
     (
         "weekly",
+        rf"\bevery {_day()}|\bjeden {_day()}|\b(?:cada|todos los) {_day()}|"
         r"\bweekly\b|\bevery week\b|\bonce a week\b|\bw[oö]chentlich\b|\bjede woche\b|\beinmal (?:pro|die) woche\b|"
         r"\bsemanal(?:es|mente)?\b|\bcada semana\b|\buna vez (?:a|por) semana\b",
     ),
@@ -2312,6 +2327,7 @@ _NOT_OUR_CADENCE = re.compile(
 )
 _NEXT_MEETING = re.compile(
     r"^\W*next\s*:|\b(?:next\s+(?:session|meeting|call|catch[- ]?up|chat|1:1|one)|n[aä]chstes\s+mal\s+am|let'?s\s+do|see\s+you\s+(?:on\s+)?|n[aä]chste[rs]?\s+(?:termin|treffen|sitzung|gespr[aä]ch|telefonat|call)|"
+    r"(?:meet|talk|speak|catch\s+up|reconvene|regroup)\s+again|same\s+time\s+next\s+(?:week|month)|wieder\s+(?:treffen|sprechen)|"
     r"pr[oó]xima\s+(?:sesi[oó]n|reuni[oó]n|cita)|nos\s+vemos|n[aä]\.\s*(?:termin|treffen|sitzung)|review\s+in\s+\d)\b|^\W*(?:la\s+)?pr[oó]xima\s*:|^\W*n[aä]chstes\s+mal\s*:",
     re.I,
 )
@@ -2451,14 +2467,36 @@ def _cues(line: str, source: str) -> list[WellbeingCue]:
 
 
 def _cadence(text: str) -> str | None:
+    found = _cadence_match(text)
+    return found[0] if found else None
+
+
+def _cadence_match(text: str) -> tuple[str, re.Match[str]] | None:
+    """The first meeting rhythm a line agrees for these sessions, and where it says so."""
     if not _MEETING_WORDS.search(text) or _NOT_OUR_CADENCE.search(text):
         return None
-    best: tuple[int, str] | None = None
+    best: tuple[str, re.Match[str]] | None = None
     for name, pattern in _CADENCE_RE:
         m = pattern.search(text)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), name)
-    return best[1] if best else None
+        if m and (best is None or m.start() < best[1].start()):
+            best = (name, m)
+    return best
+
+
+def _cadence_weekday(text: str) -> int | None:
+    """The weekday the agreed rhythm names ('every other Tuesday' is 1, 'fortnightly on Thursdays' 3)."""
+    found = _cadence_match(text)
+    if found is None:
+        return None
+    day = next((g for g in found[1].groupdict().values() if g), None)
+    if day is None:
+        named = _ON_DAY.search(text)
+        day = next((g for g in named.groupdict().values() if g), None) if named else None
+    return _FULL_WEEKDAYS.get(_fold(day)) if day else None
+
+
+_ON_DAY = re.compile(rf"\b(?:on|am|los|el) {_day()}", re.I)
+_SAME_TIME = re.compile(r"\bsame\s+time\s+next\s+(week|month)\b", re.I)
 
 
 def _month_first(text: str) -> bool:
@@ -2487,6 +2525,7 @@ class _Analysis:
         self.growth: list[NoteFact] = []
         self.cues: list[WellbeingCue] = []
         self.cadence: str | None = None
+        self.meeting_weekday: int | None = None
         self.next_meeting: dt.date | None = None
         self.skipped = 0
         self.transcript = False
@@ -3051,6 +3090,7 @@ class _Analysis:
             growth_areas=tuple(_dedupe(self.growth)),
             wellbeing=tuple(self.cues),
             cadence=self.cadence,
+            meeting_weekday=self.meeting_weekday,
             next_meeting=self.next_meeting,
             skipped_lines=self.skipped,
         )
@@ -3060,6 +3100,7 @@ class _Analysis:
             body = line.source
             if self.cadence is None:
                 self.cadence = _cadence(body)
+                self.meeting_weekday = _cadence_weekday(body) if self.cadence else None
             names_meeting = self.next_meeting is None and (line.label_kind == "next" or _NEXT_MEETING.search(body))
             # prose says more than one thing in a line: the meeting's date is in the sentence that names it
             for part in (
@@ -3072,6 +3113,14 @@ class _Analysis:
             self.cues.extend(_cues(body, line.source))
 
     def _next_meeting_from(self, body: str, language: str) -> None:
+        same_time = _SAME_TIME.search(body)
+        if same_time:  # "same time next week/month": the session's own day, a week or a month on
+            if self.base < dt.date(9999, 11, 1):
+                unit = same_time.group(1).lower()
+                self.next_meeting = self.base + dt.timedelta(days=7) if unit == "week" else add_months(self.base, 1)
+            return
+        for _, pattern in _CADENCE_RE:  # "nos vemos cada dos martes" names a rhythm, not the next date
+            body = pattern.sub(" ", body)
         hits = find_dates(body, language, month_first=self.month_first)
         counts = [h for h in hits if re.match(r"(?i)(?:in|within|en|dentro)\b", h.text.strip())]
         days = [h for h in hits if h not in counts and re.search(r"\d", h.text)]

@@ -319,6 +319,23 @@ def test_the_schedule_follows_the_cadence_and_next_meeting_the_notes_agreed(know
     assert "as agreed in the notes" in markdown
 
 
+def test_the_schedule_meets_on_the_weekday_the_cadence_names(knowledge_companion: Companion) -> None:
+    """Session on a Tuesday, "every other Thursday" agreed: Thursdays, two weeks apart, from the one after next."""
+    output, markdown = plan(
+        knowledge_companion,
+        {
+            "mentee": {"name": "Sam Okoro", "role": "network technician", "goals": ["Pass the CCNA exam by June 2027"]},
+            "session": {"number": 3, "date": "2026-12-01"},
+            "notes": "Good session. We'll meet every other Thursday from now on.\nSam to book the exam date by Fri.\n",
+        },
+    )
+    sessions = output.cadence.sessions
+    assert output.cadence.meeting_day == "Thursday" and sessions[0] == dt.date(2026, 12, 10)
+    assert all(day.weekday() == 3 for day in sessions)
+    assert all((b - a).days == 14 for a, b in zip(sessions, sessions[1:], strict=False))
+    assert "On Thursdays, the day the notes agree." in output.cadence.basis and "Thursday" in markdown
+
+
 def test_a_german_goal_bis_ende_q1(knowledge_companion: Companion) -> None:
     output, _ = plan(
         knowledge_companion,

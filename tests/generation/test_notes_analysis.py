@@ -179,6 +179,35 @@ def test_cadence_and_next_meeting() -> None:
     assert weekly_team.cadence is None
 
 
+@pytest.mark.parametrize(
+    ("notes", "cadence", "weekday"),
+    [
+        ("We'll meet every other Tuesday from now on.", "every two weeks", 1),
+        ("Agreed to meet fortnightly on Thursdays.", "every two weeks", 3),
+        ("Wir treffen uns ab jetzt jeden zweiten Mittwoch.", "every two weeks", 2),
+        ("Nos vemos cada dos martes.", "every two weeks", 1),
+        ("Sessions: every Friday.", "weekly", 4),
+        ("Her team meets every Monday.", None, None),
+    ],
+)
+def test_a_cadence_that_names_its_weekday(notes: str, cadence: str | None, weekday: int | None) -> None:
+    facts = analyse_notes(notes, session_date=TUESDAY, mentee_name="Ana Ruiz", mentor_name=None)
+    assert (facts.cadence, facts.meeting_weekday, facts.next_meeting) == (cadence, weekday, None)
+
+
+@pytest.mark.parametrize(
+    ("notes", "meeting"),
+    [
+        ("We'll talk again in 3 weeks.", dt.timedelta(weeks=3)),
+        ("Same time next week then.", dt.timedelta(weeks=1)),
+        ("Same time next month?", dt.timedelta(days=30)),  # 24 November to 24 December
+    ],
+)
+def test_a_next_meeting_said_as_a_distance(notes: str, meeting: dt.timedelta) -> None:
+    facts = analyse_notes(notes, session_date=TUESDAY, mentee_name="Ana Ruiz", mentor_name=None)
+    assert facts.next_meeting == TUESDAY + meeting and not facts.action_items
+
+
 def test_before_next_session_uses_the_next_meeting_date() -> None:
     notes = "Next session 9/12.\n- she'll bring two job ads she likes to the next session\n"
     facts = analyse_notes(notes, session_date=TUESDAY, mentee_name="Lin Wu", mentor_name="Bo Kim")

@@ -60,7 +60,7 @@ from companion.generation.tasks.dates import (
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Cadence, GoalPlan, MentoringContext, Milestone, SmartGoal
 
-COMPOSER_VERSION = "offline-goals-2"
+COMPOSER_VERSION = "offline-goals-3"
 DEFAULT_HORIZON_DAYS = 91
 WEEKLY_UNTIL_DAYS = 42
 MONTHLY_FROM_DAYS = 270
@@ -740,7 +740,8 @@ def plan_cadence(context: MentoringContext, deadlines: list[dt.date], facts: Not
     session = context.session
     stage = context_stage(context)
     basis: list[str] = []
-    weekday = _meeting_day(context)
+    agreed_day = facts.meeting_weekday if facts is not None else None
+    weekday = agreed_day if agreed_day is not None else _meeting_day(context)
     if stage.stage == "closing":
         ends = session.date or reference
         return Cadence(
@@ -781,6 +782,8 @@ def plan_cadence(context: MentoringContext, deadlines: list[dt.date], facts: Not
         weekday = meeting.weekday()
         basis.append(f"The next session is on {meeting.isoformat()}, as the notes say.")
     else:
+        if agreed_day is not None:
+            basis.append(f"On {WEEKDAYS[agreed_day].capitalize()}s, the day the notes agree.")
         # The first such weekday after the reference (a week later when meeting less than weekly); every
         # step is taken with `shift`, so a schedule reaching date.max stops there instead of overflowing.
         first = shift(reference, days_to_weekday(reference, weekday) + (7 if step > 7 else 0)) or reference
