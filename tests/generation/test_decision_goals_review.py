@@ -7,6 +7,7 @@ Each context below is one a programme lead used to score the old composer; the a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any
 
@@ -332,7 +333,7 @@ def test_the_schedule_meets_on_the_weekday_the_cadence_names(knowledge_companion
     sessions = output.cadence.sessions
     assert output.cadence.meeting_day == "Thursday" and sessions[0] == dt.date(2026, 12, 10)
     assert all(day.weekday() == 3 for day in sessions)
-    assert all((b - a).days == 14 for a, b in zip(sessions, sessions[1:], strict=False))
+    assert all((b - a).days == 14 for a, b in itertools.pairwise(sessions))
     assert "On Thursdays, the day the notes agree." in output.cadence.basis and "Thursday" in markdown
 
 
