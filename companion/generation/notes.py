@@ -449,7 +449,7 @@ def _compile_date_patterns() -> list[tuple[re.Pattern[str], str]]:
         ),
         (
             "weekend",
-            rf"{lead}(?:(?:the|this|over\s+the|at\s+the)\s+weekend|am\s+wochenende|(?:el|este)\s+fin\s+de\s+semana)\b",
+            rf"{lead}(?:(?:the|this|over\s+the|at\s+the)\s+(?:weekend|wkend|wknd|w/e)|over\s+(?:wkend|wknd|w/e)|am\s+wochenende|(?:el|este)\s+fin\s+de\s+semana)\b",
         ),
         (
             "month_end",
@@ -777,6 +777,8 @@ _DATE_TRIGGER_WORDS = frozenset(
             "wks",
             "month",
             "weekend",
+            "wkend",
+            "wknd",
             "fortnight",
             "year",
             "next",
@@ -1097,7 +1099,17 @@ class _Line:
     label_kind: str | None = None
     """'owner', 'decision', 'next', 'win', 'growth', 'topic' or 'context'."""
     label_owner: str | None = None
+    owner_hedged: bool = False
+    """The owner came from an unsure aside ('(who? prob me)', '(maybe Sam?)'): ask who takes it."""
     language: str = "en"
+
+
+_OWNER_ASIDE = re.compile(
+    r"\s*[(\[]\s*(?:who\s*\??\s*[-:,]?\s*)?(?P<hedge>(?:prob(?:ably)?|maybe|poss(?:ibly)?|likely)\.?\s+)?"
+    r"(?P<who>[A-Za-zÀ-ÿ][\w.]{0,20})(?P<after>\s+(?:prob(?:ably)?|maybe|I\s+think)\.?|\s*\?)?\s*[)\]]\s*[.!]?\s*$",
+    re.I,
+)
+"""An aside naming who takes a task, often unsure: '(who? prob me)', '(me probably)', '(maybe Sam?)', '(Sam)'."""
 
 
 @dataclass
@@ -2713,7 +2725,17 @@ class _Analysis:
                 if bracket and who and self._speaker_of(who):
                     item.label_owner = self._speaker_of(who)
                     line = line[bracket.end() :]
+            aside = _OWNER_ASIDE.search(line)
+            if aside and aside.start() > 0 and item.label_owner is None:
+                who = self._speaker_of(aside.group("who"))
+                unsure = bool(aside.group("hedge") or aside.group("after") or re.search(r"(?i)\bwho\b", aside.group(0)))
+                if unsure:  # a plain "(S.)" is read where it stands, as before
+                    item.label_owner = who
+                    item.owner_hedged = True
+                    line = line[: aside.start()]
             self._label(item, line.strip())
+            if item.owner_hedged and item.label_owner and item.label_kind is None:
+                item.label_kind = "owner"  # "- ask HR whether it counts (me probably)": a task with its owner named
             found.append(item)
         return found
 
@@ -3130,6 +3152,11 @@ class _Analysis:
             if date is not None and date > self.base:
                 self.next_meeting = date
                 return
+        ordinal = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)\b", body)
+        if ordinal and 1 <= int(ordinal.group(1)) <= 31:  # "next: 17th, same time": a meeting line's bare day
+            date = _day_in_future(self.base, int(ordinal.group(1)))
+            if date is not None and date > self.base:
+                self.next_meeting = date
 
     def _analyse(self, line: _Line) -> None:
         text = line.text
@@ -3472,6 +3499,7 @@ class _Analysis:
             owner,
             clause.owner_word,
             owner == "unclear"
+            or line.owner_hedged
             or clause.person_form in ("shorthand", "passive")
             or bool(_CONDITIONAL.search(lead))  # "if the offer comes, she'll …": only if it happens
             or (clause.person_form == "request" and self.people.mentee_pronoun != "you" and self.voice is None),
@@ -3520,7 +3548,7 @@ class _Analysis:
             owner=owner,
             due=due_date,
             done=done,
-            to_confirm=confirm or owner == "unclear",
+            to_confirm=confirm or owner == "unclear" or line.owner_hedged,
             source=line.source,
             owner_as_written=owner_word,
             due_as_written=due[1].text.strip() if due else None,

@@ -1098,3 +1098,30 @@ def test_short_nights_and_double_shifts_are_wellbeing_cues() -> None:
     assert {c.kind for c in facts.wellbeing} == {"sleep", "overwork"}
     german = analyse("Unser nächstes Gespräch findet am 4. Mai statt.", "de")
     assert german.next_meeting == dt.date(2027, 5, 4)
+
+
+def test_jottings_with_an_unsure_owner_a_short_weekend_and_a_bare_day() -> None:
+    notes = (
+        "-> M to read the JD and pick 2 examples per criterion by next session\n"
+        "-> I'll dig out my old interview notes + send them over wkend\n"
+        "TODO ask HR whether acting-up experience counts (who? prob me)\n"
+        "- book the training room (maybe Marcus?)\n"
+        "next: 17th, same time\n"
+    )
+    facts = analyse_notes(
+        notes, session_date=dt.date(2026, 12, 3), mentee_name="Marcus Bell", mentor_name="Denise Hall"
+    )
+    assert facts.next_meeting == dt.date(2026, 12, 17)
+    assert (item(facts, "JD").owner, item(facts, "JD").due, item(facts, "JD").to_confirm) == (
+        "mentee",
+        dt.date(2026, 12, 17),
+        False,
+    )
+    assert (item(facts, "interview notes").owner, item(facts, "interview notes").due) == (
+        "mentor",
+        dt.date(2026, 12, 6),
+    )
+    hr = item(facts, "HR")
+    assert (hr.text, hr.owner, hr.to_confirm) == ("Ask HR whether acting-up experience counts", "mentor", True)
+    room = item(facts, "training room")
+    assert (room.owner, room.to_confirm) == ("mentee", True)

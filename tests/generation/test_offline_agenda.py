@@ -74,7 +74,7 @@ def test_open_action_items_are_carried_forward_and_overdue_ones_flagged(knowledg
     ]
     review = item(agenda, "Review of open action items")
     assert "“Draft investor list” (Priya), due 2026-12-01: done, in progress or stuck?" in review.prompts
-    assert any("was due 2026-11-17, overdue by 7 days" in prompt for prompt in review.prompts)
+    assert any("was due 2026-11-17 (7 days ago)" in prompt for prompt in review.prompts)
     assert "1 overdue" in review.purpose
     assert "1 carried-forward action item is overdue as of 2026-11-24." in agenda.generator.notes
 

@@ -54,13 +54,14 @@ from companion.generation.tasks.common import (
     wellbeing_challenges,
     words,
 )
+from companion.generation.tasks.feedback import check_previous
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import ActionItem, Agenda, AgendaItem, Citation, MentoringContext
 
 if TYPE_CHECKING:
     from companion.generation.notes import NoteAction, NoteFact, NotesFacts
 
-COMPOSER_VERSION = "offline-agenda-2"
+COMPOSER_VERSION = "offline-agenda-3"
 
 RAPPORT = "block-rapport-checkin"
 REVIEW = "block-review-action-items"
@@ -231,7 +232,7 @@ _PLAN_LEAD = re.compile(
     r"(?i)^(?:agreed:?\s*|decided:?\s*)?(?:(?:in\s+the\s+)?next\s+(?:time|session|call|meeting)[:,]?\s*)?"
     r"(?:(?:we|you|i)(?:'ll|’ll| will| can| should)|let's|to)?\s*"
 )
-_PLAN_TAIL = re.compile(r"(?i)\s*(?:in\s+the\s+)?next\s+(?:time|session|call|meeting)\s*\.?$|\.$")
+_PLAN_TAIL = re.compile(r"(?i)\s*(?:in\s+the\s+)?next\s+(?:time|session|call|meeting)\s*[.?!]*$|[.?!]+$")
 _TRAILING_PRONOUN = re.compile(r"(?i)\s+(?:it|this|that|them)\s*\.?$")
 _NOT_FOCUS_WORDS = frozenset(
     {
@@ -859,7 +860,16 @@ class _Composer:
             block = self._composed(
                 REVIEW, CARRY_FORWARD, "open", MIDDLE_OF_PART, "Review of open action items", "", (10, 5)
             )
-        overdue = [a for a in self.open_items if a.due is not None and a.due < self.reference]
+        # Stored items the notes say are done are not chased as overdue; the mentor is asked to tick them off.
+        checked = (
+            check_previous(self.context.open_action_items, self.facts, self.context.notes or "")[0]
+            if self.facts is not None
+            else []
+        )
+        done_in_notes = {a.text for a in checked if a.done}
+        overdue = [
+            a for a in self.open_items if a.due is not None and a.due < self.reference and a.text not in done_in_notes
+        ]
         prompts: list[str] = []
         for win in wins[:1]:
             prompts.append(f"Start with the win from last time: {_stop(short_quote(win.text))} What made it happen?")
@@ -869,7 +879,7 @@ class _Composer:
             prompts.append(
                 "Before the list: which of these still matter, and which could be dropped, made smaller or handed over?"
             )
-        prompts += [self._action_prompt(a) for a in self.context.open_action_items]
+        prompts += [self._action_prompt(a, a.text in done_in_notes) for a in self.context.open_action_items]
         for action in notes_items[:3]:
             owner = self.owner_label(action.owner)
             due = f", due {quoted(action.due_as_written)} in the notes" if action.due_as_written else ""
@@ -878,7 +888,13 @@ class _Composer:
                 f"From {self.from_notes(action.text)}: {quoted(action.text)}{who}: done, in progress or stuck?"
             )
         for action in unconfirmed[:2]:
-            prompts.append(f"Owner not clear in the notes: {quoted(action.text)}: who is doing this, and by when?")
+            leaning = self.owner_label(action.owner) if action.owner in ("mentee", "mentor") else None
+            if leaning:  # "(who? prob me)": the notes guess, the pair confirms
+                prompts.append(
+                    f"Owner to confirm: {quoted(action.text)}: the notes lean to {leaning}. Right, and by when?"
+                )
+            else:
+                prompts.append(f"Owner not clear in the notes: {quoted(action.text)}: who is doing this, and by when?")
         for decided in decisions[:2]:
             prompts.append(
                 f"Decided last time: {quoted(decided.text.rstrip('.'))}. Is it holding, and how has it gone?"
@@ -921,18 +937,20 @@ class _Composer:
         stored = [a.text for a in self.context.open_action_items]
         return [a for a in self.facts.open_items if not any(_same_item(a.text, s) for s in stored)]
 
-    def _action_prompt(self, item: ActionItem) -> str:
+    def _action_prompt(self, item: ActionItem, done_in_notes: bool = False) -> str:
         owner = self.owner_label(item.owner)
         who = f" ({owner})" if owner else ""
         if item.done:
             return f"{quoted(item.text)}{who} is done: what made it work?"
+        if done_in_notes:
+            return f"{quoted(item.text)}{who}: last session's notes say it is done. Tick it off, and what made it work?"
         if item.due is None:
             return f"{quoted(item.text)}{who}: where does it stand?"
         if item.due < self.reference:
             days = (self.reference - item.due).days
             return (
-                f"{quoted(item.text)}{who} was due {item.due.isoformat()}, overdue by {days} day{'s' * (days != 1)}: "
-                "what got in the way?"
+                f"{quoted(item.text)}{who} was due {item.due.isoformat()} ({days} day{'s' * (days != 1)} ago): "
+                "done, or what got in the way?"
             )
         return f"{quoted(item.text)}{who}, due {item.due.isoformat()}: done, in progress or stuck?"
 

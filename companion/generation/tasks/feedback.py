@@ -61,7 +61,7 @@ from companion.schemas import (
     MentoringContext,
 )
 
-COMPOSER_VERSION = "offline-feedback-2"
+COMPOSER_VERSION = "offline-feedback-3"
 MAX_STATEMENTS_PER_KIND = 2
 MAX_SELF_ASSESSMENT = 4
 MAX_TOPIC_WORDS = 6
@@ -1042,15 +1042,50 @@ def _overlap(a: str, b: str) -> float:
     return shared / min(len(first), len(second)) if shared >= min(2, len(first), len(second)) else 0.0
 
 
-def check_previous(previous: Iterable[ActionItem], facts: NotesFacts) -> tuple[list[ActionItem], int]:
-    """Last session's open items, marked done when the notes say they are; how many were."""
+_PAST_OF = {
+    "write": ("wrote", "written"), "do": ("did", "done"), "make": ("made",), "send": ("sent",), "find": ("found",),
+    "draw": ("drew", "drawn"), "buy": ("bought",), "get": ("got",), "give": ("gave", "given"), "read": ("read",),
+    "speak": ("spoke", "spoken"), "take": ("took", "taken"), "build": ("built",), "pay": ("paid",),
+    "set": ("set",), "put": ("put",), "tell": ("told",), "meet": ("met",), "bring": ("brought",),
+    "choose": ("chose", "chosen"), "begin": ("began", "begun"), "run": ("ran",), "sign": ("signed",),
+}  # fmt: skip
+
+
+def _past_forms(verb: str) -> set[str]:
+    verb = verb.lower()
+    forms = set(_PAST_OF.get(verb, ()))
+    forms |= (
+        {verb + "d"} if verb.endswith("e") else {verb + "ed", verb[:-1] + "ied" if verb.endswith("y") else verb + "ed"}
+    )
+    return forms
+
+
+def _said_done(item: ActionItem, notes: str) -> bool:
+    """The notes tell of the item in the past tense: "M wrote down the 3 jobs …" for "Write down the 3 jobs …"."""
+    words = item.text.split()
+    if not words or not notes:
+        return False
+    past = _past_forms(re.sub(r"\W", "", words[0]))
+    for part in re.split(r"(?<=[.!?])\s+|\n", notes):
+        said = {w.lower() for w in re.findall(r"[A-Za-z']+", part)}
+        if past & said and _overlap(item.text, part) >= 0.6 and not _NEGATED_PAST.search(part):
+            return True
+    return False
+
+
+_NEGATED_PAST = re.compile(r"(?i)\b(?:not|never|didn'?t|hasn'?t|haven'?t|wasn'?t)\b|\bno\s+time\b")
+
+
+def check_previous(previous: Iterable[ActionItem], facts: NotesFacts, notes: str = "") -> tuple[list[ActionItem], int]:
+    """Last session's open items, marked done when the notes say they are (a done line, a done task, or the
+    item told in the past tense); how many were."""
     done_texts = [f.text for f in facts.done] + [a.text for a in facts.action_items if a.done]
     checked: list[ActionItem] = []
     closed = 0
     for item in previous:
         if item.done:
             continue
-        done = any(_overlap(item.text, text) >= 0.6 for text in done_texts)
+        done = any(_overlap(item.text, text) >= 0.6 for text in done_texts) or _said_done(item, notes)
         closed += done
         checked.append(item.model_copy(update={"done": done}))
     return checked, closed
@@ -1069,7 +1104,7 @@ class Items:
 def sort_items(facts: NotesFacts, items: list[ActionItem], context: MentoringContext) -> Items:
     """`items` (one per analysed note action, in order) sorted into the lists the summary shows."""
     confirm = [i for i, a in zip(items, facts.action_items, strict=True) if a.to_confirm and not a.done]
-    previous, closed = check_previous(context.open_action_items, facts)
+    previous, closed = check_previous(context.open_action_items, facts, context.notes or "")
     mentee = [i for i in items if i.owner == "mentee" and not i.done and i not in confirm]
     owes = [i for i in items if i.owner == "mentor" and not i.done and i not in confirm]
     owes += [p for p in previous if p.owner == "mentor" and not p.done]
@@ -1393,7 +1428,7 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> FeedbackSummary:
 def prompt_facts(facts: NotesFacts, context: MentoringContext, scrub: Any = None) -> dict[str, Any]:
     """The analysed notes as the feedback prompt shows them (`scrub`, e.g. PII redaction, applies to text)."""
     clean = scrub or (lambda text: text)
-    previous, _ = check_previous(context.open_action_items, facts)
+    previous, _ = check_previous(context.open_action_items, facts, context.notes or "")
     return {
         "language": language_label(facts.language),
         "action_items": [
