@@ -102,7 +102,12 @@ def render_feedback(output: FeedbackSummary, context: MentoringContext | None) -
     lines += _section("Action items", [_action_line(a, context) for a in own])
     lines += _section("What I owe you", [_action_line(a, context) for a in owed])
     if confirm:
-        ask = "The notes do not say who takes these; tell me if one is yours."
+        guessed = any(a.owner for a in confirm)
+        ask = (
+            "Who takes these is not settled yet (a name in brackets is the notes' best guess); tell me if one is yours."
+            if guessed
+            else "The notes do not say who takes these; tell me if one is yours."
+        )
         lines += _section("To confirm", [ask, "", *[_action_line(a, context) for a in confirm]])
     earlier = [a for a in output.previous_items if a not in owed]
     lines += _section("From last time", [_previous_line(a, context) for a in earlier])
@@ -121,9 +126,9 @@ def render_feedback(output: FeedbackSummary, context: MentoringContext | None) -
 
 
 def _previous_line(item: ActionItem, context: MentoringContext | None) -> str:
-    """An item from before the session: done when the notes say so, else still open."""
+    """An item from before the session: done when the notes say so; otherwise the notes do not say, so say that."""
     line = _action_line(item, context)
-    status = "done, as the notes say" if item.done else "still open"
+    status = "done, as the notes say" if item.done else "not marked done in the notes"
     has_details = bool(_owner(item.owner, context)) or item.due is not None
     return f"{line[:-1]}; {status})" if has_details else f"{line} ({status})"
 

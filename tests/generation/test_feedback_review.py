@@ -254,3 +254,30 @@ def test_spanish_notes_in_an_english_session_are_flagged_too(knowledge_companion
     ]
     assert output.decisions == ["“Decidimos que no aceptará prácticas sin sueldo”"]
     assert (output.follow_up_message or "").startswith("Hi Lucía,")
+
+
+def test_jottings_about_the_mentee_by_initial_become_second_person_and_no_topic_becomes_sbi(
+    knowledge_companion: Companion,
+) -> None:
+    context = MentoringContext.model_validate(
+        {
+            "mentor": {"name": "Denise Hall"},
+            "mentee": {"name": "Marcus Bell", "role": "Senior porter, acting shift lead"},
+            "session": {"number": 4, "date": "2026-12-03"},
+            "open_action_items": [{"text": "Write down the 3 jobs he always takes back", "owner": "mentee"}],
+            "notes": (
+                "M wrote down the 3 jobs he always takes back - bed moves, pharmacy run, the rota.\n"
+                "talked about Kev (20 yrs there) - M avoids asking him. practice the convo next time?\n"
+                "TODO ask HR whether acting-up experience counts (who? prob me)\n"
+            ),
+        }
+    )
+    output, _ = compose(knowledge_companion, "feedback", context)
+    assert isinstance(output, FeedbackSummary)
+    assert [(i.text, i.done) for i in output.previous_items] == [("Write down the 3 jobs he always takes back", True)]
+    assert output.growth_areas == ["You talked about a colleague (20 yrs there) - you avoid asking him."]
+    assert not any("talked about" in s.text for s in output.feedback_statements), "a topic is no observed moment"
+    assert output.next_time == ["Practice the conversation."]
+    assert [(i.text, i.owner) for i in output.to_confirm] == [("Ask HR whether acting-up experience counts", "mentor")]
+    text = render_markdown(output, context)
+    assert "a name in brackets is the notes' best guess" in text and "Kev" not in text and " M " not in text

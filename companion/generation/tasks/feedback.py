@@ -61,7 +61,7 @@ from companion.schemas import (
     MentoringContext,
 )
 
-COMPOSER_VERSION = "offline-feedback-3"
+COMPOSER_VERSION = "offline-feedback-4"
 MAX_STATEMENTS_PER_KIND = 2
 MAX_SELF_ASSESSMENT = 4
 MAX_TOPIC_WORDS = 6
@@ -448,7 +448,9 @@ class Voice:
         """
         initial = self.mentee_first[:1].upper()
         if initial and initial != (self.mentor_first or " ")[:1].upper():
-            text = re.sub(rf"(?:(?<=^)|(?<=[\s(]))\b{initial}\.(?=\s+[a-z'’])", self.mentee_first, text)
+            # "M. to call", and "M avoids asking him" too, unless the bare letter is a word ("I think", "A friend")
+            dot = r"\." if initial in ("I", "A") else r"\.?"
+            text = re.sub(rf"(?:(?<=^)|(?<=[\s(]))\b{initial}{dot}(?=\s+[a-z'’])", self.mentee_first, text)
         tokens = _TOKEN.findall(text)
         words = [i for i, t in enumerate(tokens) if t[:1].isalpha()]
         subject: str | None = None
@@ -684,6 +686,10 @@ def read_sections(context: MentoringContext, voice: Voice, language: str = "en")
     keep_case = language != "en"  # German nouns are capitalised
 
     def add(topic: str) -> None:
+        if not keep_case and topic:  # 'talked about Kev': a colleague is no topic, and their name stays out
+            topic = voice.strip_third_parties(topic)
+            if normalise(topic) in ("a colleague", "two colleagues"):
+                return
         if topic and normalise(topic) not in {normalise(t) for t in found.topics}:
             found.topics.append(topic)
 
@@ -823,6 +829,8 @@ class Writer:
             tidy(text),
             flags=re.I,
         )
+        # '... next time?', '... in the next session.': the heading says when
+        text = re.sub(r"\s*(?:in\s+the\s+)?next\s+(?:time|session|call|meeting)\s*[.?!]*$", "", text, flags=re.I)
         if not text:
             return ""
         return sentence(self.prose(text, speaker)) if not self.foreign(text) else quoted(text)
@@ -959,8 +967,8 @@ def _statement(
     the mentee reported or a habit, the statement says it came up in the session rather than invent a moment.
     """
     found = behaviour(observation.text, voice, observation.speaker)
-    if found is None:
-        return None
+    if found is None or _TOPIC_ONLY.match(found.phrase):
+        return None  # "talked about Kev - M avoids asking him" reports a conversation, not a moment seen
     goal = goal_for(f"{observation.text} {observation.topic or ''}", context.mentee.goals)
     session = f"session {context.session.number}" + (f" ({observation.topic})" if observation.topic else "")
     moment = found.situation if found.situation != "in session" else None
@@ -990,6 +998,9 @@ def _statement(
             text = f"In {session}, we talked about how you {found.phrase}{tail}. What was going on for you then?"
     citations.cite(pattern)
     return FeedbackStatement(situation=situation, behavior=found.phrase, impact=impact, text=sentence(text))
+
+
+_TOPIC_ONLY = re.compile(r"(?i)^(?:we\s+)?(?:talked|spoke|chatted|discussed)\b")
 
 
 def is_setback(text: str) -> bool:
