@@ -589,3 +589,27 @@ def test_the_guard_helpers() -> None:
     )
     scrub_placeholders(goal)
     assert goal.statement == "Learn python." and goal.specific == "t." and goal.milestones[0].text == "a b"
+
+
+def test_a_goal_without_a_date_works_back_from_the_event_the_context_names(knowledge_companion: Companion) -> None:
+    """'Get the permanent post' names no date, but the situation says the interview is on 14 January: the plan
+    ends there, not three months on; interview notes and a mock exam are no such event."""
+    output, markdown = plan(
+        knowledge_companion,
+        {
+            "mentee": {
+                "name": "Marcus Bell",
+                "role": "Senior porter, acting shift lead",
+                "situation": "Acting up as night shift lead. Applied for the permanent role; interview on 14 Jan.",
+                "goals": ["Get the permanent shift lead post", "Pass the manual handling instructor course"],
+            },
+            "session": {"number": 4, "date": "2026-12-03"},
+            "notes": "-> I'll send my old interview notes over wkend\nmock course test on Friday\n",
+        },
+    )
+    post, course = output.goals
+    assert post.milestones[-1].due == dt.date(2027, 1, 14)
+    assert "“interview on 14 Jan” (your situation) is the date it turns on: 2027-01-14" in post.time_bound
+    assert all(m.due is not None and m.due <= dt.date(2027, 1, 14) for m in post.milestones)
+    assert "names no date, so this plan uses" in course.time_bound, "a mock test is no deadline"
+    assert not PLACEHOLDER.search(markdown)

@@ -60,7 +60,7 @@ from companion.generation.tasks.dates import (
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Cadence, GoalPlan, MentoringContext, Milestone, SmartGoal
 
-COMPOSER_VERSION = "offline-goals-3"
+COMPOSER_VERSION = "offline-goals-4"
 DEFAULT_HORIZON_DAYS = 91
 WEEKLY_UNTIL_DAYS = 42
 MONTHLY_FROM_DAYS = 270
@@ -731,6 +731,46 @@ def mentorship_end(context: MentoringContext, facts: NotesFacts | None) -> tuple
     return None
 
 
+_EVENT_WORDS = re.compile(
+    r"(?i)\b(?:interviews?|panel|assessment(?:\s+centre)?|exams?|test|deadline|closing\s+date|audition|hearing|"
+    r"presentation|pitch|review|appraisal|vorstellungsgespr[aä]ch|pr[uü]fung|entrevista|examen)\b"
+)
+_NOT_THE_EVENT = re.compile(r"(?i)\s*(?:notes?|prep\w*|questions?|tips|skills?|practi[cs]e|techniques?|feedback)\b")
+"""'interview notes', 'interview prep': things about an event, not the event."""
+_REHEARSAL = re.compile(r"(?i)\b(?:mock|practice|practise|trial|dry[- ]run|probe)(?:\s+[\w-]+){0,2}\s*$")
+"""'mock test', 'practice course exam': a rehearsal before the event, not the event."""
+_EVENT_GOALS = {
+    "interview": re.compile(r"(?i)\b(?:post|role|job|position|promot\w*|offer|place|hired|apprentice\w*|stelle|puesto)\b"),
+    "exam": re.compile(r"(?i)\b(?:pass|exam|test|certif\w*|qualif\w*|licen[cs]e|degree|pr[uü]fung|examen|aprobar)\b"),
+}
+
+
+def key_event(goal: str, context: MentoringContext) -> tuple[dt.date, str, str] | None:
+    """A dated event the context names for a goal that names no date: 'interview on 14 Jan' in the situation
+    for 'Get the permanent post', 'exam 3/3' in the notes for 'Pass the CCNA'. (date, phrase, where), or None.
+    The event must concern the goal: a word they share, or an interview for a job goal, an exam for a pass."""
+    reference = context.reference_date
+    goal_words = words(goal)
+    found: list[tuple[dt.date, str, str]] = []
+    for where, text in (("your situation", context.mentee.situation or ""), ("the notes", context.notes or "")):
+        for part in re.split(r"(?<=[.!?;])\s+|\n|\s[-–—]\s", text):
+            event = _EVENT_WORDS.search(part)
+            if event is None or _NOT_THE_EVENT.match(part[event.end() :]) or _REHEARSAL.search(part[: event.start()]):
+                continue
+            kind = "interview" if re.match(r"(?i)interview|panel|assess|vorstell|entrev", event.group(0)) else "exam"
+            related = bool(goal_words & (words(part) - {"the", "and"})) or bool(_EVENT_GOALS[kind].search(goal))
+            if not related:
+                continue
+            for hit in find_dates(part, detect_language(part, context.session.language[:2].lower())):
+                if not 0 <= hit.start - event.end() <= 25:
+                    continue  # the date names the event: 'interview on 14 Jan', 'exam 3/3'
+                day = hit.resolve(reference, None)
+                if day is not None and reference < day <= (shift(reference, 730) or dt.date.max):
+                    found.append((day, " ".join(part.split()).strip(" .;"), where))
+                    break
+    return min(found) if found else None
+
+
 def plan_cadence(context: MentoringContext, deadlines: list[dt.date], facts: NotesFacts | None = None) -> Cadence:
     """The sessions after this one: the cadence and next meeting the notes agreed (else a rule from the nearest
     deadline), on a fixed weekday, until the furthest deadline, and never past the mentorship's end."""
@@ -873,9 +913,18 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> GoalPlan:
             baseline = _notes_baseline(context, reading)
             if baseline:
                 reading = GoalReading(**{**reading.__dict__, "aside": baseline.strip("“”")})
+        event = key_event(goal, context) if reading.deadline is None else None
+        if event is not None:  # "interview on 14 Jan" in the situation: the goal turns on that date
+            reading = GoalReading(**{**reading.__dict__, "deadline": Deadline(event[0], event[1], -1, -1)})
         picked = pick_example(reading, ranked, persona)
         deadline = reading.deadline.date if reading.deadline else shift(reference, DEFAULT_HORIZON_DAYS) or dt.date.max
-        if reading.deadline is not None:
+        if event is not None:
+            deadlines.append(event[0])
+            time_bound = (
+                f"{quoted(goal)} names no date, but {quoted(event[1])} ({event[2]}) is the date it turns on: "
+                f"{event[0].isoformat()}, so the plan works back from it."
+            )
+        elif reading.deadline is not None:
             deadlines.append(reading.deadline.date)
             time_bound = (
                 f"{quoted(goal)} is due by {deadline.isoformat()} ({quoted(reading.deadline.phrase.strip())}), read "
