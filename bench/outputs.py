@@ -14,10 +14,13 @@ other line of the Markdown is.
 
 Metrics, per task and overall:
 
-* repeated: the share of sentences that also appear, identically, in another mentee's output of the
-  same task (lower is better; issue 12's target is ≤ 15%); "masked" first replaces the mentee's and
-  mentor's names, the goals and dates with tokens, so "What would make <goal> feel done?" counts as
-  the same sentence for everyone.
+* shared per pair (issue 12's target: ≤ 15%): for every two different mentees A and B, the share of
+  A's sentences that B's output of the same task also has, identically (after lower-casing and
+  dropping punctuation); the mean over all pairs, and the most similar pair. "In any other" is
+  stricter: the share of sentences found in at least one other mentee's output (with 66 contexts,
+  every bank question that is picked twice counts). "Masked" first replaces the mentee's and mentor's
+  names, the goals and dates with tokens, so "What would make <goal> feel done?" is the same sentence
+  for everyone.
 * placeholders, truncated, mixed language: sentences caught by the detectors below (target: zero).
 * guide/framework citations: the share of an output's citations whose chunk kind (the source file's
   front matter `kind`, which is what the index stores) is guide or framework, not question_bank,
@@ -32,6 +35,7 @@ Context fields the old MentoringContext rejects are dropped for it and listed in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -63,7 +67,12 @@ _LABEL = re.compile(
     r"From the notes|Ask|Milestones|Sessions|Date|Last planned session)\s*:)\s*"
 )
 _LIST_MARK = re.compile(r"^(?:[-*+]\s+(?:\[[ xX]\]\s+)?|\d+\.\s+)")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(¿¡]?[A-ZÄÖÜÁÉÍÓÚÑ0-9])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’)]))\s+(?=[\"“‘(¿¡]?[A-ZÄÖÜÁÉÍÓÚÑ0-9])")
+_ACTION_DETAILS = re.compile(
+    r"\s\((?:[^()]+, )?due \d{4}-\d{2}-\d{2}(?:, overdue)?(?:; (?:still open|done, as the notes say))?\)$"
+    r"|\s\([^()]{1,60}; (?:still open|done, as the notes say)\)$|\s\((?:still open|done, as the notes say)\)$"
+    r"|\s\(by \d{4}-\d{2}-\d{2}\)$"
+)
 _AGENDA_TITLE = re.compile(r"^\*\*\d+:\d\d–\d+:\d\d .*\*\* \(\d+ min\)$")
 
 
@@ -88,13 +97,28 @@ def split_sentences(markdown: str) -> list[str]:
         line = _LABEL.sub("", line).strip()
         if line.startswith("_") and line.endswith("_") and len(line) > 2:
             line = line[1:-1].strip()
-        if not line or line.endswith(":") and len(line.split()) <= 3:
+        if not line or (line.endswith(":") and len(line.split()) <= 3):
             continue  # a label on its own line ("Milestones:", "Ask:")
-        for sentence in _SENTENCE_END.split(line):
-            sentence = sentence.strip()
+        line = _ACTION_DETAILS.sub("", line)  # the renderer's "(Name, due 2026-12-01)" after an action item
+        for sentence in _split_line(line):
             if re.search(r"[^\W\d_]", sentence):
                 sentences.append(sentence)
     return sentences
+
+
+def _open_quote(text: str) -> bool:
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
+def _split_line(line: str) -> list[str]:
+    """Sentences of one line; never inside a quotation (“… Frau Dr. Weber …” stays one sentence)."""
+    pieces: list[str] = []
+    for piece in _SENTENCE_END.split(line):
+        if pieces and _open_quote(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def normalise(sentence: str) -> str:
@@ -180,9 +204,7 @@ def find_truncations(sentence: str, texts: Iterable[str]) -> list[str]:
         while start >= 0:
             length = 0
             while (
-                start + length < len(lowered)
-                and length < len(text)
-                and lowered[start + length] == text[length].lower()
+                start + length < len(lowered) and length < len(text) and lowered[start + length] == text[length].lower()
             ):
                 length += 1
             if length < len(text):
@@ -198,11 +220,56 @@ def find_truncations(sentence: str, texts: Iterable[str]) -> list[str]:
 
 
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|„[^“”]*[“”]|«[^»]*»|‘[^’]*’|`[^`]*`")
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_WORD = re.compile(r"(?<![\w'’])[^\W\d_]+(?:['’][^\W\d_]+)?(?![\w'’])")  # letters only: 'Y9' is no word
 _NON_ENGLISH_LETTERS = re.compile(r"[äöüßñáéíóúàèìòùâêîôûç¿¡]", re.I)
 _ENGLISH_WORDS = frozenset(
-    "the and to of is a an in for with you your what how when which will be this that on at by from it "
-    "are do does did can would could should we our their they he she his her has have not or if".split()
+    [
+        "the",
+        "and",
+        "to",
+        "of",
+        "is",
+        "an",
+        "in",
+        "for",
+        "with",
+        "you",
+        "your",
+        "what",
+        "how",
+        "when",
+        "which",
+        "will",
+        "be",
+        "this",
+        "that",
+        "on",
+        "at",
+        "by",
+        "from",
+        "it",
+        "are",
+        "do",
+        "does",
+        "did",
+        "can",
+        "would",
+        "could",
+        "should",
+        "we",
+        "our",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "has",
+        "have",
+        "not",
+        "or",
+        "if",
+    ]
 )
 
 
@@ -219,7 +286,7 @@ def mixed_language(sentence: str, names: Iterable[str] = ()) -> list[str]:
     from companion.generation.notes import detect_language
 
     name_words = {w.lower() for name in names for w in _WORD.findall(name or "")}
-    words = [w for w in _WORD.findall(unquoted(sentence)) if w.lower() not in name_words]
+    words = [w for w in _WORD.findall(unquoted(sentence)) if re.sub(r"['’]s$", "", w.lower()) not in name_words]
     english = sum(1 for w in words if w.lower() in _ENGLISH_WORDS)
     if english < 2:
         return []
@@ -281,10 +348,8 @@ def run_worker(contexts: list[dict[str, Any]], knowledge: Path, warm: bool = Tru
         if warm:  # one untimed pass over a few contexts: model, caches and regexes warm
             for _, context, _ in parsed[:3]:
                 for task in TASKS:
-                    try:
+                    with contextlib.suppress(Exception):
                         service.generate(task, context, audience=Audience(mentor_name=context.mentor.name))
-                    except Exception:
-                        pass
         results = []
         for name, context, dropped in parsed:
             tasks: dict[str, Any] = {}
@@ -316,7 +381,10 @@ def run_worker(contexts: list[dict[str, Any]], knowledge: Path, warm: bool = Tru
 def run_baseline(ref: str, contexts: list[dict[str, Any]], keep: bool = False) -> tuple[str, dict[str, Any]]:
     """The same run against `git worktree add` of `ref`, in a subprocess whose PYTHONPATH is that worktree."""
     commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", f"{ref}^{{commit}}"], check=True, capture_output=True, text=True
+        ["git", "-C", str(REPO), "rev-parse", "--short", f"{ref}^{{commit}}"],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     tree = Path(tempfile.gettempdir()) / f"companion-outputs-baseline-{commit}"
     created = False
@@ -367,17 +435,34 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
+def pairwise_overlap(sentences_of: dict[str, list[tuple[str, str, str]]], column: int) -> list[float]:
+    """For every ordered pair of different mentees (A, B): the share of A's sentences that B's output of the
+    same task also has, identically (column 1: normalised; column 2: masked)."""
+    keys = {name: [row[column] for row in rows] for name, rows in sentences_of.items() if rows}
+    sets = {name: set(values) for name, values in keys.items()}
+    return [
+        sum(key in sets[other] for key in values) / len(values)
+        for name, values in keys.items()
+        for other in keys
+        if other != name
+    ]
+
+
 def measure(run: dict[str, Any], profiles: dict[str, Profile]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Per task (and 'all'): the figures of the module docstring, and one line per caught sentence."""
     findings: list[str] = []
     per_task: dict[str, dict[str, Any]] = {}
     totals: Counter[str] = Counter()
     all_millis: list[float] = []
+    all_pairs: tuple[list[float], list[float]] = ([], [])
     for task in (*TASKS, "all"):
         if task == "all":
             figures: dict[str, Any] = {k: totals[k] for k in ("placeholders", "truncated", "mixed", "errors")}
             figures["outputs"] = totals["outputs"]
             figures["sentences"] = totals["sentences"]
+            figures["pairwise"] = statistics.mean(all_pairs[0]) if all_pairs[0] else None
+            figures["pairwise_masked"] = statistics.mean(all_pairs[1]) if all_pairs[1] else None
+            figures["pairwise_max"] = max(all_pairs[0]) if all_pairs[0] else None
             figures["repeated"] = totals["repeated"] / totals["sentences"] if totals["sentences"] else None
             figures["repeated_masked"] = totals["masked"] / totals["sentences"] if totals["sentences"] else None
             figures["guide_share"] = totals["guide"] / totals["citations"] if totals["citations"] else None
@@ -409,6 +494,7 @@ def measure(run: dict[str, Any], profiles: dict[str, Profile]) -> tuple[dict[str
                 rows.append((sentence, key, masked_key))
             sentences_of[name] = rows
         counts: Counter[str] = Counter()
+        pair_exact, pair_masked = pairwise_overlap(sentences_of, 1), pairwise_overlap(sentences_of, 2)
         millis = [result["millis"] for _, result in outputs]
         all_millis += millis
         for name, result in outputs:
@@ -432,10 +518,15 @@ def measure(run: dict[str, Any], profiles: dict[str, Profile]) -> tuple[dict[str
         counts["outputs"] = len(outputs)
         counts["errors"] = errors
         totals.update(counts)
+        all_pairs[0] += pair_exact
+        all_pairs[1] += pair_masked
         sentences = counts["sentences"]
         per_task[task] = {
             "outputs": len(outputs),
             "sentences": sentences,
+            "pairwise": statistics.mean(pair_exact) if pair_exact else None,
+            "pairwise_masked": statistics.mean(pair_masked) if pair_masked else None,
+            "pairwise_max": max(pair_exact) if pair_exact else None,
             "repeated": counts["repeated"] / sentences if sentences else None,
             "repeated_masked": counts["masked"] / sentences if sentences else None,
             "placeholders": counts["placeholders"],
@@ -472,7 +563,10 @@ def most_repeated(run: dict[str, Any], top: int = 10) -> list[tuple[int, str, st
 _ROWS = (
     ("outputs", "outputs (contexts with the task's inputs)", "{:d}"),
     ("sentences", "sentences", "{:d}"),
-    ("repeated", "sentences repeated across mentees (≤ 15%)", "{:.1%}"),
+    ("pairwise", "sentences shared with another mentee's output, mean over pairs (≤ 15%)", "{:.1%}"),
+    ("pairwise_masked", "… with names, goals and dates masked", "{:.1%}"),
+    ("pairwise_max", "… the most similar pair", "{:.1%}"),
+    ("repeated", "sentences found in any other mentee's output", "{:.1%}"),
     ("repeated_masked", "… with names, goals and dates masked", "{:.1%}"),
     ("placeholders", "sentences with a placeholder (0)", "{:d}"),
     ("truncated", "sentences with a truncated name/goal (0)", "{:d}"),
@@ -501,12 +595,17 @@ def print_tables(columns: list[tuple[str, dict[str, dict[str, Any]]]]) -> None:
 
 def print_summary(columns: list[tuple[str, dict[str, dict[str, Any]]]]) -> None:
     """One row per task and column: the figures issue 12 names, in one table."""
-    print("| task | code | repeated | masked | placeholders | truncated | mixed | guide/framework cites | p50 ms | p95 ms |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| task | code | shared per pair | masked | in any other | masked | placeholders | truncated | mixed "
+        "| guide/framework cites | p50 ms | p95 ms |"
+    )
+    print("| --- | --- |" + " ---: |" * 10)
     for task in (*TASKS, "all"):
         for name, figures in columns:
             f = figures[task]
             cells = [
+                _cell(f["pairwise"], "{:.1%}"),
+                _cell(f["pairwise_masked"], "{:.1%}"),
                 _cell(f["repeated"], "{:.1%}"),
                 _cell(f["repeated_masked"], "{:.1%}"),
                 str(f["placeholders"]),
@@ -534,6 +633,13 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="a regular expression: only the contexts whose file name matches")
     parser.add_argument("--baseline", default=DEFAULT_BASELINE, help="a commit to compare with, or 'none'")
     parser.add_argument("--keep-baseline", action="store_true", help="keep the baseline worktree afterwards")
+    parser.add_argument(
+        "--baseline-cache",
+        type=Path,
+        default=None,
+        help="a JSON file: reuse the baseline's outputs from it when it holds the same commit and contexts, "
+        "else run the baseline and write them there (its code does not change; only the measurement does)",
+    )
     parser.add_argument("--dump", type=Path, default=None, help="write every output's Markdown under this folder")
     parser.add_argument("--findings", action="store_true", help="list every caught sentence and the most repeated")
     parser.add_argument("--worker", type=Path, default=None, help=argparse.SUPPRESS)
@@ -572,7 +678,21 @@ def main() -> None:
     now_label = f"now ({head}{'+changes' if dirty else ''})"
     runs = [(now_label, run_worker(contexts, REPO / "knowledge"))]
     if args.baseline != "none":
-        commit, baseline = run_baseline(args.baseline, contexts, keep=args.keep_baseline)
+        cached = None
+        if args.baseline_cache is not None and args.baseline_cache.is_file():
+            cached = json.loads(args.baseline_cache.read_text(encoding="utf-8"))
+            wanted = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", f"{args.baseline}^{{commit}}"],
+                                    capture_output=True, text=True).stdout.strip()  # fmt: skip
+            if cached.get("commit") != wanted or cached.get("contexts") != contexts:
+                cached = None
+        if cached is not None:
+            commit, baseline = cached["commit"], cached["run"]
+            print(f"(baseline outputs reused from {args.baseline_cache})")
+        else:
+            commit, baseline = run_baseline(args.baseline, contexts, keep=args.keep_baseline)
+            if args.baseline_cache is not None:
+                payload = {"commit": commit, "contexts": contexts, "run": baseline}
+                args.baseline_cache.write_text(json.dumps(payload), encoding="utf-8")
         runs.insert(0, (f"baseline ({commit})", baseline))
     columns = []
     print(
