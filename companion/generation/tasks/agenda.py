@@ -33,6 +33,7 @@ from companion.generation.tasks.common import (
     PersonReading,
     article,
     bank_items,
+    best_match,
     concepts,
     context_stage,
     distress_level,
@@ -42,6 +43,7 @@ from companion.generation.tasks.common import (
     generator_info,
     infer_persona,
     is_closing_focus,
+    is_setback,
     join_words,
     looks_english,
     notes_facts,
@@ -51,6 +53,7 @@ from companion.generation.tasks.common import (
     slot_safe,
     slot_values,
     slots,
+    unpaused_goals,
     wellbeing_challenges,
     words,
 )
@@ -60,7 +63,7 @@ from companion.schemas import ActionItem, Agenda, AgendaItem, Citation, Mentorin
 if TYPE_CHECKING:
     from companion.generation.notes import NoteAction, NoteFact, NotesFacts
 
-COMPOSER_VERSION = "offline-agenda-2"
+COMPOSER_VERSION = "offline-agenda-3"
 
 RAPPORT = "block-rapport-checkin"
 REVIEW = "block-review-action-items"
@@ -366,6 +369,11 @@ class _Composer:
         self.values = slot_values(context)
         self.facts: NotesFacts | None = notes_facts(context) if context.session.number > 1 else None
         self.distress = distress_level(self.facts)
+        if self.facts is not None and context.mentee.goals:  # no progress question on a goal paused last time
+            kept = unpaused_goals(context.mentee.goals, self.facts.decisions)
+            if kept != list(context.mentee.goals):
+                goal = best_match(kept, " ".join(context.session.focus) or " ".join(kept))
+                self.values["goal"] = quoted(goal) if goal else None
         self.name = first_name(context.mentee.name) or "the mentee"
         self.duration = context.session.duration_minutes
         self.reference = context.reference_date
@@ -843,8 +851,10 @@ class _Composer:
         notes_items = self._notes_only_items()
         unconfirmed = [a for a in notes_items if a.to_confirm]
         notes_items = [a for a in notes_items if not a.to_confirm]
-        done = list(self.facts.done) if self.facts is not None else []
-        wins = list(self.facts.wins) if self.facts is not None else []
+        # a setback the notes analyser read as a win or as done ('2 funds passed last week') is neither
+        done = [f for f in self.facts.done if not is_setback(f.text)] if self.facts is not None else []
+        wins = [f for f in self.facts.wins if not is_setback(f.text)] if self.facts is not None else []
+        done = [f for f in done if f.text not in {w.text for w in wins[:1]}]  # the win is asked about once
         done_stored = [a for a in self.context.open_action_items if a.done]
         decisions = [
             d
@@ -1070,7 +1080,7 @@ class _Composer:
         """Look back, lessons, before and after, keeping going without the mentor, and a warm farewell."""
         context = self.context
         goals = [quoted(g) for g in context.mentee.goals[:3]]
-        wins = list(self.facts.wins) if self.facts is not None else []
+        wins = [f for f in self.facts.wins if not is_setback(f.text)] if self.facts is not None else []
         back = want(LOOKING_BACK, CARRY_FORWARD, EARLY_IN_PART, "open")
         if back is not None:
             lines = []

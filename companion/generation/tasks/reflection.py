@@ -29,6 +29,7 @@ from companion.generation.tasks.common import (
     first_name,
     fits_person,
     generator_info,
+    is_setback,
     join_words,
     normalise,
     notes_facts,
@@ -44,7 +45,7 @@ from companion.schemas import Citation, MentoringContext, ReflectionPrompt, Refl
 if TYPE_CHECKING:
     from companion.generation.notes import NotesFacts
 
-COMPOSER_VERSION = "offline-reflection-2"
+COMPOSER_VERSION = "offline-reflection-3"
 PROMPTS_PER_GOAL = 2
 MAX_GOALS = 4
 GENERAL_PROMPTS = 2
@@ -249,7 +250,7 @@ class _Composer:
                     "decision",
                 )
             )
-        for win in facts.wins[:1]:
+        for win in [w for w in facts.wins if not is_setback(w.text)][:1]:
             said_to_you = to_you(_first_clause(win.text), self.name) if english else None
             told = _end(said_to_you) if said_to_you else _stop(short_quote(win.text))
             candidates.append(
