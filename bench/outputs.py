@@ -518,8 +518,8 @@ def measure(run: dict[str, Any], profiles: dict[str, Profile]) -> tuple[dict[str
         counts["outputs"] = len(outputs)
         counts["errors"] = errors
         totals.update(counts)
-        all_pairs[0] += pair_exact
-        all_pairs[1] += pair_masked
+        all_pairs[0].extend(pair_exact)
+        all_pairs[1].extend(pair_masked)
         sentences = counts["sentences"]
         per_task[task] = {
             "outputs": len(outputs),
