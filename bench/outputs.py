@@ -177,6 +177,10 @@ def find_placeholders(sentence: str) -> list[str]:
 _TITLES = {"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "herr", "frau", "hr.", "fr.",
            "sr.", "sra.", "dra.", "don", "doña"}  # fmt: skip
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.)")
+_TIME_LEAD = re.compile(
+    r"(?i)(?:by|in|on|at|before|until|till|this|next|within|during|over|end|from|bis|vor|im|zum|zur|ende|nach|"
+    r"antes|hasta|en|para|a\s+finales|dentro|este|esta|el\s+pr[oó]ximo)\b"
+)
 
 
 def find_truncations(sentence: str, texts: Iterable[str]) -> list[str]:
@@ -197,7 +201,13 @@ def find_truncations(sentence: str, texts: Iterable[str]) -> list[str]:
                     found.append(f"{words[0]} (for {text})")
         for quoted in re.findall(r"[“\"‘]([^”\"’]{3,})[”\"’]", sentence):
             inner = quoted.strip().rstrip("…").rstrip(".").strip()
-            if len(inner.split()) < len(words) and text.lower().startswith(inner.lower() + " "):
+            rest = text[len(inner) :].strip()
+            if (
+                len(inner.split()) < len(words)
+                and text.lower().startswith(inner.lower() + " ")
+                and not _TIME_LEAD.match(rest)  # the goal without its deadline ('… post' of '… post this year')
+                and not _TIME_LEAD.match(inner)  # the deadline phrase itself ('bis zum Sommer')
+            ):
                 found.append(f"“{inner}” (for {text})")
         probe = text[: min(len(text), 12)].lower()
         start = lowered.find(probe)
@@ -372,6 +382,12 @@ def run_worker(contexts: list[dict[str, Any]], knowledge: Path, warm: bool = Tru
                     "millis": millis,
                     "citations": [[s, kinds[s]] for s in sources],
                 }
+                if task == "feedback":  # what the summary read from the notes, for bench/quality.py's matching
+                    tasks[task]["action_items"] = [
+                        [a.text, a.owner, a.due.isoformat() if a.due else None, a.done]
+                        for a in getattr(output, "action_items", [])
+                    ]
+                    tasks[task]["decisions"] = list(getattr(output, "decisions", []))
             results.append({"name": name, "dropped": dropped, "tasks": tasks})
         return {"ingest_seconds": ingest_seconds, "cases": results}
     finally:
@@ -618,6 +634,47 @@ def print_summary(columns: list[tuple[str, dict[str, dict[str, Any]]]]) -> None:
             print(f"| {task} | {name} | " + " | ".join(cells) + " |")
 
 
+def print_action_items(cases: list[Any], columns: list[tuple[str, dict[str, Any]]]) -> None:
+    """The feedback task's action items and decisions, through the service, scored with bench/quality.py's
+    matching: the one notes figure that old code without a notes analyser can be measured on too."""
+    from bench.quality import Item, Prediction, action_item_metrics, decision_metrics
+
+    def owner(value: str | None) -> str:
+        return value if value in ("mentee", "mentor") else "unclear"
+
+    rows = []
+    for label, run in columns:
+        by_name = {case["name"]: case["tasks"].get("feedback", {}) for case in run["cases"]}
+        if not all("action_items" in by_name.get(c.name, {}) for c in cases):
+            continue
+        predictions = [
+            Prediction(
+                [
+                    Item(text, owner(who), dt.date.fromisoformat(due) if due else None, bool(done))
+                    for text, who, due, done in by_name[c.name]["action_items"]
+                ],
+                list(by_name[c.name]["decisions"]),
+            )
+            for c in cases
+        ]
+        for scope, chosen in (("all", None), ("de+es", "en")):
+            pairs = [(c, p) for c, p in zip(cases, predictions, strict=True) if chosen is None or c.language != chosen]
+            some_cases, some_predictions = [c for c, _ in pairs], [p for _, p in pairs]
+            row = {
+                **action_item_metrics(some_cases, some_predictions),
+                **decision_metrics(some_cases, some_predictions),
+            }
+            rows.append((f"{label}, {scope}", row))
+    if not rows:
+        return
+    names = ["recall", "owner", "due", "done", "precision", "decision recall"]
+    print("\n## Action items from the feedback task (through the service; bench/quality.py's matching)\n")
+    print("| code | " + " | ".join(names) + " |")
+    print("| --- |" + " ---: |" * len(names))
+    for label, row in rows:
+        print(f"| {label} | " + " | ".join(_cell(row.get(n), "{:.2f}") for n in names) + " |")
+
+
 def _dump(folder: Path, label: str, run: dict[str, Any]) -> None:
     for case in run["cases"]:
         target = folder / label / case["name"]
@@ -718,6 +775,7 @@ def main() -> None:
             _dump(args.dump, label.split()[0], run)
     print("\n## Summary\n")
     print_summary(columns)
+    print_action_items(cases, [(label, run) for label, run in runs])
     print_tables(columns)
     print(
         "\nRepeated: a sentence that appears identically in another mentee's output of the same task. "

@@ -43,6 +43,9 @@ def test_whole_names_and_goals_are_not_truncations() -> None:
     assert find_truncations("Hi Miriam, here is the summary.", ["Dr. Miriam Vogel"]) == []
     assert find_truncations("What does done look like for it?", [goal]) == []
     assert find_truncations("First step towards “raise a Series A in 2027” taken.", ["raise a Series A in 2027"]) == []
+    # the goal without its deadline phrase, and the deadline phrase itself, are no cuts
+    assert find_truncations("First step towards “move in-house” taken.", ["move in-house this year"]) == []
+    assert find_truncations("It is due by 2027-06-21 (“bis zum Sommer”).", ["bis zum Sommer einen Job finden"]) == []
     # an ellipsis the input itself had is not a cut
     assert find_truncations("Your goal: learn Excel… properly.", ["learn Excel… properly"]) == []
 

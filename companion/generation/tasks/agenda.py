@@ -332,6 +332,13 @@ def _same_item(text: str, other: str) -> bool:
     return len(mine & theirs) / min(len(mine), len(theirs)) >= 0.5
 
 
+def _variant(general: str, personal: str) -> bool:
+    """The personal question is the general one with a slot filled: most of the general one's words are in it."""
+    words = re.findall(r"\w+", general.lower())
+    theirs = set(re.findall(r"\w+", personal.lower()))
+    return bool(words) and sum(w in theirs for w in words) / len(words) >= 0.6
+
+
 def _stop(quote: str) -> str:
     """A quotation ending a sentence: '“Got the offer!”' as it is, '“Shipped v2”' with a full stop."""
     return quote if quote.rstrip("”").endswith(("!", "?", ".", "…")) else f"{quote}."
@@ -466,6 +473,8 @@ class _Composer:
             filled = fill_phrase(text, self.values)
             if filled is not None:
                 (personal if slots(text) else general).append(filled)
+        # a general question whose personal variant was filled ('Is the goal still …' / 'Is “X” still …') goes
+        general = [g for g in general if not any(_variant(g, p) for p in personal)]
         return (personal + general)[:limit]
 
     def owner_label(self, owner: str | None) -> str | None:
@@ -872,9 +881,9 @@ class _Composer:
         overdue = [a for a in self.open_items if a.due is not None and a.due < self.reference]
         prompts: list[str] = []
         for win in wins[:1]:
-            prompts.append(f"Start with the win from last time: {_stop(short_quote(win.text))} What made it happen?")
+            prompts.append(f"Start with the win from last time, {short_quote(win.text)}: what made it happen?")
         for fact in done[:2]:
-            prompts.append(f"Done since last time: {_stop(short_quote(fact.text))} What made it work?")
+            prompts.append(f"Done since last time, {short_quote(fact.text)}: what made it work?")
         if self.distress and overdue:
             prompts.append(
                 "Before the list: which of these still matter, and which could be dropped, made smaller or handed over?"
@@ -891,7 +900,7 @@ class _Composer:
             prompts.append(f"Owner not clear in the notes: {quoted(action.text)}: who is doing this, and by when?")
         for decided in decisions[:2]:
             prompts.append(
-                f"Decided last time: {quoted(decided.text.rstrip('.'))}. Is it holding, and how has it gone?"
+                f"Decided last time, {quoted(decided.text.rstrip('.'))}: is it holding, and how has it gone?"
             )
         general = [p for p in block.prompts if p not in prompts]
         block.prompts = list(dict.fromkeys(prompts + general[: 2 if not prompts else 1 if len(prompts) < 3 else 0]))

@@ -938,7 +938,8 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> GoalPlan:
         weeks = (deadline - reference).days // 7
         challenge = best_match(wellbeing, goal) if wellbeing else None
         related_focus = focus and words(focus) & words(goal)
-        specific = f"{quoted(goal)}. {done_means(reading)}"
+        done = done_means(reading)
+        specific = f"{quoted(goal)} — {done[:1].lower()}{done[1:]}"  # one sentence: the goal and what done means
         measurable = f"{quoted(goal)}: {measure(reading)}"
         achievable = (
             f"Check {quoted(goal)} against the hours you really have"

@@ -219,12 +219,15 @@ class _Composer:
         candidates: list[tuple[str, str]] = []
         mine = [a for a in facts.action_items if a.owner == "mentee" and not a.done]
         actions = []
-        for action in mine[:2]:
-            when = f" by {action.due.strftime('%A')} {action.due.isoformat()}" if action.due else ""
+        # one sentence per prompt, the question asked about the notes' own item (not a generic question after it)
+        asks = (
+            "what is the first step, and when will you take it?",
+            "what could get in the way, and what will you do if it does?",
+        )
+        for action, ask in zip(mine[:2], asks, strict=False):
+            when = f" (agreed for {action.due.strftime('%A')} {action.due.isoformat()})" if action.due else ""
             text = _second_person(action.text.rstrip("."), english)
-            actions.append(
-                f"You agreed to do this{when}: {quoted(text)}. What is the first step, and when will you take it?"
-            )
+            actions.append(f"For {quoted(text)}{when}, {ask}")
         if actions:
             candidates.append((actions[0], "action"))
         kinds = [CUE_WORDS[c.kind] for c in facts.wellbeing if c.kind in CUE_WORDS]
@@ -245,27 +248,27 @@ class _Composer:
         for decided in decisions[:1]:
             candidates.append(
                 (
-                    f"Decided today: {_stop(quoted(decided.text.rstrip('.')))} Now that you have slept on it, does it "
-                    "still feel right, and what would change your mind?",
+                    f"Now that you have slept on today's decision, {quoted(decided.text.rstrip('.'))}, does it still "
+                    "feel right, and what would change your mind?",
                     "decision",
                 )
             )
         for win in [w for w in facts.wins if not is_setback(w.text)][:1]:
             said_to_you = to_you(_first_clause(win.text), self.name) if english else None
-            told = _end(said_to_you) if said_to_you else _stop(short_quote(win.text))
+            told = said_to_you.rstrip(".!") if said_to_you else f"A win from today in {said}, {short_quote(win.text)}"
             candidates.append(
                 (
-                    f"A win from today in {said}: {told} What did you do that made it work, and how could you do it "
-                    "again on purpose?",
+                    f"{told}: what did you do that made it work, and how could you do it again on purpose?",
                     "win",
                 )
             )
         for growth in facts.growth_areas[:1]:
             said_to_you = to_you(_first_clause(growth.text), self.name) if english else None
-            told = _end(said_to_you) if said_to_you else _stop(short_quote(growth.text))
+            told = said_to_you.rstrip(".!") if said_to_you else short_quote(growth.text)
+            told = f"y{told[1:]}" if told.startswith("You ") else told  # inside the brackets
             candidates.append(
                 (
-                    f"Something to work on from today: {told} What small experiment could you try on it before the "
+                    f"Something to work on from today ({told}): what small experiment could you try on it before the "
                     "next session?",
                     "growth",
                 )
@@ -273,8 +276,8 @@ class _Composer:
         for plan in plans[:1]:
             candidates.append(
                 (
-                    f"Planned for next time: {_stop(quoted(plan.text.rstrip('.')))} What could you prepare so we can "
-                    "start on it quickly?",
+                    f"Planned for next time, {quoted(plan.text.rstrip('.'))}: what could you prepare so we can start "
+                    "on it quickly?",
                     "plan",
                 )
             )
