@@ -38,6 +38,7 @@ from companion.generation.tasks.common import (
     session_stage,
     short_quote,
     slots,
+    unpaused_goals,
     words,
 )
 from companion.schemas import Citation, MentoringContext, ReflectionPrompt, ReflectionPrompts
@@ -234,7 +235,7 @@ class _Composer:
         if kinds:
             candidates.append(
                 (
-                    f"Today's session touched on {join_words(list(dict.fromkeys(kinds))[:2])}. What is one small "
+                    f"Today's session touched on {join_words(list(dict.fromkeys(kinds))[:2])}: what is one small "
                     "boundary you could hold before the next session, and how will you hold it?",
                     "wellbeing",
                 )
@@ -285,7 +286,7 @@ class _Composer:
         for action in [a for a in facts.action_items if a.owner == "unclear"][:1]:
             candidates.append(
                 (
-                    f"The notes leave open who does {quoted(action.text.rstrip('.'))}. Is it yours? If so, by when?",
+                    f"The notes leave open who does {quoted(action.text.rstrip('.'))}: is it yours, and if so, by when?",
                     "action",
                 )
             )
@@ -297,9 +298,8 @@ class _Composer:
                 added += 1
         return added
 
-    def worked_goal(self) -> str | None:
+    def worked_goal(self, goals: list[str]) -> str | None:
         """The goal the session worked on: the one sharing most words with the notes and the focus."""
-        goals = list(self.context.mentee.goals)[:MAX_GOALS]
         if not goals:
             return None
         focus = " ".join(self.context.session.focus)
@@ -318,6 +318,8 @@ class _Composer:
         for item_id in order:
             if item_id in self.by_id and item_id not in self.used_ids:
                 result, item = self.by_id[item_id]
+                if self.facts is not None and self.facts.wellbeing and re.search(r"\beffort\b", str(item["text"])):
+                    continue  # someone the notes show struggling is not asked to grade their own effort
                 text = fill(str(item["text"]), {"goal": quoted(goal)})
                 if text:
                     self.used_ids.add(item_id)
@@ -359,8 +361,12 @@ class _Composer:
     def compose(self) -> ReflectionPrompts:
         context = self.context
         goals = list(context.mentee.goals)[:MAX_GOALS]
+        paused: list[str] = []
+        if self.facts is not None:  # a goal the session put on hold gets no prompt to work on it
+            kept = unpaused_goals(goals, self.facts.decisions)
+            paused, goals = [g for g in goals if g not in kept], kept
         from_session = self.session_prompts()
-        worked = self.worked_goal()
+        worked = self.worked_goal(goals)
         if worked is not None:
             self.self_assessment(worked)
         # Without notes every goal gets two prompts (the worked one: its self-assessment and one more);
@@ -389,6 +395,8 @@ class _Composer:
             notes.append("No session notes were given, so the prompts are not tied to what was discussed.")
         if worked is not None:
             notes.append(f"Self-assessment question for the goal the session worked on: {quoted(worked)}.")
+        if paused:
+            notes.append(f"No prompt on {join_words([quoted(g) for g in paused])}: the session's notes put it on hold.")
         if not goals:
             notes.append("The mentee lists no goals, so the prompts are general; add goals to tie them to the work.")
         if self.person.young:
