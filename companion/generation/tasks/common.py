@@ -584,7 +584,9 @@ _CLAUSE_MARKS = re.compile(
 _FINITE_VERBS = re.compile(
     r"\b(?:is|are|was|were|am|been|has|have|had|does|do|did|can|cannot|could|will|would|should|must|"
     r"feels?|gets?|finds?|struggles?|worries|worried|wants?|needs?|keeps?|tends?|seems?|thinks?|hates?|loves?|"
-    r"says?|said|knows?|goes|went)\b",
+    r"says?|said|knows?|goes|went|"
+    # verbs of a third party's view: 'parents prefer university' is a clause, not a phrase for {challenge}
+    r"prefers?|expects?|insists?|refuses?|believes?|doubts?|disagrees?|objects?|opposes?|pressures?|pushe?s)\b",
     re.I,
 )
 _LEADING_NEGATION = re.compile(r"^(?:no|not|never|too|very|always|lack)\b", re.I)

@@ -275,9 +275,6 @@ KINDS: tuple[tuple[str, str], ...] = (
     (
         "role",
         r"\b(?:lead|become|becoming|get promoted|promoted|promotion|mov(?:e|ing) (?:\w+ ){0,4}into|land|transition\w* (?:in)?to|step into|werden|conseguir un puesto)\b"
-        r"|\b(?:conseguir|encontrar)\s+(?:un|mi|el)\s+(?:primer\s+)?(?:empleo|trabajo|puesto)\b"
-        r"|\b(?:stelle|job|ausbildungsplatz|arbeitsstelle)\s+(?:\w+\s+){0,2}(?:finden|bekommen)\b"
-        r"|\bfind (?:a|my) (?:first |new )?(?:\w+ )?(?:job|role|position)\b"
         r"|\bget (?:a|the|my) (?:\w+ ){0,3}(?:job|role|position)\b",
     ),
     (
