@@ -508,7 +508,7 @@ def _is_apprentice(role: str | None, situation: str | None) -> bool:
     if role and _APPRENTICE.search(role):
         return True
     match = _APPRENTICE.search(situation or "")
-    return bool(match) and not _WEIGHING.search((situation or "")[: match.start()])
+    return match is not None and not _WEIGHING.search((situation or "")[: match.start()])
 
 
 def read_person(context: MentoringContext) -> PersonReading:
