@@ -123,6 +123,10 @@ CLOSE_IN_FULL_FROM = 45
 REQUIRED_IN_FULL_FROM = 45
 """From this length on, the check-in and the main block get their full length before optional blocks get any."""
 MAX_BANK_PROMPTS = 4
+MAX_GENERAL_PROMPTS = 3
+"""A block's questions that would read the same for anyone: at most three, so a block is not all filler;
+two in a block of five minutes or less, which has room for two open questions."""
+SHORT_BLOCK_MINUTES = 5
 MAX_PROMPTS = 6
 MAX_STORIES = 2
 MAX_PLANS = 2
@@ -475,7 +479,8 @@ class _Composer:
                 (personal if slots(text) else general).append(filled)
         # a general question whose personal variant was filled ('Is the goal still …' / 'Is “X” still …') goes
         general = [g for g in general if not any(_variant(g, p) for p in personal)]
-        return (personal + general)[:limit]
+        short = int(item.get("minutes") or 0) <= SHORT_BLOCK_MINUTES
+        return (personal + general[: MAX_GENERAL_PROMPTS - short])[:limit]
 
     def owner_label(self, owner: str | None) -> str | None:
         if owner == "mentee":
