@@ -501,8 +501,11 @@ def test_reflection_is_about_the_session_that_just_happened(knowledge_companion:
     output = reflection_for(knowledge_companion, "nurse", session={"date": "2027-03-23", "focus": []})
     texts = [p.text for p in output.prompts]
     assert any("“Ask HR for the lateness policy”" in t and "2027-04-02" in t for t in texts), texts
-    assert any(t.startswith("Decided today: “She stops covering nights herself from April") for t in texts), texts
-    assert any(t.startswith("Planned for next time:") and "Tom about lateness" in t for t in texts), texts
+    assert any(
+        t.startswith("Now that you have slept on today's decision, “She stops covering nights herself from April")
+        for t in texts
+    ), texts
+    assert any(t.startswith("Planned for next time, “") and "Tom about lateness" in t for t in texts), texts
     assert any(t.startswith("Today's session touched on being tired") for t in texts), texts
     assert all(len(p.citations) == 1 for p in output.prompts)
     assert any(c.source == "banks/reflection-prompts.md" for c in output.citations)

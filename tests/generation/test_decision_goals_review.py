@@ -461,6 +461,7 @@ def test_a_date_is_a_deadline_only_after_a_deadline_word_or_as_the_goals_end(
         ("raise a seed round", "raise"),
         ("give a first conference talk", "talk"),
         ("pass the first-year exam", "exam"),
+        ("die Zwischenprüfung Teil 1 bestehen", "exam"),
         ("be on time for every shift", "habit"),
         ("shadow two product managers", "count"),
         ("lead the platform team", "role"),
@@ -472,6 +473,33 @@ def test_a_date_is_a_deadline_only_after_a_deadline_word_or_as_the_goals_end(
 )
 def test_a_goal_is_read_by_its_verb_and_object(goal: str, kind: str) -> None:
     assert read_goal(goal, REFERENCE).kind == kind
+
+
+def test_a_short_quote_does_not_stop_at_an_ordinal() -> None:
+    from companion.generation.tasks.common import short_quote
+
+    assert short_quote("1. Lehrjahr, Mathe schwierig") == "“1. Lehrjahr, Mathe schwierig”"
+    assert short_quote("Runway 7 months. Series A stalled") == "“Runway 7 months”"
+    long = (
+        "Muy buena con redes sociales, gestionó la cuenta de Instagram de la asociación de estudiantes (de 800 a 6.000)"
+    )
+    assert (
+        short_quote(long)
+        == "“Muy buena con redes sociales, gestionó la cuenta de Instagram de la asociación de estudiantes”"
+    )
+
+
+@pytest.mark.parametrize(
+    ("goal", "core"),
+    [
+        ("raise a Series A in 2027", "raise a Series A"),  # a capital 'A' is part of the name, not Spanish 'a'
+        ("terminar la tesis a finales de mayo", "terminar la tesis"),
+        ("pass the exam by June", "pass the exam"),
+        ("conseguir un primer empleo en marketing antes del verano", "conseguir un primer empleo en marketing"),
+    ],
+)
+def test_a_goals_deadline_is_cut_with_its_preposition_only(goal: str, core: str) -> None:
+    assert read_goal(goal, REFERENCE).core == core
 
 
 # -- no placeholder reaches an output -------------------------------------------------------
@@ -613,3 +641,20 @@ def test_a_goal_without_a_date_works_back_from_the_event_the_context_names(knowl
     assert all(m.due is not None and m.due <= dt.date(2027, 1, 14) for m in post.milestones)
     assert "names no date, so this plan uses" in course.time_bound, "a mock test is no deadline"
     assert not PLACEHOLDER.search(markdown)
+
+
+@pytest.mark.parametrize(
+    ("goal", "due"),
+    [
+        ("conseguir un primer empleo en marketing antes del verano", dt.date(REFERENCE.year, 6, 21)),
+        ("die Prüfung vor dem Sommer bestehen", dt.date(REFERENCE.year, 6, 21)),
+        ("ship the app this summer", dt.date(REFERENCE.year, 8, 31)),
+    ],
+)
+def test_a_season_after_a_deadline_word_is_a_deadline(goal: str, due: dt.date) -> None:
+    deadline = read_deadline(goal, REFERENCE)
+    assert deadline is not None and deadline.date == due
+
+
+def test_a_season_word_without_a_deadline_word_is_none() -> None:
+    assert read_deadline("do not fall behind on coursework", REFERENCE) is None

@@ -164,3 +164,15 @@ def test_private_notes_are_never_quoted_in_an_agenda(knowledge_companion: Compan
     assert private, "the sample context should match at least one private note, or this test proves nothing"
     assert not private & {c.chunk_id for i in agenda.items for c in i.citations}
     assert any("mentor-private" in note for note in agenda.generator.notes)
+
+
+def test_a_setback_the_notes_read_as_a_win_is_not_asked_about_as_one(knowledge_companion: Companion) -> None:
+    notes = (
+        "Runway 7 months. Series A convos stalled, 2 funds passed last week\n"
+        "win: on-time delivery rate up to 96%, best ever\n"
+        "K to share the Dec cash plan with me by the 11th\n"
+    )
+    agenda = agenda_for(knowledge_companion, session={"number": 5}, notes=notes)
+    prompts = [p for i in agenda.items for p in i.prompts]
+    assert not [p for p in prompts if "funds passed" in p or "Runway" in p], prompts
+    assert [p for p in prompts if "96%" in p], prompts

@@ -263,3 +263,23 @@ def test_observations_are_turned_to_the_mentee(observation: str, speaker: str | 
     context = sample_context(mentee={"name": "Priya Raman"}, notes=notes)
     found = behaviour(observation, Voice(context, notes), speaker)
     assert (found.phrase if found else None) == phrase
+
+
+def test_a_goal_paused_today_and_a_burnt_out_mentee_get_no_effort_rating(knowledge_companion: Companion) -> None:
+    notes = (
+        "Burnt out, his words. 3/10 energy.\n"
+        "Decisions\n"
+        "- pause active fundraising until mid-Jan\n"
+        "- hiring a COO goes ahead, fractional first\n"
+        "win: on-time delivery rate up to 96%, best ever\n"
+    )
+    context = sample_context(
+        mentee={"name": "Kwame Mensah", "goals": ["raise a Series A in 2027", "hire a COO"]},
+        session={"number": 5},
+        notes=notes,
+    )
+    output, _ = compose(knowledge_companion, "feedback", context)
+    assert isinstance(output, FeedbackSummary)
+    questions = output.self_assessment_questions
+    assert not [q for q in questions if "Series A" in q or "effort" in q], questions
+    assert sum("hire a COO" in q for q in questions) <= 1, questions

@@ -92,3 +92,23 @@ def test_the_composer_itself_refuses_a_chunk_marked_private(knowledge_companion:
     )
     output = OfflineComposer().generate("reflection", context, tampered)
     assert first_goal_prompt.chunk_id not in {c.chunk_id for c in output.citations}
+
+
+def test_a_goal_the_session_put_on_hold_gets_no_prompt(knowledge_companion: Companion) -> None:
+    notes = (
+        "Burnt out, his words. 3/10 energy.\n"
+        "Decisions\n"
+        "- pause active fundraising until mid-Jan\n"
+        "K to share the Dec cash plan with me by the 11th\n"
+    )
+    context = sample_context(
+        mentee={"name": "Kwame Mensah", "goals": ["raise a Series A in 2027", "hire a COO"]},
+        session={"number": 5},
+        notes=notes,
+    )
+    output = knowledge_companion.generate("reflection", context, audience=Audience(mentee_facing=True))
+    assert isinstance(output, ReflectionPrompts)
+    texts = [p.text for p in output.prompts]
+    assert not [t for t in texts if "Series A" in t], texts
+    assert not [t for t in texts if "effort" in t], texts
+    assert [p for p in output.prompts if p.goal == "hire a COO"], texts

@@ -33,6 +33,7 @@ from companion.generation.tasks.common import (
     PersonReading,
     article,
     bank_items,
+    best_match,
     concepts,
     context_stage,
     distress_level,
@@ -42,6 +43,7 @@ from companion.generation.tasks.common import (
     generator_info,
     infer_persona,
     is_closing_focus,
+    is_setback,
     join_words,
     looks_english,
     notes_facts,
@@ -51,6 +53,7 @@ from companion.generation.tasks.common import (
     slot_safe,
     slot_values,
     slots,
+    unpaused_goals,
     wellbeing_challenges,
     words,
 )
@@ -61,7 +64,7 @@ from companion.schemas import ActionItem, Agenda, AgendaItem, Citation, Mentorin
 if TYPE_CHECKING:
     from companion.generation.notes import NoteAction, NoteFact, NotesFacts
 
-COMPOSER_VERSION = "offline-agenda-3"
+COMPOSER_VERSION = "offline-agenda-4"
 
 RAPPORT = "block-rapport-checkin"
 REVIEW = "block-review-action-items"
@@ -121,6 +124,10 @@ CLOSE_IN_FULL_FROM = 45
 REQUIRED_IN_FULL_FROM = 45
 """From this length on, the check-in and the main block get their full length before optional blocks get any."""
 MAX_BANK_PROMPTS = 4
+MAX_GENERAL_PROMPTS = 3
+"""A block's questions that would read the same for anyone: at most three, so a block is not all filler;
+two in a block of five minutes or less, which has room for two open questions."""
+SHORT_BLOCK_MINUTES = 5
 MAX_PROMPTS = 6
 MAX_STORIES = 2
 MAX_PLANS = 2
@@ -330,6 +337,13 @@ def _same_item(text: str, other: str) -> bool:
     return len(mine & theirs) / min(len(mine), len(theirs)) >= 0.5
 
 
+def _variant(general: str, personal: str) -> bool:
+    """The personal question is the general one with a slot filled: most of the general one's words are in it."""
+    words = re.findall(r"\w+", general.lower())
+    theirs = set(re.findall(r"\w+", personal.lower()))
+    return bool(words) and sum(w in theirs for w in words) / len(words) >= 0.6
+
+
 def _stop(quote: str) -> str:
     """A quotation ending a sentence: '“Got the offer!”' as it is, '“Shipped v2”' with a full stop."""
     return quote if quote.rstrip("”").endswith(("!", "?", ".", "…")) else f"{quote}."
@@ -367,6 +381,11 @@ class _Composer:
         self.values = slot_values(context)
         self.facts: NotesFacts | None = notes_facts(context) if context.session.number > 1 else None
         self.distress = distress_level(self.facts)
+        if self.facts is not None and context.mentee.goals:  # no progress question on a goal paused last time
+            kept = unpaused_goals(context.mentee.goals, self.facts.decisions)
+            if kept != list(context.mentee.goals):
+                goal = best_match(kept, " ".join(context.session.focus) or " ".join(kept))
+                self.values["goal"] = quoted(goal) if goal else None
         self.name = first_name(context.mentee.name) or "the mentee"
         self.duration = context.session.duration_minutes
         self.reference = context.reference_date
@@ -459,7 +478,10 @@ class _Composer:
             filled = fill_phrase(text, self.values)
             if filled is not None:
                 (personal if slots(text) else general).append(filled)
-        return (personal + general)[:limit]
+        # a general question whose personal variant was filled ('Is the goal still …' / 'Is “X” still …') goes
+        general = [g for g in general if not any(_variant(g, p) for p in personal)]
+        short = int(item.get("minutes") or 0) <= SHORT_BLOCK_MINUTES
+        return (personal + general[: MAX_GENERAL_PROMPTS - short])[:limit]
 
     def owner_label(self, owner: str | None) -> str | None:
         if owner == "mentee":
@@ -844,8 +866,10 @@ class _Composer:
         notes_items = self._notes_only_items()
         unconfirmed = [a for a in notes_items if a.to_confirm]
         notes_items = [a for a in notes_items if not a.to_confirm]
-        done = list(self.facts.done) if self.facts is not None else []
-        wins = list(self.facts.wins) if self.facts is not None else []
+        # a setback the notes analyser read as a win or as done ('2 funds passed last week') is neither
+        done = [f for f in self.facts.done if not is_setback(f.text)] if self.facts is not None else []
+        wins = [f for f in self.facts.wins if not is_setback(f.text)] if self.facts is not None else []
+        done = [f for f in done if f.text not in {w.text for w in wins[:1]}]  # the win is asked about once
         done_stored = [a for a in self.context.open_action_items if a.done]
         decisions = [
             d
@@ -872,9 +896,9 @@ class _Composer:
         ]
         prompts: list[str] = []
         for win in wins[:1]:
-            prompts.append(f"Start with the win from last time: {_stop(short_quote(win.text))} What made it happen?")
+            prompts.append(f"Start with the win from last time, {short_quote(win.text)}: what made it happen?")
         for fact in done[:2]:
-            prompts.append(f"Done since last time: {_stop(short_quote(fact.text))} What made it work?")
+            prompts.append(f"Done since last time, {short_quote(fact.text)}: what made it work?")
         if self.distress and overdue:
             prompts.append(
                 "Before the list: which of these still matter, and which could be dropped, made smaller or handed over?"
@@ -897,7 +921,7 @@ class _Composer:
                 prompts.append(f"Owner not clear in the notes: {quoted(action.text)}: who is doing this, and by when?")
         for decided in decisions[:2]:
             prompts.append(
-                f"Decided last time: {quoted(decided.text.rstrip('.'))}. Is it holding, and how has it gone?"
+                f"Decided last time, {quoted(decided.text.rstrip('.'))}: is it holding, and how has it gone?"
             )
         general = [p for p in block.prompts if p not in prompts]
         block.prompts = list(dict.fromkeys(prompts + general[: 2 if not prompts else 1 if len(prompts) < 3 else 0]))
@@ -1088,7 +1112,7 @@ class _Composer:
         """Look back, lessons, before and after, keeping going without the mentor, and a warm farewell."""
         context = self.context
         goals = [quoted(g) for g in context.mentee.goals[:3]]
-        wins = list(self.facts.wins) if self.facts is not None else []
+        wins = [f for f in self.facts.wins if not is_setback(f.text)] if self.facts is not None else []
         back = want(LOOKING_BACK, CARRY_FORWARD, EARLY_IN_PART, "open")
         if back is not None:
             lines = []

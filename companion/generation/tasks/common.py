@@ -487,6 +487,20 @@ class PersonReading:
     founder: bool = False
 
 
+_WEIGHING = re.compile(
+    r"\b(?:between|choos\w*|consider\w*|apply\w*|whether|thinking (?:about|of)|interested in|or)\b[^.;]{0,60}$", re.I
+)
+
+
+def _is_apprentice(role: str | None, situation: str | None) -> bool:
+    """An apprentice by the role, or by a situation that does not only weigh an apprenticeship as an option
+    ('choosing between a degree and a degree apprenticeship' is a school student's choice)."""
+    if role and _APPRENTICE.search(role):
+        return True
+    match = _APPRENTICE.search(situation or "")
+    return match is not None and not _WEIGHING.search((situation or "")[: match.start()])
+
+
 def read_person(context: MentoringContext) -> PersonReading:
     mentee = context.mentee
     text = " ".join(part for part in (mentee.role, mentee.situation) if part)
@@ -505,7 +519,7 @@ def read_person(context: MentoringContext) -> PersonReading:
     return PersonReading(
         age=age,
         young=young,
-        apprentice=bool(_APPRENTICE.search(text)),
+        apprentice=_is_apprentice(mentee.role, mentee.situation),
         at_school=(age is not None and age < 18) or bool(_SCHOOL.search(text)),
         returning=bool(_RETURNING.search(text)),
         newly_promoted=bool(_PROMOTED.search(text)),
@@ -522,11 +536,21 @@ _ADULT_CAREER = re.compile(
 )
 
 
+_WORKPLACE = re.compile(
+    r"\b(?:(?:your|current|the) (?:current )?(?:job|role|workplace|shift)|at work|colleagues?|your manager|"
+    r"the office|useful at work)\b|\byour job\b",
+    re.I,
+)
+
+
 def fits_person(template: str, person: PersonReading) -> bool:
     """False for a question written for an adult career when the mentee is young (a founder's questions
-    stay fine for a student founder). Judged on the bank template, before any profile text is filled in."""
+    stay fine for a student founder), and for one about a job or colleagues when the mentee is still at
+    school and not an apprentice. Judged on the bank template, before any profile text is filled in."""
     if not person.young:
         return True
+    if person.at_school and not person.apprentice and _WORKPLACE.search(template):
+        return False
     for match in _ADULT_CAREER.finditer(template):
         if person.founder and re.match(
             r"(?i)co-?founders?|founders?|start-?ups?|fundrais|investors?|funding", match.group(0)
@@ -550,7 +574,9 @@ _CLAUSE_MARKS = re.compile(
 _FINITE_VERBS = re.compile(
     r"\b(?:is|are|was|were|am|been|has|have|had|does|do|did|can|cannot|could|will|would|should|must|"
     r"feels?|gets?|finds?|struggles?|worries|worried|wants?|needs?|keeps?|tends?|seems?|thinks?|hates?|loves?|"
-    r"says?|said|knows?|goes|went)\b",
+    r"says?|said|knows?|goes|went|"
+    # verbs of a third party's view: 'parents prefer university' is a clause, not a phrase for {challenge}
+    r"prefers?|expects?|insists?|refuses?|believes?|doubts?|disagrees?|objects?|opposes?|pressures?|pushe?s)\b",
     re.I,
 )
 _LEADING_NEGATION = re.compile(r"^(?:no|not|never|too|very|always|lack)\b", re.I)
@@ -583,12 +609,23 @@ def looks_english(text: str) -> bool:
     return not (_FOREIGN_CHARS.search(text) or _FOREIGN_WORDS.search(text))
 
 
+def mixes_languages(text: str, at_least: int = 2) -> bool:
+    """Text holding `at_least` German or Spanish function words ('we dropped it, zu viel auf einmal'): a line
+    of mixed notes that an English rewrite would leave half in another language."""
+    from companion.generation.notes import detect_language  # notes imports this module
+
+    words = re.findall(r"(?<![\w'])[^\W\d_]+(?![\w'])", text.lower())
+    return sum(1 for word in words if detect_language(word, "en") != "en") >= at_least
+
+
 def role_phrase(role: str | None) -> str | None:
     """The job title part of a role ('ward manager, newly promoted from ...' -> 'ward manager')."""
     if not role:
         return None
     head = re.split(r"\s*[,;(]|\s+[-–—]\s+|\s+(?:at|in|for|with|since)\s+", role.strip(), maxsplit=1)[0].strip()
-    return head if slot_safe(head, 5) else None
+    # a role in another language ('recién graduada en Marketing') breaks an English sentence: no slot value,
+    # so the caller picks a question that does not need one
+    return head if slot_safe(head, 5) and looks_english(head) else None
 
 
 def interest_phrase(interest: str, english: bool = True) -> str | None:
@@ -660,10 +697,14 @@ def slot_values(context: MentoringContext) -> dict[str, str | None]:
 def short_quote(text: str, max_words: int = 16) -> str:
     """The first clause or sentence of a notes line, quoted, cut at a word boundary when long."""
     text = " ".join(text.split()).strip().lstrip("-*•+ ").strip()
-    first = re.split(r"(?<=[.!?])\s+|\s+[-–—]\s+|;\s+", text, maxsplit=1)[0].rstrip(".")
+    # no cut after a bare number: '1. Lehrjahr', '3. Semester' are ordinals, not a sentence's end
+    first = re.split(r"(?<=[.!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+|\s+[-–—]\s+|;\s+", text, maxsplit=1)[0].rstrip(".")
     words_ = first.split()
     if len(words_) > max_words:
-        first = " ".join(words_[:max_words]) + "…"
+        kept = " ".join(words_[:max_words])
+        aside = kept.find(" (")
+        # an aside that would be cut open ('… estudiantes (de…') is left out whole instead
+        first = kept[:aside].rstrip(" ,;:") if aside > 0 else kept + "…"
     return quoted(first)
 
 
@@ -794,3 +835,55 @@ _PERSON_AFTER = re.compile(
     r"\s+(?:from|said|says|thinks|thought|mentioned|suggested|asked|told|wants|wanted|will|would|'ll|reckons|feels|"
     r"and\s+[A-Z]|sagt|meint|dice|cree)\b|['’]ll\b|:",
 )
+
+
+# --------------------------------------------------------------------------------------
+# Wins that are wins
+# --------------------------------------------------------------------------------------
+_SETBACK = re.compile(
+    r"\b(?:stalled|passed on|passed last|failed|lost|missed|behind|stuck|worse|declined|rejected|no progress|"
+    r"didn'?t|couldn'?t|cancell?ed)\b",
+    re.I,
+)
+_GOOD = re.compile(
+    r"\b(?:well|great|proud|better|best|up to|improv\w*|nailed|win|won|strong|clean|clear|calm|confident|"
+    r"excellent|brilliant\w*|good|first|tighter|faster|signed off)\b",
+    re.I,
+)
+
+
+def is_setback(text: str) -> bool:
+    """A note the analyser took for a win that only reports a setback ('2 funds passed last week')."""
+    return bool(_SETBACK.search(text)) and not _GOOD.search(text)
+
+
+# --------------------------------------------------------------------------------------
+# Goals the session put on hold
+# --------------------------------------------------------------------------------------
+_PAUSED = re.compile(
+    r"\b(?:pause[ds]?|pausing|on hold|put (?:\w+ ){0,3}on hold|postpone[ds]?|park(?:ed|s)?|shelve[ds]?|stop(?:ped|s)?|"
+    r"drop(?:ped|s)?|not now|later|aufschieben|verschoben|pausier\w*|auf eis|aplaza\w*|pospon\w*|en pausa)\b",
+    re.I,
+)
+
+
+def unpaused_goals(goals: Iterable[str], decisions: Iterable[Any]) -> list[str]:
+    """The goals no decision of the session puts on hold ('pause active fundraising' holds 'raise a Series A'):
+    a goal paused today is no goal to ask the mentee to rate progress on. All goals when every one is paused."""
+    from companion.generation.tasks.goals import goal_kind
+
+    goals = list(goals)
+    paused = [d.text for d in decisions if _PAUSED.search(d.text)]
+
+    def held(goal: str) -> bool:
+        kind = goal_kind(goal)
+        words = {w for w in re.findall(r"[^\W\d_]{5,}", goal.lower())}
+        for text in paused:
+            if kind != "generic" and goal_kind(text) == kind:
+                return True
+            if words & set(re.findall(r"[^\W\d_]{5,}", text.lower())):
+                return True
+        return False
+
+    kept = [g for g in goals if not held(g)]
+    return kept or list(goals)

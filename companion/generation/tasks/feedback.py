@@ -43,12 +43,15 @@ from companion.generation.tasks.common import (
     first_name,
     generator_info,
     is_english,
+    is_setback,
     join_words,
     looks_like_instruction,
+    mixes_languages,
     normalise,
     quoted,
     sentence,
     session_stage,
+    unpaused_goals,
 )
 from companion.generation.tasks.dates import WEEKDAYS
 from companion.retrieval.retriever import SearchResult
@@ -61,7 +64,7 @@ from companion.schemas import (
     MentoringContext,
 )
 
-COMPOSER_VERSION = "offline-feedback-4"
+COMPOSER_VERSION = "offline-feedback-5"
 MAX_STATEMENTS_PER_KIND = 2
 MAX_SELF_ASSESSMENT = 4
 MAX_TOPIC_WORDS = 6
@@ -206,16 +209,6 @@ _NOT_ACTS = _wordset(
     "knew loves loved hates hated likes liked needs needed"
 )
 """Feelings and wishes are not behaviour: no SBI statement is built on them."""
-_SETBACK = re.compile(
-    r"\b(?:stalled|passed on|passed last|failed|lost|missed|behind|stuck|worse|declined|rejected|no progress|"
-    r"didn'?t|couldn'?t|cancell?ed)\b",
-    re.I,
-)
-_GOOD = re.compile(
-    r"\b(?:well|great|proud|better|best|up to|improv\w*|nailed|win|won|strong|clean|clear|calm|confident|"
-    r"excellent|brilliant\w*|good|first|tighter|faster|signed off)\b",
-    re.I,
-)
 _OBJECT_FOLLOWERS = _wordset(
     "the a an my this that these those some any two three it them know back up out on in to for with about and "
     "but or when while because so if again too than as at from by into over nervous anxious uneasy feel think "
@@ -662,6 +655,10 @@ _NOT_TOPICS = re.compile(
     r"next time|next session|win|wins|strengths?|growth|went well|hard part|notes?|me|mentor|mentee|"
     r"done|open|context|background|recap|topics?|entschieden|entscheidungs?|entscheidungen|vereinbart|beschlossen|"
     r"abgemacht|"
+    # the fields of a minutes template name no topic ('Attendees:', 'Owner: Priya', 'Due: TBC')
+    r"attendees?|present|apologies|participants?|date|time|place|location|venue|minutes|agenda|discussion|"
+    r"owners?|due|due date|deadline|responsible|by whom|who|when|status|teilnehmer(?:innen)?|datum|ort|protokoll|"
+    r"verantwortlich|frist|f[aä]llig|wer|wann|asistentes|fecha|lugar|acta|responsable|plazo|qui[eé]n|cu[aá]ndo|"
     r"aufgaben?|n[aä]chstes mal|n[aä]chste schritte|erledigt|decidimos|decidido|decisi[oó]n|acordamos|acordado|"
     r"acuerdos?|tareas?|pr[oó]xima vez|pendientes?|hecho)$",
     re.I,
@@ -708,6 +705,7 @@ def read_sections(context: MentoringContext, voice: Voice, language: str = "en")
             and line[-1] not in ".!?;,:)"
             and not re.match(r"^[-*•+\d]", line)
             and not re.search(r"\d", line)
+            and ":" not in line  # 'Owner: Priya' is a field and its value, not a heading
         )
         if heading or bare:
             title = (heading.group("md") or heading.group("bold")) if heading else line
@@ -805,9 +803,10 @@ class Writer:
         return is_foreign(text, self.language) if self.language != "en" else False
 
     def prose(self, text: str, speaker: str | None = None, strip_names: bool = False) -> str:
-        """The text as sentences to the mentee (third parties unnamed when asked); quoted when not English."""
+        """The text as sentences to the mentee (third parties unnamed when asked); quoted when not English, or
+        when English notes switch language mid-line ('…, zu viel auf einmal'): no rewrite then mixes two."""
         text = tidy(text)
-        if self.foreign(text):
+        if self.foreign(text) or mixes_languages(text):
             return quoted(text)
         text = _CATEGORY_LABEL.sub("", text)
         if strip_names:
@@ -1003,11 +1002,6 @@ def _statement(
 _TOPIC_ONLY = re.compile(r"(?i)^(?:we\s+)?(?:talked|spoke|chatted|discussed)\b")
 
 
-def is_setback(text: str) -> bool:
-    """A note the analyser took for a win that only reports a setback ('2 funds passed last week')."""
-    return bool(_SETBACK.search(text)) and not _GOOD.search(text)
-
-
 def statements(
     parsed: ParsedNotes, context: MentoringContext, voice: Voice, retrieved: Retrieved, citations: Citations
 ) -> tuple[list[FeedbackStatement], int]:
@@ -1018,10 +1012,15 @@ def statements(
         if item.get("form") == "sbi"
     }
     cues = {cue.source for cue in parsed.facts.wellbeing}
+    growth_sources = {o.source for o in parsed.growth_areas}
     made: list[FeedbackStatement] = []
     skipped = 0
     for kind, observations, pattern_id in (
-        ("strength", [o for o in parsed.strengths if not is_setback(o.text)], STRENGTH_PATTERN),
+        (
+            "strength",
+            [o for o in parsed.strengths if not is_setback(o.text) and o.source not in growth_sources],
+            STRENGTH_PATTERN,
+        ),
         ("growth", parsed.growth_areas, GROWTH_PATTERN),
     ):
         pattern = patterns.get(pattern_id)
@@ -1321,6 +1320,9 @@ _UNDECIDED = re.compile(
 )
 
 
+_EFFORT = re.compile(r"\beffort\b", re.I)
+
+
 def decided(facts: NotesFacts) -> list[NoteFact]:
     """The decisions, without a note that nothing was decided ('Nothing agreed on the timeline yet')."""
     return [d for d in facts.decisions if not _UNDECIDED.search(d.text)]
@@ -1368,19 +1370,32 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> FeedbackSummary:
     made, not_behaviour = statements(parsed, context, voice, retrieved, citations)
 
     stage = session_stage(context.session)
-    goal = best_match(context.mentee.goals, " ".join(context.session.focus))
+    goal = best_match(unpaused_goals(context.mentee.goals, decided(facts)), " ".join(context.session.focus))
     questions: list[str] = []
+    goal_asked = False
     for result, item in bank_items(retrieved.get("self_assessment")):
         if item.get("stage") not in (stage, "any") or len(questions) >= MAX_SELF_ASSESSMENT:
             continue
-        text = fill(str(item["text"]), {"goal": quoted(goal) if goal else None})
+        template = str(item["text"])
+        if facts.wellbeing and _EFFORT.search(template):
+            continue  # someone burnt out is not asked to grade their own effort
+        if "{goal}" in template and goal_asked:
+            continue  # one question on the goal; the others ask about the person
+        text = fill(template, {"goal": quoted(goal) if goal else None})
         if text and text not in questions:
             questions.append(text)
+            goal_asked = goal_asked or "{goal}" in template
             citations.cite(result)
 
     speakers = {fact.source: speaker_of(fact.source, voice) for fact in (*facts.wins, *facts.growth_areas)}
     cues = {cue.source for cue in facts.wellbeing}
-    wins = [o for o in parsed.strengths if o.source not in cues and not is_setback(o.text)]
+    # a note read as both a win and a growth area ('le cuesta hablar de sus logros') is a growth area only
+    growth_sources = {o.source for o in parsed.growth_areas}
+    wins = [
+        o
+        for o in parsed.strengths
+        if o.source not in cues and o.source not in growth_sources and not is_setback(o.text)
+    ]
     strengths = [writer.prose(o.text, speakers.get(o.source), strip_names=True) for o in wins]
     growth = [
         writer.prose(o.text, speakers.get(o.source), strip_names=True)

@@ -60,7 +60,7 @@ from companion.generation.tasks.dates import (
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Cadence, GoalPlan, MentoringContext, Milestone, SmartGoal
 
-COMPOSER_VERSION = "offline-goals-4"
+COMPOSER_VERSION = "offline-goals-5"
 DEFAULT_HORIZON_DAYS = 91
 WEEKLY_UNTIL_DAYS = 42
 MONTHLY_FROM_DAYS = 270
@@ -109,6 +109,42 @@ _UNTIL = re.compile(
 _YEAR_END = re.compile(
     r"\b(?:by\s+|until\s+|before\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year\b|\bthis\s+year\b", re.I
 )
+_SEASON = re.compile(
+    r"\b(?P<lead>by|before|until|till|antes\s+del?|para\s+el|vor\s+dem|bis\s+zum|in|im|en\s+el|this|next|este|diesen)?"
+    r"\s*(?:the\s+)?(?P<season>summer|verano|sommer|spring|primavera|fr(?:ü|ue)hling|autumn|fall|oto(?:ñ|n)o|herbst|"
+    r"winter|invierno)\b(?:\s+(?:of\s+|de\s+)?(?P<year>\d{4}))?",
+    re.I,
+)
+_SEASON_MONTHS = {
+    "spring": (3, 20, 5), "primavera": (3, 20, 5), "frühling": (3, 20, 5), "fruehling": (3, 20, 5),
+    "summer": (6, 21, 8), "verano": (6, 21, 8), "sommer": (6, 21, 8),
+    "autumn": (9, 22, 11), "fall": (9, 22, 11), "otoño": (9, 22, 11), "otono": (9, 22, 11), "herbst": (9, 22, 11),
+    "winter": (12, 21, 2), "invierno": (12, 21, 2),
+}  # fmt: skip
+"""(start month, start day, last month) of each season, northern hemisphere."""
+
+
+def _season_deadline(match: re.Match[str], reference: dt.date) -> dt.date | None:
+    """'before summer' is the day summer starts; 'in summer', 'this summer' its last day; the next one after
+    `reference` unless a year is named."""
+    start_month, start_day, last_month = _SEASON_MONTHS[match.group("season").lower()]
+    before = bool(re.match(r"(?i)by|before|until|till|antes|para|vor|bis", match.group("lead") or ""))
+    if not (match.group("lead") or match.group("year")):
+        return None  # 'fall behind', 'Sommer' as a name: a season is a deadline after a deadline word only
+    years = (
+        [int(match.group("year"))] if match.group("year") else [reference.year - 1, reference.year, reference.year + 1]
+    )
+    for year in years:
+        if before:
+            date = dt.date(year, start_month, start_day)
+        else:
+            end_year = year + 1 if last_month < start_month else year
+            date = _month_end(last_month, str(end_year), reference)
+        if date >= reference:
+            return date if plausible(date, reference) else None
+    return None
+
+
 _CLOSING_DATE = re.compile(
     rf"\b(?:in|im|en|during)\s+(?:(?P<quarter>q[1-4])|(?P<month>{_MONTH_WORD}))\.?(?:\s+(?P<year>\d{{4}}))?\s*[.!]?\s*$",
     re.I,
@@ -170,6 +206,10 @@ def _read_deadline(goal: str, reference: dt.date, language: str) -> Deadline | N
             return Deadline(date, match.group(0), match.start(), match.end()) if plausible(date, reference) else None
     if (match := _YEAR_END.search(goal)) and not _inside_aside(goal, match.start()):
         return Deadline(dt.date(reference.year, 12, 31), match.group(0), match.start(), match.end())
+    if (match := _SEASON.search(goal)) and not _inside_aside(goal, match.start()):
+        season_date = _season_deadline(match, reference)
+        if season_date is not None:
+            return Deadline(season_date, match.group(0).strip(), match.start(), match.end())
     match_year = _IN_YEAR.search(goal)
     if match_year and not _inside_aside(goal, match_year.start()):
         date = dt.date(int(match_year.group("year")), 12, 31)
@@ -201,7 +241,7 @@ _COUNT = r"(?P<count>\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|tw
 KINDS: tuple[tuple[str, str], ...] = (
     (
         "raise",
-        r"\b(?:rais\w*|clos\w*|secur\w*)\b.*\b(?:round|funding|seed|money|capital|investment)\b|\bfundrais\w*|finanzierung|ronda de",
+        r"\b(?:rais\w*|clos\w*|secur\w*)\b.*\b(?:round|funding|seed|money|capital|investment|series [a-d])\b|\bfundrais\w*|finanzierung|ronda de",
     ),
     (
         "hire",
@@ -220,7 +260,8 @@ KINDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "exam",
-        r"\b(?:pass\w*|sit|take|bestehen|aprobar)\b.*\b(?:exam|examen|test|certification|certificate|assessment|prüfung|pruefung)\b|\bget certified\b|prüfung bestehen",
+        r"\b(?:pass\w*|sit|take|bestehen|aprobar)\b.*\b(?:exam|examen|test|certification|certificate|assessment|prüfung|pruefung)\b|\bget certified\b|prüfung bestehen"
+        r"|pr(?:ü|ue)fung\w*\b.{0,40}\bbestehen\b|\bexamen\b.{0,40}\baprobar\b",
     ),
     (
         "habit",
@@ -300,7 +341,10 @@ def read_goal(goal: str, reference: dt.date, language: str = "en") -> GoalReadin
     if deadline is not None:
         before = goal[: deadline.start]
         before = re.sub(
-            r"(?i)\b(?:by|before|until|till|due|within|in|bis|vor|para|antes\s+de|hasta|zum|a)\s*$", "", before
+            # Spanish 'a' ('a finales de mayo') in lower case only: 'Series A in 2027' keeps its 'A'
+            r"(?i)\b(?:by|before|until|till|due|within|in|bis|vor|para|antes\s+de|hasta|zum|(?-i:a))\s*$",
+            "",
+            before,
         )
         core = f"{before} {goal[deadline.end :]}"
     else:
@@ -525,8 +569,10 @@ def goal_steps(g: GoalReading) -> list[Step]:
         ]
     if g.kind == "decide":
         topic = g.obj if g.english else quoted(g.core)
+        between = re.match(r"(?i)between\s+(.+?)\s+and\s+(.+)$", topic) if g.english else None
+        options = f"The options ({between.group(1)} or {between.group(2)})" if between else f"Options for {topic}"
         return [
-            (f"Options for {topic} and what matters in choosing written down", 0.25),
+            (f"{options} and what matters in choosing written down", 0.25),
             ("Evidence gathered for each option: conversations, a small test", 0.65),
             ("Decision made and told to the people it affects", 1.0),
         ]
@@ -941,7 +987,8 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> GoalPlan:
         weeks = (deadline - reference).days // 7
         challenge = best_match(wellbeing, goal) if wellbeing else None
         related_focus = focus and words(focus) & words(goal)
-        specific = f"{quoted(goal)}. {done_means(reading)}"
+        done = done_means(reading)
+        specific = f"{quoted(goal)} — {done[:1].lower()}{done[1:]}"  # one sentence: the goal and what done means
         measurable = f"{quoted(goal)}: {measure(reading)}"
         achievable = (
             f"Check {quoted(goal)} against the hours you really have"

@@ -42,7 +42,7 @@ from companion.generation.tasks.common import (
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Icebreaker, Icebreakers, MentoringContext
 
-COMPOSER_VERSION = "offline-icebreakers-2"
+COMPOSER_VERSION = "offline-icebreakers-3"
 MAX_INTEREST_QUESTIONS = 2
 DEPTH_PLAN: dict[str, tuple[str, ...]] = {
     "first_session": ("light", "light", "medium"),

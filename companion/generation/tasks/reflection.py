@@ -29,6 +29,7 @@ from companion.generation.tasks.common import (
     first_name,
     fits_person,
     generator_info,
+    is_setback,
     join_words,
     normalise,
     notes_facts,
@@ -37,6 +38,7 @@ from companion.generation.tasks.common import (
     session_stage,
     short_quote,
     slots,
+    unpaused_goals,
     words,
 )
 from companion.schemas import Citation, MentoringContext, ReflectionPrompt, ReflectionPrompts
@@ -44,7 +46,7 @@ from companion.schemas import Citation, MentoringContext, ReflectionPrompt, Refl
 if TYPE_CHECKING:
     from companion.generation.notes import NotesFacts
 
-COMPOSER_VERSION = "offline-reflection-2"
+COMPOSER_VERSION = "offline-reflection-3"
 PROMPTS_PER_GOAL = 2
 MAX_GOALS = 4
 GENERAL_PROMPTS = 2
@@ -218,19 +220,22 @@ class _Composer:
         candidates: list[tuple[str, str]] = []
         mine = [a for a in facts.action_items if a.owner == "mentee" and not a.done]
         actions = []
-        for action in mine[:2]:
-            when = f" by {action.due.strftime('%A')} {action.due.isoformat()}" if action.due else ""
+        # one sentence per prompt, the question asked about the notes' own item (not a generic question after it)
+        asks = (
+            "what is the first step, and when will you take it?",
+            "what could get in the way, and what will you do if it does?",
+        )
+        for action, ask in zip(mine[:2], asks, strict=False):
+            when = f" (agreed for {action.due.strftime('%A')} {action.due.isoformat()})" if action.due else ""
             text = _second_person(action.text.rstrip("."), english)
-            actions.append(
-                f"You agreed to do this{when}: {quoted(text)}. What is the first step, and when will you take it?"
-            )
+            actions.append(f"For {quoted(text)}{when}, {ask}")
         if actions:
             candidates.append((actions[0], "action"))
         kinds = [CUE_WORDS[c.kind] for c in facts.wellbeing if c.kind in CUE_WORDS]
         if kinds:
             candidates.append(
                 (
-                    f"Today's session touched on {join_words(list(dict.fromkeys(kinds))[:2])}. What is one small "
+                    f"Today's session touched on {join_words(list(dict.fromkeys(kinds))[:2])}: what is one small "
                     "boundary you could hold before the next session, and how will you hold it?",
                     "wellbeing",
                 )
@@ -244,27 +249,27 @@ class _Composer:
         for decided in decisions[:1]:
             candidates.append(
                 (
-                    f"Decided today: {_stop(quoted(decided.text.rstrip('.')))} Now that you have slept on it, does it "
-                    "still feel right, and what would change your mind?",
+                    f"Now that you have slept on today's decision, {quoted(decided.text.rstrip('.'))}, does it still "
+                    "feel right, and what would change your mind?",
                     "decision",
                 )
             )
-        for win in facts.wins[:1]:
+        for win in [w for w in facts.wins if not is_setback(w.text)][:1]:
             said_to_you = to_you(_first_clause(win.text), self.name) if english else None
-            told = _end(said_to_you) if said_to_you else _stop(short_quote(win.text))
+            told = said_to_you.rstrip(".!") if said_to_you else f"A win from today in {said}, {short_quote(win.text)}"
             candidates.append(
                 (
-                    f"A win from today in {said}: {told} What did you do that made it work, and how could you do it "
-                    "again on purpose?",
+                    f"{told}: what did you do that made it work, and how could you do it again on purpose?",
                     "win",
                 )
             )
         for growth in facts.growth_areas[:1]:
             said_to_you = to_you(_first_clause(growth.text), self.name) if english else None
-            told = _end(said_to_you) if said_to_you else _stop(short_quote(growth.text))
+            told = said_to_you.rstrip(".!") if said_to_you else short_quote(growth.text)
+            told = f"y{told[1:]}" if told.startswith("You ") else told  # inside the brackets
             candidates.append(
                 (
-                    f"Something to work on from today: {told} What small experiment could you try on it before the "
+                    f"Something to work on from today ({told}): what small experiment could you try on it before the "
                     "next session?",
                     "growth",
                 )
@@ -272,8 +277,8 @@ class _Composer:
         for plan in plans[:1]:
             candidates.append(
                 (
-                    f"Planned for next time: {_stop(quoted(plan.text.rstrip('.')))} What could you prepare so we can "
-                    "start on it quickly?",
+                    f"Planned for next time, {quoted(plan.text.rstrip('.'))}: what could you prepare so we can start "
+                    "on it quickly?",
                     "plan",
                 )
             )
@@ -281,7 +286,7 @@ class _Composer:
         for action in [a for a in facts.action_items if a.owner == "unclear"][:1]:
             candidates.append(
                 (
-                    f"The notes leave open who does {quoted(action.text.rstrip('.'))}. Is it yours? If so, by when?",
+                    f"The notes leave open who does {quoted(action.text.rstrip('.'))}: is it yours, and if so, by when?",
                     "action",
                 )
             )
@@ -293,9 +298,8 @@ class _Composer:
                 added += 1
         return added
 
-    def worked_goal(self) -> str | None:
+    def worked_goal(self, goals: list[str]) -> str | None:
         """The goal the session worked on: the one sharing most words with the notes and the focus."""
-        goals = list(self.context.mentee.goals)[:MAX_GOALS]
         if not goals:
             return None
         focus = " ".join(self.context.session.focus)
@@ -314,6 +318,8 @@ class _Composer:
         for item_id in order:
             if item_id in self.by_id and item_id not in self.used_ids:
                 result, item = self.by_id[item_id]
+                if self.facts is not None and self.facts.wellbeing and re.search(r"\beffort\b", str(item["text"])):
+                    continue  # someone the notes show struggling is not asked to grade their own effort
                 text = fill(str(item["text"]), {"goal": quoted(goal)})
                 if text:
                     self.used_ids.add(item_id)
@@ -355,8 +361,12 @@ class _Composer:
     def compose(self) -> ReflectionPrompts:
         context = self.context
         goals = list(context.mentee.goals)[:MAX_GOALS]
+        paused: list[str] = []
+        if self.facts is not None:  # a goal the session put on hold gets no prompt to work on it
+            kept = unpaused_goals(goals, self.facts.decisions)
+            paused, goals = [g for g in goals if g not in kept], kept
         from_session = self.session_prompts()
-        worked = self.worked_goal()
+        worked = self.worked_goal(goals)
         if worked is not None:
             self.self_assessment(worked)
         # Without notes every goal gets two prompts (the worked one: its self-assessment and one more);
@@ -385,6 +395,8 @@ class _Composer:
             notes.append("No session notes were given, so the prompts are not tied to what was discussed.")
         if worked is not None:
             notes.append(f"Self-assessment question for the goal the session worked on: {quoted(worked)}.")
+        if paused:
+            notes.append(f"No prompt on {join_words([quoted(g) for g in paused])}: the session's notes put it on hold.")
         if not goals:
             notes.append("The mentee lists no goals, so the prompts are general; add goals to tie them to the work.")
         if self.person.young:
