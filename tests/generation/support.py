@@ -13,6 +13,7 @@ import yaml
 from companion.generation.base import Audience, Retrieved
 from companion.generation.offline import OfflineComposer
 from companion.generation.taskspec import task_spec
+from companion.retrieval.retriever import SearchResult
 from companion.schemas import MentoringContext, _Output
 from companion.service import Companion
 
@@ -109,3 +110,21 @@ def check_snapshot(name: str, output: _Output) -> None:
         f"{path.name} differs from the offline output; if the change is intended, "
         "run `UPDATE_SNAPSHOTS=1 python -m pytest tests/generation` and review the diff"
     )
+
+
+def search_result(chunk_id: str, *, source: str = "banks/agenda-blocks.md", **fields: Any) -> SearchResult:
+    """A shared, global retrieval result for unit tests of composers and drafts; `fields` override the rest."""
+    values: dict[str, Any] = {
+        "title": Path(source).stem,
+        "heading": Path(source).stem,
+        "score": 1.0,
+        "text": "A passage.",
+        "tenant": "global",
+        "kind": "question_bank",
+        "themes": (),
+        "stage": "any",
+        "audience": "mentor",
+        "visibility": "shared",
+    }
+    values.update(fields)
+    return SearchResult(chunk_id=chunk_id, source=source, **values)

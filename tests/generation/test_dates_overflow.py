@@ -14,7 +14,6 @@ from companion.generation.base import Retrieved
 from companion.generation.tasks import goals
 from companion.generation.tasks.dates import MAX_YEARS_AWAY, find_due_date, goal_deadline, plausible, shift
 from companion.memory.schemas import ActionItemPublic, DecisionCreate, SessionCreate, SessionPlanUpdate
-from companion.retrieval.retriever import SearchResult
 from companion.schemas import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -22,6 +21,7 @@ from companion.schemas import (
     MentoringContext,
     format_validation_error,
 )
+from tests.generation.support import search_result
 
 TUESDAY = dt.date(2026, 11, 24)
 HUGE = "9" * 5000  # longer than int() accepts from a string (4300 digits)
@@ -136,19 +136,13 @@ def smart_goal_bank() -> Retrieved:
         "time_bound": "t",
         "milestones": ["Write the plan", "Build it", "Ship it"],
     }
-    result = SearchResult(
-        chunk_id="c1",
+    result = search_result(
+        "c1",
         source="banks/smart-goals.md",
         title="SMART goals",
         heading="SMART goals",
-        score=1.0,
         text="ship the first version",
-        tenant="global",
-        kind="question_bank",
-        themes=(),
-        stage="any",
         audience="both",
-        visibility="shared",
         bank="smart_goals",
         item=item,
     )

@@ -22,7 +22,7 @@ from companion.generation.taskspec import render_markdown
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import DecisionFramework, GoalPlan, MentoringContext, Milestone, SmartGoal
 from companion.service import Companion
-from tests.generation.support import compose
+from tests.generation.support import compose, search_result
 
 PLACEHOLDER = re.compile(r"\{[^{}\n]*\}")
 FOUNDER_WORDS = re.compile(r"co-?founder|runway|investor|living costs|savings|equity|mortgage|fundrais", re.I)
@@ -504,22 +504,7 @@ def test_a_goals_deadline_is_cut_with_its_preposition_only(goal: str, core: str)
 
 # -- no placeholder reaches an output -------------------------------------------------------
 def _bank_result(chunk_id: str, bank: str, item: dict[str, Any]) -> SearchResult:
-    return SearchResult(
-        chunk_id=chunk_id,
-        source=f"banks/{bank}.md",
-        title=bank,
-        heading=bank,
-        score=1.0,
-        text=str(item),
-        tenant="global",
-        kind="question_bank",
-        themes=(),
-        stage="any",
-        audience="mentor",
-        visibility="shared",
-        bank=bank,
-        item=item,
-    )
+    return search_result(chunk_id, source=f"banks/{bank}.md", text=str(item), bank=bank, item=item)
 
 
 def _strings(value: Any) -> Any:

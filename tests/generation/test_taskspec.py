@@ -24,6 +24,7 @@ from companion.schemas import (
     SessionInfo,
     question_key,
 )
+from tests.generation.support import search_result
 
 
 def _types(annotation: Any) -> set[Any]:
@@ -111,20 +112,7 @@ def test_chunk_ids_in_the_schema_are_narrowed_to_the_shown_ones(task: str) -> No
 
 
 def _result(chunk_id: str) -> SearchResult:
-    return SearchResult(
-        chunk_id=chunk_id,
-        source="banks/agenda-blocks.md",
-        title="Agenda blocks",
-        heading="Opening",
-        score=1.0,
-        text="A block.",
-        tenant="global",
-        kind="guide",
-        themes=(),
-        stage="any",
-        audience="mentor",
-        visibility="shared",
-    )
+    return search_result(chunk_id, title="Agenda blocks", heading="Opening", kind="guide")
 
 
 def _context(**session: Any) -> MentoringContext:
