@@ -112,3 +112,19 @@ def test_a_goal_the_session_put_on_hold_gets_no_prompt(knowledge_companion: Comp
     assert not [t for t in texts if "Series A" in t], texts
     assert not [t for t in texts if "effort" in t], texts
     assert [p for p in output.prompts if p.goal == "hire a COO"], texts
+
+
+def test_a_jotting_about_a_colleague_reaches_the_mentee_without_the_name_and_in_the_second_person(
+    knowledge_companion: Companion,
+) -> None:
+    context = sample_context(
+        mentee={"name": "Marcus Bell", "role": "acting shift lead", "goals": ["Get the permanent shift lead post"]},
+        session={"number": 4, "date": "2026-12-03"},
+        notes="talked about Kev (20 yrs there) - M avoids asking him.\npractice the convo next time?\n",
+    )
+    output = knowledge_companion.generate("reflection", context, audience=Audience(mentee_facing=True))
+    assert isinstance(output, ReflectionPrompts)
+    texts = [p.text for p in output.prompts]
+    assert any(t.startswith("Something to work on from today (you avoid asking him)") for t in texts), texts
+    assert any(t.startswith("Planned for next time, “Practice the convo”:") for t in texts), texts
+    assert not any("Kev" in t for t in texts)

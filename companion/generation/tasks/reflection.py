@@ -41,12 +41,13 @@ from companion.generation.tasks.common import (
     unpaused_goals,
     words,
 )
+from companion.generation.tasks.feedback import Voice
 from companion.schemas import Citation, MentoringContext, ReflectionPrompt, ReflectionPrompts
 
 if TYPE_CHECKING:
     from companion.generation.notes import NotesFacts
 
-COMPOSER_VERSION = "offline-reflection-3"
+COMPOSER_VERSION = "offline-reflection-4"
 PROMPTS_PER_GOAL = 2
 MAX_GOALS = 4
 GENERAL_PROMPTS = 2
@@ -122,24 +123,53 @@ def to_you(text: str, mentee_first: str | None) -> str | None:
     """A notes sentence about the mentee addressed to them ('She struggled with X' -> 'You struggled with X'),
     or None when the verb would need more than a pronoun swap ('she finds it hard')."""
     text = text.strip().rstrip(".")
-    if mentee_first:
-        text = re.sub(rf"^{re.escape(mentee_first)}\b", "she", text)
+    named = bool(mentee_first) and bool(re.match(rf"{re.escape(mentee_first or '')}\b", text))
+    if named:
+        text = re.sub(rf"^{re.escape(mentee_first or '')}\b", "she", text)
     match = _SUBJECT.match(text)
     if match is None:
         return None
+    # The rest speaks of the mentee with the subject's pronouns; an object 'him'/'her' is someone else
+    # ('she avoids asking him'). Named, the mentee's pronoun is unknown: both possessives are theirs.
+    subject = match.group("subject").lower()
+    own = ("his", "her") if named else (("her",) if subject == "she" else ("his",))
+    reflexive = ("himself", "herself") if named else (("herself",) if subject == "she" else ("himself",))
+    pronoun = ("he", "she") if named else (subject,)
+    rules = (
+        (rf"\b(?:{'|'.join(own)})\b(?=\s+\w)", "your"),
+        (rf"\b(?:{'|'.join(reflexive)})\b", "yourself"),
+        (rf"\b(?:{'|'.join(pronoun)})\b", "you"),
+    )
     verb = match.group("verb").strip()
     low = verb.lower()
     if low in _AGREEMENT:
         verb = _AGREEMENT[low]
+    elif low.endswith("ies") and len(low) > 4:  # 'she worries' -> 'you worry'
+        verb = verb[:-3] + "y"
+    elif low.endswith(("sses", "ches", "shes", "xes", "zes", "oes")):  # 'she avoids', 'she pushes', 'she goes'
+        verb = verb[:-2]
+    elif low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3:
+        verb = verb[:-1]
     elif not (low.endswith("ed") or low in _IRREGULAR_PAST or low in ("will", "would", "could", "can", "should")):
         return None
     joiner = "" if verb.startswith(("'", "’")) else " "
     rest = text[match.end() :]
-    return "You" + joiner + verb + _second_person(rest, True)
+    for pattern, replacement in rules:
+        rest = re.sub(pattern, replacement, rest)
+    return "You" + joiner + verb + rest
 
 
 def _first_clause(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+|\s+[-–—]\s+|;\s+", " ".join(text.split()), maxsplit=1)[0]
+    """The note's first clause, or its second when the first only names a conversation ('talked about Kev -
+    she avoids asking him': the second says what to work on)."""
+    parts = re.split(r"(?<=[.!?])\s+|\s+[-–—]\s+|;\s+", " ".join(text.split()), maxsplit=1)
+    if len(parts) > 1 and _TOPIC_ONLY.match(parts[0]) and parts[1].strip():
+        return parts[1]
+    return parts[0]
+
+
+_TOPIC_ONLY = re.compile(r"(?i)^(?:we\s+)?(?:talked|spoke|chatted|discussed)\b")
+_NEXT_TIME_TAIL = re.compile(r"(?i)\s*(?:in\s+the\s+)?next\s+(?:time|session|call|meeting)\s*[.?!]*$|[.?!]+$")
 
 
 def _end(sentence: str) -> str:
@@ -263,9 +293,14 @@ class _Composer:
                     "win",
                 )
             )
+        unnamed = Voice(self.context, self.context.notes or "").strip_third_parties if english else (lambda t: t)
         for growth in facts.growth_areas[:1]:
-            said_to_you = to_you(_first_clause(growth.text), self.name) if english else None
-            told = said_to_you.rstrip(".!") if said_to_you else short_quote(growth.text)
+            clause = unnamed(_first_clause(growth.text))  # the mentee reads it: no one else is named
+            initial = self.name[:1].upper()
+            if initial not in ("I", "A"):  # "M avoids asking him": the mentee by initial
+                clause = re.sub(rf"^{initial}\.?(?=\s+[a-z])", self.name, clause)
+            said_to_you = to_you(clause, self.name) if english else None
+            told = said_to_you.rstrip(".!") if said_to_you else short_quote(unnamed(growth.text))
             told = f"y{told[1:]}" if told.startswith("You ") else told  # inside the brackets
             candidates.append(
                 (
@@ -277,7 +312,8 @@ class _Composer:
         for plan in plans[:1]:
             candidates.append(
                 (
-                    f"Planned for next time, {quoted(plan.text.rstrip('.'))}: what could you prepare so we can start "
+                    f"Planned for next time, {quoted(_NEXT_TIME_TAIL.sub('', plan.text))}: what could you "
+                    "prepare so we can start "
                     "on it quickly?",
                     "plan",
                 )
