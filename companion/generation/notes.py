@@ -254,6 +254,16 @@ for _lang, _short in _SHORT_WEEKDAYS.items():
 _ALL_WEEKDAYS = {w for table in _WEEKDAY_WORDS.values() for w in table}
 _SHORT_WEEKDAY_WORDS = frozenset(w for table in _SHORT_WEEKDAYS.values() for w in table)
 _ALL_MONTHS = {w for table in _MONTH_WORDS.values() for w in table}
+MONTH_NAMES_RE = _words_re(_ALL_MONTHS)
+"""Every English, German and Spanish month name and abbreviation, accents optional ('März', 'Marz')."""
+
+
+def month_number(word: str) -> int | None:
+    """The month a name or abbreviation from MONTH_NAMES_RE stands for."""
+    folded = _fold(word).rstrip(".")
+    return next((table[folded] for table in _MONTH_WORDS.values() if folded in table), None)
+
+
 _WD = rf"(?P<wd>{_words_re(_ALL_WEEKDAYS)})(?!\w)"
 _MON = rf"(?P<mon>{_words_re(_ALL_MONTHS)})\.?(?!\w)"
 _NUM = rf"(?P<num>\d{{1,3}}|{_alternation(_NUMBER_WORDS)})"

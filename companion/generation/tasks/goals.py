@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.generation.base import Retrieved
-from companion.generation.notes import NotesFacts, detect_language, find_dates
+from companion.generation.notes import MONTH_NAMES_RE, NotesFacts, detect_language, find_dates, month_number
 from companion.generation.tasks.common import (
     PERSONA_LABELS,
     Citations,
@@ -49,7 +49,6 @@ from companion.generation.tasks.common import (
     words,
 )
 from companion.generation.tasks.dates import (
-    MONTHS,
     WEEKDAYS,
     add_months,
     days_to_weekday,
@@ -95,12 +94,7 @@ class Deadline:
     end: int
 
 
-_GERMAN_MONTHS = {"januar": 1, "februar": 2, "märz": 3, "maerz": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7}
-_GERMAN_MONTHS |= {"august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12}
-_SPANISH_MONTHS = {"enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7}
-_SPANISH_MONTHS |= {"agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12}
-ALL_MONTHS = {**MONTHS, **_GERMAN_MONTHS, **_SPANISH_MONTHS}
-_MONTH_WORD = "|".join(sorted((re.escape(m) for m in ALL_MONTHS), key=len, reverse=True))
+_MONTH_WORD = MONTH_NAMES_RE
 _UNTIL = re.compile(
     rf"\b(?:until|till|til|through|hasta|bis)\s+(?:the\s+)?(?:end\s+of\s+|ende\s+|finales\s+de\s+|fin\s+de\s+)?"
     rf"(?P<month>{_MONTH_WORD})\.?(?:\s+(?P<year>\d{{4}}))?\b",
@@ -176,6 +170,13 @@ def _month_end(month: int, year: str | None, reference: dt.date) -> dt.date:
     return deadline if deadline >= reference else end_of_month(reference.year + 1, month)
 
 
+def _month(word: str) -> int:
+    number = month_number(word)
+    if number is None:  # MONTH_NAMES_RE and month_number read the same table
+        raise ValueError(f"not a month: {word!r}")
+    return number
+
+
 def read_deadline(goal: str, reference: dt.date, language: str = "en") -> Deadline | None:
     """The goal's deadline, or None. A phrase counts after a deadline word, when it names an end, or when it
     closes the goal; never inside an aside or after a count ('late 3 times in November')."""
@@ -196,7 +197,7 @@ def _read_deadline(goal: str, reference: dt.date, language: str) -> Deadline | N
             if date is not None:
                 return Deadline(date, hit.text, hit.start, hit.end)
     if (match := _UNTIL.search(goal)) and not _inside_aside(goal, match.start()):
-        date = _month_end(ALL_MONTHS[match.group("month").lower()], match.group("year"), reference)
+        date = _month_end(_month(match.group("month")), match.group("year"), reference)
         return Deadline(date, match.group(0), match.start(), match.end()) if plausible(date, reference) else None
     if (match := _WITHIN_YEARS.search(goal)) and not _inside_aside(goal, match.start()):
         word = match.group("n").lower()
@@ -222,7 +223,7 @@ def _read_deadline(goal: str, reference: dt.date, language: str) -> Deadline | N
             quarter = int(match.group("quarter")[1])
             date = _month_end(quarter * 3, year, reference)
         else:
-            date = _month_end(ALL_MONTHS[match.group("month").lower()], year, reference)
+            date = _month_end(_month(match.group("month")), year, reference)
         if plausible(date, reference):
             return Deadline(date, match.group(0).strip(" .!"), match.start(), match.end())
     return None
@@ -771,7 +772,7 @@ def mentorship_end(context: MentoringContext, facts: NotesFacts | None) -> tuple
             match := _UNTIL.search(text)
             or re.search(rf"\b(?:in|im|en)\s+(?P<month>{_MONTH_WORD})(?:\s+(?P<year>\d{{4}}))?\b", text, re.I)
         ):
-            found = _month_end(ALL_MONTHS[match.group("month").lower()], match.group("year"), reference)
+            found = _month_end(_month(match.group("month")), match.group("year"), reference)
         if found is not None and found > reference:
             return found, text
     return None
