@@ -34,6 +34,10 @@ GROWTH = 4
 EXACT_MAX = 1000
 """Largest set of admitted chunks scored exactly over their vectors when the unfiltered neighbours
 held too few of them (a bank, a small tenant, one mentor's notes); wider filters ask for more."""
+EXACT_ALL_MAX = 10000
+"""Largest index whose every search is scored exactly in memory, over a matrix of all its stored
+vectors (read from Chroma once per chunk id: 384 float32 each, so at most about 15 MB), instead of
+asking Chroma for over-fetched neighbours: at this size a matrix product is both faster and exact."""
 QUERY_CACHE_SIZE = 2048
 """Query embeddings kept (384 floats each, so about 3 MB)."""
 RECORD_CACHE_SIZE = 8192
@@ -214,6 +218,7 @@ class Retriever:
         self.candidates = candidates
         self.max_per_source = max_per_source
         self.exact_max = EXACT_MAX
+        self.exact_all_max = EXACT_ALL_MAX
         self._query_cache: OrderedDict[str, Any] = OrderedDict()
         self._record_cache: OrderedDict[str, ChunkRecord] = OrderedDict()
         self._records_generation = -1
@@ -222,6 +227,11 @@ class Retriever:
         """Catalogued chunks Chroma held no vector for in `_missing_generation` (not asked again)."""
         self._missing_generation = -1
         self._rows: tuple[LexicalSnapshot | None, dict[str, int]] = (None, {})
+        self._matrix: tuple[LexicalSnapshot | None, np.ndarray, np.ndarray] = (
+            None,
+            np.zeros(0, dtype=bool),
+            np.zeros((0, 0), dtype=np.float32),
+        )
         self._cache_lock = threading.Lock()
 
     def search(
@@ -319,6 +329,11 @@ class Retriever:
         with self._cache_lock:
             self._query_cache.clear()
 
+    def records(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRecord]:
+        """The catalogued chunks among these ids, as the catalog holds them now (a chunk that is
+        gone is left out), from the parsed records this generation has already read."""
+        return self._records(self.catalog.generation(), list(chunk_ids))
+
     def _records(self, generation: int, chunk_ids: list[str]) -> dict[str, ChunkRecord]:
         """Catalogued chunks by id, parsed once per catalog generation. Every change to the chunks
         bumps the generation in the same transaction, so within one generation a chunk id names
@@ -360,7 +375,11 @@ class Retriever:
         does not list (a write in progress) is dropped. When too few neighbours are visible (a
         selective filter), a filter admitting at most `exact_max` chunks is scored exactly over
         their stored vectors, and a wider one asks again, unfiltered, for more neighbours until
-        enough are visible or Chroma has no more. A filter that admits nothing costs no call."""
+        enough are visible or Chroma has no more. A filter that admits nothing costs no call.
+
+        An index of at most `exact_all_max` chunks skips all of that: every search is scored
+        exactly over a matrix of its stored vectors (`_whole_index`), and Chroma is read only for
+        vectors not seen before."""
         found: dict[int, list[tuple[str, float]]] = {}
         live: list[tuple[int, Any, SearchFilters, int, np.ndarray]] = []
         for key, vector, filters, limit in wanted:
@@ -370,6 +389,11 @@ class Retriever:
             else:
                 found[key] = []
         if not live:
+            return found
+        whole = self._whole_index(snapshot)
+        if whole is not None:
+            for member, result in zip(live, self._score_all(whole, live), strict=True):
+                found[member[0]] = result
             return found
         rows = self._row_index(snapshot)
         by_size: dict[int, list[tuple[int, Any, SearchFilters, int, np.ndarray]]] = {}
@@ -400,6 +424,56 @@ class Retriever:
             for (key, *_), result in zip(members, results, strict=True):
                 found[key] = result
         return found
+
+    def _whole_index(self, snapshot: LexicalSnapshot) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+        """(chunk ids, has-a-vector mask, unit vectors) in the snapshot's row order, when the index
+        is small enough to score every search exactly in memory; built once per loaded snapshot
+        from the vector cache, so a new generation reads only its new chunks' vectors from Chroma.
+        None when the index is larger, or Chroma could not read a vector (the neighbour path then
+        answers, as it does for a larger index)."""
+        ids = snapshot.columns.chunk_ids
+        if not ids or len(ids) > min(self.exact_all_max, VECTOR_CACHE_SIZE):
+            return None
+        with self._cache_lock:
+            known, present, matrix = self._matrix
+        if known is not snapshot:
+            try:
+                held, vectors = self._chunk_vectors(snapshot.generation, list(ids))
+            except StoreInconsistent:
+                return None
+            rows = self._row_index(snapshot)
+            present = np.zeros(len(ids), dtype=bool)
+            matrix = np.zeros((len(ids), vectors.shape[1] if len(held) else 0), dtype=np.float32)
+            for chunk_id, vector in zip(held, vectors, strict=True):
+                present[rows[chunk_id]] = True
+                matrix[rows[chunk_id]] = vector
+            with self._cache_lock:
+                self._matrix = (snapshot, present, matrix)
+        return list(ids), present, matrix
+
+    @staticmethod
+    def _score_all(
+        whole: tuple[list[str], np.ndarray, np.ndarray],
+        members: list[tuple[int, Any, SearchFilters, int, np.ndarray]],
+    ) -> list[list[tuple[str, float]]]:
+        """The exact top `limit` visible chunks of each (key, vector, filters, limit, mask): cosine
+        over every stored vector, the caller's filter mask applied before ranking (ties by chunk
+        id), so a chunk the caller may not see never takes a visible one's place."""
+        ids, present, matrix = whole
+        if not present.any():
+            return [[] for _ in members]
+        queries = np.asarray([m[1] for m in members], dtype=np.float32).reshape(len(members), -1)
+        queries = queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        scores = queries @ matrix.T
+        results: list[list[tuple[str, float]]] = []
+        for row, (_, _, _, limit, mask) in zip(scores, members, strict=True):
+            admitted = np.flatnonzero(mask & present)
+            if admitted.size > limit:
+                kth = -np.partition(-row[admitted], limit - 1)[limit - 1]
+                admitted = admitted[row[admitted] >= kth]  # every chunk tied at the cut, for the id order
+            ranked = sorted(((ids[i], float(row[i])) for i in admitted), key=lambda pair: (-pair[1], pair[0]))
+            results.append(ranked[:limit])
+        return results
 
     def _overfetch(self, limit: int, mask: np.ndarray) -> int:
         """How many unfiltered neighbours to ask for: OVERFETCH times the limit, fewer when the

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from companion.retrieval.retriever import SearchFilters, TenantRequired, fuse_rrf, fuse_weighted
+from companion.retrieval.retriever import (
+    EXACT_ALL_MAX,
+    EXACT_MAX,
+    SearchFilters,
+    TenantRequired,
+    fuse_rrf,
+    fuse_weighted,
+)
 from companion.service import Companion
 from tests.retrieval.helpers import note, sample_folder, write
 
@@ -166,6 +173,15 @@ def test_a_vector_missing_behind_the_catalog_does_not_fail_filtered_search(two_t
     assert dana.chunk_id in {r.chunk_id for r in hybrid}, "BM25 still finds the catalogued chunk"
 
 
+PATHS = [
+    pytest.param("whole index", EXACT_ALL_MAX, EXACT_MAX, 2, id="whole-index"),
+    pytest.param("admitted chunks", 0, EXACT_MAX, 1, id="exact-admitted"),
+    pytest.param("wider neighbours", 0, 0, 0, id="widen"),
+]
+"""(path, exact_all_max, exact_max, vector reads that fail before the answer): the whole-index
+matrix reads every vector, then exact scoring reads the admitted ones, then only neighbours remain."""
+
+
 class _FailingReads:
     """A Chroma collection whose reads of embeddings fail the way Chroma 1.x's do when its HNSW
     index lacks an id the metadata holds; everything else is the real collection."""
@@ -184,13 +200,20 @@ class _FailingReads:
         return getattr(self.inner, name)
 
 
-@pytest.mark.parametrize("exact_max", [1000, 0])
+@pytest.mark.parametrize(("path", "exact_all_max", "exact_max", "failed_reads"), PATHS)
 def test_private_notes_never_push_out_visible_ones(
-    companion: Companion, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_max: int
+    companion: Companion,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    exact_all_max: int,
+    exact_max: int,
+    failed_reads: int,
 ) -> None:
-    """The unfiltered neighbours are all private notes; the shared ones must still be found, by
-    exact scoring over the admitted chunks or by asking Chroma for more neighbours, and also when
-    Chroma cannot read a vector ("Error finding id"), and the 503 never surfaces."""
+    """The nearest chunks are all private notes; the shared ones must still be found, by exact
+    scoring over the whole index or over the admitted chunks, or by asking Chroma for more
+    unfiltered neighbours, and also when Chroma cannot read a vector ("Error finding id"): each
+    path that reads vectors falls back to the next, and the 503 never surfaces."""
     private = "\n\n".join(f"## Pitch {i}\n\nInvestor pitching practice, rehearsal number {i}." for i in range(20))
     write(tmp_path / "kb" / "private.md", note("Pitching", private, kind="note", visibility="mentor_private"))
     write(tmp_path / "kb" / "shared.md", note("Shared", "Rest and recovery after a launch; investors can wait."))
@@ -198,6 +221,7 @@ def test_private_notes_never_push_out_visible_ones(
     companion.ingest([tmp_path / "kb"], tenant="acme")
     retriever = companion.retriever
     retriever.candidates = 2  # over-fetch 12 neighbours of 22 chunks: all of them private
+    retriever.exact_all_max = exact_all_max
     retriever.exact_max = exact_max
 
     def shared_hits() -> list[str]:
@@ -211,5 +235,6 @@ def test_private_notes_never_push_out_visible_ones(
     failing = _FailingReads(companion.store._collection)
     monkeypatch.setattr(companion.store, "_collection", failing)
     retriever._vector_cache.clear()
+    retriever._matrix = (None, *retriever._matrix[1:])
     assert shared_hits() == ["shared.md", "other.md"]
-    assert failing.failures == (1 if exact_max else 0)
+    assert failing.failures == failed_reads, path
