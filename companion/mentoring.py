@@ -180,8 +180,14 @@ class Mentoring:
                 "notes": self._authored(caller, reach, data.notes),
             }
         )
-        session = self.memory.add_session(caller.tenant, mentorship_id, stored, viewer_person_id=caller.person_scope)
-        return self.get_session(caller, mentorship_id, session.id)
+        session = self.memory.add_session(
+            caller.tenant,
+            mentorship_id,
+            stored,
+            viewer_person_id=caller.person_scope,
+            include_private_notes=self._reads_private(caller, reach),
+        )
+        return self._shown(caller, reach, session)
 
     def add_notes(
         self, caller: Caller, mentorship_id: str, session_id: str, notes: Sequence[NoteCreate]
@@ -342,7 +348,7 @@ class Mentoring:
 
     # -- citations --------------------------------------------------------------------------------
     def _readable(self, rules: SearchFilters, citations: Sequence[schemas.Citation]) -> dict[str, ChunkRecord]:
-        records = self.companion.catalog.get_chunks(sorted({c.chunk_id for c in citations}))
+        records = self.companion.retriever.records(sorted({c.chunk_id for c in citations}))
         return {cid: record for cid, record in records.items() if rules.allows(record.meta)}
 
     def passages(

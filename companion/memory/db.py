@@ -150,6 +150,12 @@ class Database:
             yield session
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A bare connection for one small read: no ORM session, half the cost of `read`."""
+        with self._unavailable_as_error(), self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """A session that commits on success and takes SQLite's write lock up front."""
         with self._write_turn, self._unavailable_as_error(), self._sessions() as session, session.begin():

@@ -60,6 +60,7 @@ class ApiKeys:
     def __init__(self, database: Database, *, clock: Clock = utc_now) -> None:
         self.database = database
         self.clock = clock
+        self._keys_seen = False
 
     def create_key(self, tenant: str, data: KeyCreate) -> CreatedKey:
         check_tenant(tenant)
@@ -109,9 +110,17 @@ class ApiKeys:
         return _record(match)
 
     def any_keys(self) -> bool:
-        """True once any key was ever created, revoked ones included, so revoking never reopens local mode."""
-        with self.database.read() as session:
-            return bool(session.scalar(select(exists().select_from(ApiKey))))
+        """True once any key was ever created, revoked ones included, so revoking never reopens local mode.
+
+        Asked on every request in local mode. Keys are never deleted, so once True it stays True
+        without asking again (failing closed); while False, the database is asked each time (a key
+        created by another process closes local mode at once), on a bare connection, not a session."""
+        if self._keys_seen:
+            return True
+        with self.database.connection() as connection:
+            found = bool(connection.execute(select(exists().select_from(ApiKey))).scalar())
+        self._keys_seen = found
+        return found
 
     def list_keys(self, *, tenant: str | None) -> list[KeyRecord]:
         """The tenant's keys (every tenant's when None), oldest first; never the key or its hash."""

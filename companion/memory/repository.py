@@ -159,9 +159,18 @@ class MemoryRepository:
 
     # -- sessions --------------------------------------------------------------------------
     def add_session(
-        self, tenant: str, mentorship_id: str, data: SessionCreate, *, viewer_person_id: str | None = None
+        self,
+        tenant: str,
+        mentorship_id: str,
+        data: SessionCreate,
+        *,
+        viewer_person_id: str | None = None,
+        include_private_notes: bool = True,
     ) -> SessionPublic:
-        """Store a session with the next number, its notes, icebreakers and action items, atomically."""
+        """Store a session with the next number, its notes, icebreakers and action items, atomically.
+
+        Returns the session as `get_session` would show it to this viewer (with all it wrote by
+        default), read in the same transaction instead of another one."""
         now = self.clock()
         with self.database.write() as session:
             mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
@@ -199,6 +208,8 @@ class MemoryRepository:
             ]
             items = _new_action_items(tenant, mentorship_id, row.id, data.action_items, now)
             session.add_all([*notes, *items])
+            session.flush()
+            shown = _session_view(session, mentorship, row, viewer_person_id, include_private_notes)
         log.info(
             "session added",
             extra={
@@ -209,7 +220,7 @@ class MemoryRepository:
                 "action_items": len(items),
             },
         )
-        return _session_public(row, notes, items)
+        return shown
 
     def list_sessions(
         self,

@@ -124,7 +124,9 @@ def test_notes_are_added_after_the_session_by_the_mentor_side_only(client: TestC
     )
     assert private_by_platform.status_code == 403, private_by_platform.text
     by_platform = client.post(
-        session_url(pair, "/notes"), headers=pair["platform"], json={"notes": [{"text": "Shared recap from the platform"}]}
+        session_url(pair, "/notes"),
+        headers=pair["platform"],
+        json={"notes": [{"text": "Shared recap from the platform"}]},
     )
     assert by_platform.status_code == 201, by_platform.text
     assert [n["visibility"] for n in by_platform.json()["notes"]] == ["shared", "shared"]

@@ -389,7 +389,7 @@ def test_a_stream_cut_midway_reaches_an_sse_client_as_a_result_never_an_error(
     assert response.status_code == 200
     events = re.findall(r"event: (\w+)\ndata: (.*)\n\n", response.text)
     names = [name for name, _ in events]
-    assert "error" not in names and names[-1] == "result" and names.count("result") == 1
+    assert "error" not in names and names[-1] == "result" and names.count("result") == 1, response.text
     result = json.loads(events[-1][1])
     assert result["generator"]["provider"] == "offline"
     assert REASON.match(result["generator"]["fallback_reason"])

@@ -62,7 +62,9 @@ def test_generator_block_says_what_was_templated(knowledge_companion: Companion,
     output: _Output = knowledge_companion.generate(task, sample_context())
     info = output.generator
     assert (info.provider, info.model, info.fallback_reason) == ("offline", "grounded-composer", None)
-    assert info.prompt_version == task_spec(task).composer_version and info.prompt_version.startswith(f"offline-{task}-")
+    assert info.prompt_version == task_spec(task).composer_version and info.prompt_version.startswith(
+        f"offline-{task}-"
+    )
     assert info.templated and all(statement.endswith(".") for statement in info.templated)
     assert (output.usage.prompt_tokens, output.usage.completion_tokens) == (0, 0)
     assert not any("English" in note for note in info.notes)
