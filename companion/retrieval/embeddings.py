@@ -107,6 +107,7 @@ class OnnxEmbedder:
 
         from companion.retrieval import onnx_cache
 
+        _offline_hub()  # an export loads the weights with transformers, which must not look for a hub
         model_dir = local_model_dir()
         try:
             cached = onnx_cache.load_or_export(model_dir, cache_dir, self.model_id)

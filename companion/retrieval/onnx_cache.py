@@ -165,7 +165,9 @@ def _export_with_torch(model_dir: Path, work: Path) -> tuple[bytes, dict[str, An
     import torch
     from onnxruntime.transformers import optimizer
     from transformers import AutoConfig, AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # the first search's output stays the search's
     config = AutoConfig.from_pretrained(str(model_dir))
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
 
