@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from companion.config import Settings  # noqa: E402
 from companion.retrieval.chunking import Chunk  # noqa: E402
-from companion.retrieval.embeddings import Embedder, LocalEmbedder  # noqa: E402
+from companion.retrieval.embeddings import Embedder, LocalEmbedder, OnnxEmbedder  # noqa: E402
 from companion.retrieval.retriever import SearchFilters  # noqa: E402
 from companion.service import Companion  # noqa: E402
 
@@ -167,12 +167,17 @@ def main() -> None:
     parser.add_argument("--default-chunk-size", type=int, default=1000)
     parser.add_argument("--synthetic", type=int, default=100_000)
     parser.add_argument("--latency-only", action="store_true", help="Skip quality and throughput; time queries only.")
+    parser.add_argument("--quality-only", action="store_true", help="Quality tables only (no throughput or latency).")
+    parser.add_argument("--backend", choices=("onnx", "sentence-transformers"), default="onnx")
     args = parser.parse_args()
 
     queries = load_queries(args.queries)
-    embedder = LocalEmbedder()
     workdir = Path(tempfile.mkdtemp(prefix="companion-bench-"))
-    print(f"# Retrieval benchmark\n\n{len(queries)} labelled queries, corpus {args.corpus}, {os.cpu_count()} CPUs\n")
+    embedder: Embedder = OnnxEmbedder(workdir / "models") if args.backend == "onnx" else LocalEmbedder()
+    print(
+        f"# Retrieval benchmark\n\n{len(queries)} labelled queries, corpus {args.corpus}, "
+        f"{os.cpu_count()} CPUs, embedding backend {args.backend}\n"
+    )
 
     if args.latency_only:
         service = build(workdir / "latency", embedder, args.corpus, args.default_chunk_size)[0]
@@ -205,6 +210,8 @@ def main() -> None:
     ):
         hit, mrr, ndcg = evaluate(default, queries, mode, **kwargs)
         print(f"| {label} | {hit:.3f} | {mrr:.3f} | {ndcg:.3f} |")
+    if args.quality_only:
+        return
 
     print("\n## Ingest throughput (fresh ingest, model already loaded)\n")
     records = list(default.catalog.iter_chunks())

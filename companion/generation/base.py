@@ -9,10 +9,12 @@ same contract, so the API and CLI never care which one ran.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from companion.retrieval.retriever import SearchResult
 from companion.schemas import Citation, MentoringContext, _Output
+
+if TYPE_CHECKING:  # the retriever (and BM25 behind it) is not loaded by commands that only check access
+    from companion.retrieval.retriever import SearchResult
 
 
 @dataclass(frozen=True)

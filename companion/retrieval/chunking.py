@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from companion.retrieval.loaders import Part
 
 HEADING_SEPARATOR = " > "
@@ -135,6 +133,10 @@ class Chunker:
     """Heading-aware chunker: one chunk per section, long sections split with overlap."""
 
     def __init__(self, chunk_size: int = 1000, chunk_overlap: int = 100) -> None:
+        # Imported here: langchain-core behind it costs half a second that readers of the catalog
+        # (which holds Chunk records) never need.
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
         self.chunk_size = chunk_size
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size,

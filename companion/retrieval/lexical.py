@@ -13,16 +13,16 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from companion.retrieval.catalog import Catalog, ChunkRecord
 
+if TYPE_CHECKING:  # bm25s (and scipy behind it) loads when an index is built or read, not at import
+    import bm25s
+
 _WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(STOPWORDS_EN)
 # Columns of chunk metadata the lexical side can filter on; themes are kept as a set per chunk.
 FILTER_COLUMNS = ("tenant", "visibility", "author", "kind", "stage", "audience", "bank", "source")
 
@@ -31,11 +31,15 @@ class Tokenizer:
     """Lower-case words, English stop words removed, Snowball-stemmed (cached per word)."""
 
     def __init__(self) -> None:
+        import Stemmer
+        from bm25s.stopwords import STOPWORDS_EN
+
         self._stemmer = Stemmer.Stemmer("english")
+        self._stopwords = frozenset(STOPWORDS_EN)
         self._cache: dict[str, str] = {}
 
     def __call__(self, text: str) -> list[str]:
-        words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+        words = [w for w in _WORD.findall(text.lower()) if w not in self._stopwords]
         missing = [w for w in set(words) if w not in self._cache]
         if missing:
             self._cache.update(zip(missing, self._stemmer.stemWords(missing), strict=True))
@@ -225,6 +229,8 @@ class LexicalIndex:
         columns = _Columns.build(records)
         bm25 = None
         if records:
+            import bm25s
+
             bm25 = bm25s.BM25()
             bm25.index(
                 [self.tokenize(r.heading + "\n\n" + r.text) or ["\x00empty"] for r in records],
@@ -263,6 +269,8 @@ class LexicalIndex:
         swapped it while we read (then the caller builds in memory)."""
         if self.saved_generation() != generation:
             return None
+        import bm25s
+
         try:
             columns = _Columns.from_json(json.loads((self.directory / "columns.json").read_text(encoding="utf-8")))
             bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if columns.chunk_ids else None
