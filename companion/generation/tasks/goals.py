@@ -787,7 +787,9 @@ _NOT_THE_EVENT = re.compile(r"(?i)\s*(?:notes?|prep\w*|questions?|tips|skills?|p
 _REHEARSAL = re.compile(r"(?i)\b(?:mock|practice|practise|trial|dry[- ]run|probe)(?:\s+[\w-]+){0,2}\s*$")
 """'mock test', 'practice course exam': a rehearsal before the event, not the event."""
 _EVENT_GOALS = {
-    "interview": re.compile(r"(?i)\b(?:post|role|job|position|promot\w*|offer|place|hired|apprentice\w*|stelle|puesto)\b"),
+    "interview": re.compile(
+        r"(?i)\b(?:post|role|job|position|promot\w*|offer|place|hired|apprentice\w*|stelle|puesto)\b"
+    ),
     "exam": re.compile(r"(?i)\b(?:pass|exam|test|certif\w*|qualif\w*|licen[cs]e|degree|pr[uü]fung|examen|aprobar)\b"),
 }
 
