@@ -311,7 +311,9 @@ def expertise_part(mentee: MenteeSide, mentor: MentorSide, dimension: int) -> tu
     score = float(fits.max(axis=1).mean())
     well = int((fits.max(axis=1) >= WELL_COVERED).sum())
     partly = len(mentee.needs) - len(uncovered) - well
-    reason = f"covers {well} of {len(mentee.needs)} goals and challenges well" + (f", {partly} partly" if partly else "")
+    reason = f"covers {well} of {len(mentee.needs)} goals and challenges well" + (
+        f", {partly} partly" if partly else ""
+    )
     if evidence:
         top = max(evidence, key=lambda e: e.similarity or 0.0)
         reason += f"; closest: {top.need!r} and {top.kind} {top.matched!r}"

@@ -137,8 +137,8 @@ def known_time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _known_time_zone(value: str | None) -> str | None:
-    if value is not None and value not in known_time_zones():
+def _known_time_zone(value: str) -> str:
+    if value not in known_time_zones():
         raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Berlin' or 'UTC'")
     return value
 
@@ -149,7 +149,7 @@ def _language_codes(values: list[str]) -> list[str]:
 
 
 TimeZone = Annotated[
-    str | None,
+    str,
     AfterValidator(_known_time_zone),
     Field(max_length=64, description="IANA time zone, e.g. 'Europe/Berlin'; used for the working-hours overlap."),
 ]
@@ -180,7 +180,7 @@ class MentorFields(_Model):
     )
     interests: Phrases = Field(default_factory=list, description="Interests outside work, a start for trust.")
     languages: Languages = Field(default_factory=list)
-    time_zone: TimeZone = None
+    time_zone: TimeZone | None = None
     capacity: Capacity = 2
     availability: str | None = Field(
         default=None, max_length=300, description="When they can meet, in words (e.g. 'Tuesday evenings')."
@@ -197,7 +197,7 @@ class MenteeFields(_Model):
     challenges: Phrases = Field(default_factory=list)
     interests: Phrases = Field(default_factory=list)
     languages: Languages = Field(default_factory=list)
-    time_zone: TimeZone = None
+    time_zone: TimeZone | None = None
 
 
 class MentorCreate(MentorFields):
@@ -222,7 +222,7 @@ class MentorUpdate(_Model):
     experience: str | None = Field(default=None, max_length=2000)
     interests: Phrases | None = None
     languages: Languages | None = None
-    time_zone: TimeZone = None
+    time_zone: TimeZone | None = None
     capacity: Capacity | None = None
     availability: str | None = Field(default=None, max_length=300)
 
@@ -242,7 +242,7 @@ class MenteeUpdate(_Model):
     challenges: Phrases | None = None
     interests: Phrases | None = None
     languages: Languages | None = None
-    time_zone: TimeZone = None
+    time_zone: TimeZone | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> MenteeUpdate:
