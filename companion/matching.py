@@ -70,10 +70,13 @@ PARTS = ("expertise", "interests", "language", "time_zone", "capacity")
 # --------------------------------------------------------------------------------------
 def sentences(text: str | None, limit: int = 10) -> list[str]:
     """A summary as sentences, each one a phrase that evidence can quote."""
-    if not text:
-        return []
+    return list(_sentences(text or "", limit))
+
+
+@lru_cache(maxsize=16384)
+def _sentences(text: str, limit: int) -> tuple[str, ...]:
     found = [s.strip() for s in re.split(r"(?<=[.!?;])\s+|\n+", text) if len(s.strip()) > 2]
-    return found[:limit]
+    return tuple(found[:limit])
 
 
 def mentor_phrases(record: MentorFields) -> list[tuple[str, str]]:
@@ -128,12 +131,18 @@ class MenteeSide:
 # --------------------------------------------------------------------------------------
 # Parts other than expertise
 # --------------------------------------------------------------------------------------
+@lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@lru_cache(maxsize=65536)
+def _keys(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_norm(v) for v in values)
+
+
 def shared_interests(mentee: MenteeSide, mentor: MentorPublic) -> list[str]:
-    offered = {_norm(i) for i in mentor.interests}
+    offered = _keys(tuple(mentor.interests))
     return [i for i in mentee.interests if _norm(i) in offered]
 
 
@@ -158,10 +167,15 @@ def _primary(tag: str) -> str:
     return tag.split("-", 1)[0]
 
 
+@lru_cache(maxsize=65536)
+def _spoken(tags: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_primary(tag) for tag in tags)
+
+
 def language_score(mentee: MenteeSide, mentor: MentorPublic) -> float:
     if not mentee.languages or not mentor.languages:
         return NEUTRAL
-    spoken = {_primary(tag) for tag in mentor.languages}
+    spoken = _spoken(tuple(mentor.languages))
     if _primary(mentee.languages[0]) in spoken:
         return 1.0
     return OTHER_LANGUAGE if any(_primary(tag) in spoken for tag in mentee.languages[1:]) else 0.0

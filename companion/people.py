@@ -8,7 +8,9 @@ any id is looked up, so its answer says nothing about which ids exist.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,13 +41,25 @@ from companion.retrieval.retriever import SearchFilters
 if TYPE_CHECKING:
     from companion.service import Companion
 
+DIRECTORY_CACHE_TENANTS = 32
+"""Tenants whose mentor directory (records, phrase and note vectors) is kept in memory between matches."""
 NOTE_LIMIT = 50_000
 """Most shared note chunks of the chosen mentors that one match reads (a refusal beyond it, never a cut)."""
+
+
+@dataclass(frozen=True)
+class CohortScores:
+    mentees: list[MenteeSide]
+    mentors: list[MentorSide]
+    scores: np.ndarray
+    places: list[int]
 
 
 class People:
     def __init__(self, companion: Companion) -> None:
         self.companion = companion
+        self._directories: dict[str, tuple[tuple[object, ...], list[MentorSide]]] = {}
+        self._lock = threading.Lock()
 
     @property
     def store(self) -> PeopleRepository:
@@ -143,9 +157,8 @@ class People:
         else:
             assert request.mentee is not None
             mentee = self._profile_side(request.mentee)
-        rows = [row for row in self.store.mentors(caller.tenant) if row.record.person_id != request.mentee_id]
-        open_rows = [row for row in rows if row.record.remaining_capacity > 0]
-        mentors = self._mentor_sides(caller.tenant, open_rows)
+        directory = [side for side in self._directory(caller.tenant) if side.person_id != request.mentee_id]
+        mentors = [side for side in directory if side.record.remaining_capacity > 0]
         weights, dimension = self.companion.settings.match_weights, self.companion.embedder.dimension
         scores = matching.score_matrix([mentee], mentors, weights, dimension)[0]
         explained = [
@@ -154,13 +167,13 @@ class People:
         explained.sort(key=lambda match: (-match.score, match.mentor_id))
         return MatchResponse(
             mentee_id=request.mentee_id,
-            mentors_considered=len(open_rows),
-            mentors_full=len(rows) - len(open_rows),
+            mentors_considered=len(mentors),
+            mentors_full=len(directory) - len(mentors),
             matches=explained,
         )
 
-    def match_cohort(self, caller: Caller, request: CohortRequest) -> CohortResponse:
-        """Assign an intake at once: the pairs of highest total fit within every mentor's free places."""
+    def cohort_scores(self, caller: Caller, request: CohortRequest) -> CohortScores:
+        """The (mentees x mentors) fit of a cohort, both in person id order, and each mentor's free places."""
         access.require_people_manager(caller, "match a cohort")
         mentee_rows = self.store.mentees(caller.tenant, request.mentee_ids)
         _all_found("mentee", request.mentee_ids, [row.record.person_id for row in mentee_rows])
@@ -170,8 +183,14 @@ class People:
         mentors = self._mentor_sides(caller.tenant, mentor_rows)
         weights, dimension = self.companion.settings.match_weights, self.companion.embedder.dimension
         scores = matching.score_matrix(mentees, mentors, weights, dimension)
-        places = [m.record.remaining_capacity for m in mentors]
-        assignment = matching.assign_cohort(scores, places)
+        return CohortScores(mentees, mentors, scores, [m.record.remaining_capacity for m in mentors])
+
+    def match_cohort(self, caller: Caller, request: CohortRequest) -> CohortResponse:
+        """Assign an intake at once: the pairs of highest total fit within every mentor's free places."""
+        table = self.cohort_scores(caller, request)
+        mentees, mentors, places = table.mentees, table.mentors, table.places
+        weights, dimension = self.companion.settings.match_weights, self.companion.embedder.dimension
+        assignment = matching.assign_cohort(table.scores, places)
         pairs = [
             CohortPair(
                 mentee_id=mentees[i].person_id or "",
@@ -242,6 +261,25 @@ class People:
             else np.zeros((0, self.companion.embedder.dimension))
         )
         return _side(profile, None, needs, np.asarray(vectors, dtype=np.float32))
+
+    def _directory(self, tenant: str) -> list[MentorSide]:
+        """Every mentor of the tenant, ready to score, kept between requests until a record, an active
+        mentorship, a note or the embedding model changes (asked of the database and the catalog each time)."""
+        key = (
+            self.store.directory_version(tenant),
+            self.companion.catalog.generation(),
+            self.companion.embedder.model_id,
+        )
+        with self._lock:
+            cached = self._directories.get(tenant)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        sides = self._mentor_sides(tenant, self.store.mentors(tenant))
+        with self._lock:
+            self._directories[tenant] = (key, sides)
+            while len(self._directories) > DIRECTORY_CACHE_TENANTS:
+                self._directories.pop(next(iter(self._directories)))
+        return sides
 
     def _mentor_sides(self, tenant: str, rows: Sequence[MentorRow]) -> list[MentorSide]:
         """The mentors with their phrase vectors and their shared notes: only chunks they wrote, in this

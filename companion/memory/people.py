@@ -129,6 +129,19 @@ class PeopleRepository:
                 row.vectors, row.vector_model = vectors[row.person_id].data, vectors[row.person_id].model
 
     # -- reads -----------------------------------------------------------------------------
+    def directory_version(self, tenant: str) -> tuple[object, ...]:
+        """Changes whenever the tenant's mentor records or its active mentorships change: a cache key for the
+        mentor directory that every process can read (records are never deleted, only created and changed)."""
+        with self.database.read() as session:
+            count, latest = session.execute(
+                select(func.count(), func.max(Person.updated_at)).where(
+                    Person.tenant == tenant, Person.role == "mentor"
+                )
+            ).one()
+            active = _active_mentees(session, tenant, None)
+        return (int(count), latest, tuple(sorted(active.items())))
+
+    # -- reads (records) --------------------------------------------------------------------------
     def get_mentor(self, tenant: str, person_id: str) -> MentorRow:
         rows = self.mentors(tenant, [person_id])
         if not rows:
@@ -162,17 +175,20 @@ class PeopleRepository:
             found.append(MenteeRow(record, _vectors(row)))
         return found
 
-    def _rows(self, tenant: str, role: PersonRole, person_ids: Sequence[str] | None) -> list[Person]:
-        query = select(Person).where(Person.tenant == tenant, Person.role == role)
+    def _rows(self, tenant: str, role: PersonRole, person_ids: Sequence[str] | None) -> list[Any]:
+        """Plain rows, not ORM objects: matching reads a whole directory per request."""
+        query = select(*ROW_COLUMNS).where(Person.tenant == tenant, Person.role == role)
         if person_ids is not None:
             if not person_ids:
                 return []
             query = query.where(Person.person_id.in_(sorted(set(person_ids))))
         with self.database.read() as session:
-            return list(session.scalars(query.order_by(Person.person_id)).all())
+            return list(session.execute(query.order_by(Person.person_id)).all())
 
     @staticmethod
-    def _public(row: Person, active: int) -> MentorPublic | MenteePublic:
+    def _public(row: Any, active: int) -> MentorPublic | MenteePublic:
+        """A stored record as it was validated on write (constructed, not validated again: a directory of a
+        thousand mentors is read per match)."""
         common: dict[str, Any] = {
             **row.profile,
             "person_id": row.person_id,
@@ -181,15 +197,27 @@ class PeopleRepository:
             "updated_at": row.updated_at,
         }
         if row.role == "mentor":
-            return MentorPublic.model_validate({**common, "active_mentees": active})
-        return MenteePublic.model_validate(common)
+            return MentorPublic.model_construct(**common, active_mentees=active)
+        return MenteePublic.model_construct(**common)
 
 
 def _query(tenant: str, role: str, person_id: str) -> Any:
     return select(Person).where(Person.tenant == tenant, Person.role == role, Person.person_id == person_id)
 
 
-def _vectors(row: Person) -> StoredVectors | None:
+ROW_COLUMNS = (
+    Person.role,
+    Person.tenant,
+    Person.person_id,
+    Person.profile,
+    Person.vectors,
+    Person.vector_model,
+    Person.created_at,
+    Person.updated_at,
+)
+
+
+def _vectors(row: Any) -> StoredVectors | None:
     if row.vectors is None or row.vector_model is None:
         return None
     return StoredVectors(bytes(row.vectors), row.vector_model)
