@@ -16,7 +16,7 @@ from api import web
 from api.errors import Problem, install_error_handlers, is_api_path
 from api.observability import Metrics, RequestContextMiddleware, configure_logging, create_rate_limiter
 from api.origin import OriginGuard, allowed_hosts
-from api.routers import generation, health, knowledge, mentorships, search
+from api.routers import generation, health, knowledge, matches, mentorships, people, search
 from companion.access import is_loopback
 from companion.config import Settings
 from companion.memory import DatabaseUnavailable
@@ -84,7 +84,15 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=int(settings.max_body_mb * 1_000_000))
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on the 413s and 500s the one above sends
     app.include_router(health.router)
-    for router in (generation.router, knowledge.router, search.router, mentorships.router):
+    for router in (
+        generation.router,
+        knowledge.router,
+        search.router,
+        mentorships.router,
+        people.mentors,
+        people.mentees,
+        matches.router,
+    ):
         app.include_router(router, prefix="/v1")
     web.install(app)
     return app

@@ -16,6 +16,7 @@ from companion.access import Forbidden
 from companion.calendar import NoMeetingSchedule
 from companion.generation.tasks.common import KnowledgeMissing, MissingInput
 from companion.memory import DatabaseUnavailable, InvalidMemoryRequest, NotFound
+from companion.memory.errors import AlreadyExists
 from companion.mentoring import InvalidContext
 from companion.retrieval.indexer import IngestLocked, NotIndexed
 from companion.retrieval.loaders import LoadError
@@ -104,6 +105,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, int | None]] = {
     NotIndexed: (404, "Not found", None),
     NotFound: (404, "Not found", None),
     NoMeetingSchedule: (409, "No meeting schedule", None),
+    AlreadyExists: (409, "Already exists", None),
     TenantRequired: (403, "Tenant required", None),
     StoreUnavailable: (503, "Vector store unavailable", 5),
     DatabaseUnavailable: (503, "Database unavailable", 5),

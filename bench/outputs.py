@@ -340,6 +340,7 @@ def run_worker(contexts: list[dict[str, Any]], knowledge: Path, warm: bool = Tru
     """Every task on every context through the service of whatever `companion` is importable here."""
     from companion.config import Settings
     from companion.generation.base import Audience
+
     try:
         from companion.generation.taskspec import render_markdown
     except ImportError:  # code from before one TaskSpec per task (the baseline)

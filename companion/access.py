@@ -19,6 +19,20 @@ none of them decides on its own.
 
 A person who is the mentee of a mentorship is its mentee whatever key they hold: a mentor key
 does not make them the mentor side of their own mentorship.
+
+People (mentor and mentee records) and matching, outside any mentorship:
+
+| action                                  | admin | platform | mentor    | mentee    | other tenant |
+| --------------------------------------- | ----- | -------- | --------- | --------- | ------------ |
+| create or change a mentor/mentee record | yes   | yes      | 403       | 403       | 404          |
+| read mentor records                     | yes   | yes      | yes       | yes       | 404          |
+| read a mentee record                    | yes   | yes      | own only  | own only  | 404          |
+| suggest mentors for a stored mentee     | yes   | yes      | 403       | own only  | 404          |
+| suggest mentors for a profile sent      | yes   | yes      | 403       | 403       | -            |
+| match a cohort                          | yes   | yes      | 403       | 403       | 404          |
+
+A record the caller may not read answers 404, exactly like a missing one. Matching draws on a
+mentor's record and their *shared* notes only, never on private notes, whoever asks.
 """
 
 from __future__ import annotations
@@ -255,6 +269,47 @@ def may_delete_source(caller: Caller, existing_authors: frozenset[str]) -> bool:
     if caller.role in ("admin", "platform"):
         return True
     return caller.role == "mentor" and existing_authors == {caller.person_id}
+
+
+# -- people and matching ----------------------------------------------------------------
+PEOPLE_MANAGERS: tuple[Role, ...] = ("admin", "platform")
+"""Who creates and changes the tenant's mentor and mentee records, and matches cohorts."""
+
+
+def require_people_manager(caller: Caller, what: str) -> None:
+    require_role(caller, *PEOPLE_MANAGERS, what=what)
+
+
+def may_read_mentor_record(caller: Caller, person_id: str) -> bool:
+    """Mentor records are the tenant's directory: everyone of the tenant reads them (for choosing a mentor)."""
+    return True
+
+
+def may_read_mentee_record(caller: Caller, person_id: str) -> bool:
+    """A mentee's goals and challenges are theirs: admins, platforms and the mentee themself."""
+    if caller.role in PEOPLE_MANAGERS:
+        return True
+    return caller.person_id is not None and caller.person_id == person_id
+
+
+def may_suggest_mentors_for(caller: Caller, mentee_person_id: str | None) -> bool:
+    """Suggestions for a stored mentee: its managers and the mentee themself. For a profile sent in the
+    request (no stored mentee): managers only. Raises Forbidden for keys that may never ask; False means
+    the mentee is not theirs (answered as a missing record)."""
+    if caller.role in PEOPLE_MANAGERS:
+        return True
+    if caller.role == "mentee" and mentee_person_id is not None:
+        return caller.person_id == mentee_person_id
+    raise Forbidden(
+        "only admin and platform keys suggest mentors"
+        + ("" if mentee_person_id is None else ", and a mentee key for its own mentee record")
+    )
+
+
+def matching_filters_author_only() -> SearchAccess:
+    """What of a mentor's notes matching may draw on: shared ones only, for every caller (suggestions
+    are shown to mentees and platforms, and are compared across mentors)."""
+    return SearchAccess(allow_private=False, private_author=None)
 
 
 # -- binding -----------------------------------------------------------------------------

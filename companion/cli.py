@@ -487,6 +487,94 @@ def keys_revoke(
         out.print(f"Revoked {record.role} key {record.id} (tenant {record.tenant}).", highlight=False)
 
 
+people_app = typer.Typer(no_args_is_help=True, help="Mentor and mentee records of a tenant, for matching.")
+app.add_typer(people_app, name="people")
+
+
+@people_app.command("add")
+def people_add(
+    role: Annotated[str, typer.Option(help="mentor or mentee.")],
+    person: Annotated[str, typer.Option(help="The person's id, as the platform knows them.")],
+    name: Annotated[str, typer.Option(help="Their name.")],
+    tenant: Annotated[str, typer.Option(help="Tenant the record belongs to.")] = vocab.DEFAULT_TENANT,
+    expertise: Annotated[list[str] | None, typer.Option(help="Mentor: an expertise phrase (repeatable).")] = None,
+    experience: Annotated[str | None, typer.Option(help="Mentor: a summary of their experience.")] = None,
+    capacity: Annotated[int, typer.Option(help="Mentor: mentees they take at once (0-50).")] = 2,
+    availability: Annotated[str | None, typer.Option(help="Mentor: when they can meet, in words.")] = None,
+    goal: Annotated[list[str] | None, typer.Option(help="Mentee: a goal (repeatable).")] = None,
+    challenge: Annotated[list[str] | None, typer.Option(help="Mentee: a challenge (repeatable).")] = None,
+    interest: Annotated[list[str] | None, typer.Option(help="An interest (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="A language tag, preferred first (repeatable).")] = None,
+    time_zone: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Store a mentor or mentee record (as the tenant's operator), for matching and new mentorships."""
+    from companion.memory.schemas import MenteeCreate, MentorCreate
+
+    common: dict[str, Any] = {
+        "person_id": person,
+        "name": name,
+        "interests": interest or [],
+        "languages": language or [],
+    }
+    common["time_zone"] = time_zone
+    if role == "mentor":
+        fields = {**common, "expertise": expertise or [], "experience": experience, "capacity": capacity}
+        model: type[MentorCreate | MenteeCreate] = MentorCreate
+        fields["availability"] = availability
+    elif role == "mentee":
+        fields = {**common, "goals": goal or [], "challenges": challenge or []}
+        model = MenteeCreate
+    else:
+        raise fail(f"--role must be mentor or mentee, not {role!r}", 2)
+    try:
+        request = model.model_validate(fields)
+    except ValidationError as exc:
+        raise fail(format_validation_error(exc), 2) from None
+    companion = build_companion()
+    caller = access.operator(tenant)
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        if isinstance(request, MentorCreate):
+            record: Any = companion.people.create_mentor(caller, request)
+        else:
+            record = companion.people.create_mentee(caller, request)
+    if as_json:
+        emit_json(record.model_dump(mode="json"))
+    else:
+        out.print(f"Stored {role} {record.person_id} ({record.name}) in tenant {tenant}.", highlight=False)
+
+
+@people_app.command("list")
+def people_list(
+    role: Annotated[str, typer.Option(help="mentor or mentee.")] = "mentor",
+    tenant: Annotated[str, typer.Option(help="Tenant whose records to list.")] = vocab.DEFAULT_TENANT,
+    as_json: JsonOption = False,
+) -> None:
+    """List a tenant's mentor or mentee records, by person id."""
+    if role not in ("mentor", "mentee"):
+        raise fail(f"--role must be mentor or mentee, not {role!r}", 2)
+    companion = build_companion()
+    caller = access.operator(tenant)
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        records: list[Any] = (
+            companion.people.list_mentors(caller) if role == "mentor" else companion.people.list_mentees(caller)
+        )
+    if as_json:
+        emit_json([record.model_dump(mode="json") for record in records])
+        return
+    if not records:
+        out.print(f"No {role} records in tenant {tenant}.", highlight=False)
+        return
+    for record in records:
+        if role == "mentor":
+            detail = f"{record.active_mentees}/{record.capacity} mentees; " + ", ".join(record.expertise)
+        else:
+            detail = "; ".join(record.goals)
+        out.print(f"{record.person_id}  {record.name}  ({detail})", highlight=False, soft_wrap=True)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs API keys.")] = "127.0.0.1",

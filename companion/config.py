@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -148,10 +148,51 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(
         default=1500, ge=200, le=100_000, description="Token budget for retrieved reference material in a prompt."
     )
+    match_weight_expertise: float = Field(
+        default=0.55,
+        ge=0.0,
+        le=10.0,
+        description="Matching: weight of how well a mentor's expertise, experience and shared notes cover the mentee's goals and challenges.",
+    )
+    match_weight_interests: float = Field(
+        default=0.15, ge=0.0, le=10.0, description="Matching: weight of the interests mentor and mentee share."
+    )
+    match_weight_language: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=10.0,
+        description="Matching: weight of a language both speak (the mentee's first choice counts most).",
+    )
+    match_weight_time_zone: float = Field(
+        default=0.10,
+        ge=0.0,
+        le=10.0,
+        description="Matching: weight of the overlap of their working hours (09:00-18:00 local).",
+    )
+    match_weight_capacity: float = Field(
+        default=0.05, ge=0.0, le=10.0, description="Matching: weight of the share of a mentor's capacity still free."
+    )
     redact_pii: bool = Field(
         default=True,
         description="Redact emails and phone numbers before text leaves the machine for a non-loopback LLM endpoint.",
     )
+
+    @model_validator(mode="after")
+    def _some_match_weight(self) -> Settings:
+        if sum(self.match_weights.values()) <= 0:
+            raise ValueError("at least one COMPANION_MATCH_WEIGHT_* must be above 0")
+        return self
+
+    @property
+    def match_weights(self) -> dict[str, float]:
+        """Weight of each part of a match score, by part name."""
+        return {
+            "expertise": self.match_weight_expertise,
+            "interests": self.match_weight_interests,
+            "language": self.match_weight_language,
+            "time_zone": self.match_weight_time_zone,
+            "capacity": self.match_weight_capacity,
+        }
 
     @field_validator(
         "chroma_url",

@@ -92,7 +92,8 @@ class Mentoring:
 
     def create_mentorship(self, caller: Caller, data: MentorshipCreate) -> MentorshipPublic:
         access.require_role(caller, "admin", "platform", "mentor", what="start a mentorship")
-        if caller.role == "mentor" and data.mentor.person_id != caller.person_id:
+        data = self.companion.people.mentorship_with_profiles(caller, data)
+        if caller.role == "mentor" and (data.mentor is None or data.mentor.person_id != caller.person_id):
             raise access.Forbidden("a mentor can only start mentorships in which they are the mentor")
         return self.memory.create_mentorship(caller.tenant, data)
 

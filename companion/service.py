@@ -35,7 +35,9 @@ from companion.schemas import MentoringContext, _Output
 if TYPE_CHECKING:
     from companion.generation import pipeline
     from companion.memory import ApiKeys, Database, MemoryRepository
+    from companion.memory.people import PeopleRepository
     from companion.mentoring import Mentoring
+    from companion.people import People
 
 log = logging.getLogger("companion.service")
 
@@ -94,6 +96,19 @@ class Companion:
         from companion.mentoring import Mentoring
 
         return Mentoring(self)
+
+    @cached_property
+    def people_store(self) -> PeopleRepository:
+        from companion.memory.people import PeopleRepository
+
+        return PeopleRepository(self.database)
+
+    @cached_property
+    def people(self) -> People:
+        """Mentor and mentee records, suggested mentors and cohorts, each for a caller under the access policy."""
+        from companion.people import People
+
+        return People(self)
 
     @cached_property
     def generator(self) -> Generator:

@@ -22,3 +22,7 @@ class InvalidMemoryRequest(MemoryStoreError, ValueError):
 
 class DatabaseUnavailable(MemoryStoreError):
     """The database cannot be reached or migrated; the message never contains a password."""
+
+
+class AlreadyExists(MemoryStoreError):
+    """A record with this id exists in the tenant already (409): change it instead of creating it again."""

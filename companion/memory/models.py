@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -220,4 +221,31 @@ class DecisionRecord(Base):
     __table_args__ = (
         ForeignKeyConstraint(["mentorship_id", "tenant"], ["mentorships.id", "mentorships.tenant"], ondelete="CASCADE"),
         Index(None, "tenant", "mentorship_id"),
+    )
+
+
+class Person(Base):
+    """A mentor's or a mentee's profile, kept once per tenant and reused: by matching, and to fill a new
+    mentorship's profiles. `vectors` caches the embedded phrases of the profile (see companion/people.py)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant: Mapped[str] = _tenant_column()
+    role: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[str] = mapped_column(String(PERSON_LENGTH))
+    name: Mapped[str] = mapped_column(String(100))
+    profile: Mapped[dict[str, Any]] = mapped_column(comment="memory.schemas.MentorRecord or MenteeRecord")
+    capacity: Mapped[int | None] = mapped_column(Integer, comment="Mentees a mentor takes at once; NULL for mentees")
+    vectors: Mapped[bytes | None] = mapped_column(
+        LargeBinary, comment="float32 rows, one per matching phrase of the profile"
+    )
+    vector_model: Mapped[str | None] = mapped_column(String(100), comment="Embedding model that made `vectors`")
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        CheckConstraint("role IN ('mentor', 'mentee')", name="role"),
+        CheckConstraint("capacity IS NULL OR (capacity >= 0 AND capacity <= 50)", name="capacity_range"),
+        UniqueConstraint("tenant", "role", "person_id"),
     )

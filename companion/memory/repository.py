@@ -116,13 +116,18 @@ class MemoryRepository:
     # -- mentorships -----------------------------------------------------------------------
     def create_mentorship(self, tenant: str, data: MentorshipCreate) -> MentorshipPublic:
         check_tenant(tenant)
+        mentor, mentee = data.mentor, data.mentee
+        if mentor is None or mentee is None:
+            raise InvalidMemoryRequest(
+                "fill the profiles from mentor_id / mentee_id first (People.mentorship_with_profiles)"
+            )
         row = Mentorship(
             id=new_id(),
             tenant=tenant,
-            mentor_person_id=data.mentor.person_id,
-            mentee_person_id=data.mentee.person_id,
-            mentor=data.mentor.model_dump(mode="json"),
-            mentee=data.mentee.model_dump(mode="json"),
+            mentor_person_id=mentor.person_id,
+            mentee_person_id=mentee.person_id,
+            mentor=mentor.model_dump(mode="json"),
+            mentee=mentee.model_dump(mode="json"),
             goals=list(data.goals),
             cadence=None,
             status="active",

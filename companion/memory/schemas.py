@@ -7,14 +7,18 @@ these models wrap it with what memory adds: ids, tenants, people and timestamps.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, get_args
+import zoneinfo
+from collections import Counter
+from functools import lru_cache
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from companion.schemas import (
     ActionItem,
     Agenda,
     Cadence,
+    Citation,
     Date,
     DecisionFramework,
     FeedbackSummary,
@@ -67,8 +71,18 @@ class MenteePerson(MenteeProfile):
 
 
 class MentorshipCreate(_Model):
-    mentor: MentorPerson
-    mentee: MenteePerson
+    mentor: MentorPerson | None = Field(
+        default=None, description="The mentor's profile; or send `mentor_id` to use their stored mentor record."
+    )
+    mentee: MenteePerson | None = Field(
+        default=None, description="The mentee's profile; or send `mentee_id` to use their stored mentee record."
+    )
+    mentor_id: PersonId | None = Field(
+        default=None, description="Person id of a stored mentor record (POST /v1/mentors) whose profile is used."
+    )
+    mentee_id: PersonId | None = Field(
+        default=None, description="Person id of a stored mentee record (POST /v1/mentees) whose profile is used."
+    )
     goals: list[GoalText] = Field(
         default_factory=list,
         max_length=MAX_GOALS,
@@ -77,8 +91,20 @@ class MentorshipCreate(_Model):
 
     @model_validator(mode="after")
     def _merge_goals_and_check_people(self) -> MentorshipCreate:
-        if self.mentor.person_id == self.mentee.person_id:
+        for side in ("mentor", "mentee"):
+            given, ref = getattr(self, side), getattr(self, f"{side}_id")
+            if given is None and ref is None:
+                raise ValueError(f"send {side} (a profile) or {side}_id (a stored {side} record)")
+            if given is not None and ref is not None:
+                raise ValueError(f"send {side} or {side}_id, not both")
+        mentor_id = self.mentor.person_id if self.mentor else self.mentor_id
+        mentee_id = self.mentee.person_id if self.mentee else self.mentee_id
+        if mentor_id == mentee_id:
             raise ValueError("mentor and mentee must be different people (same person_id)")
+        if self.mentee is None:
+            if len(self.goals) > MAX_GOALS:
+                raise ValueError(f"at most {MAX_GOALS} goals")
+            return self
         merged = _unique(self.goals + self.mentee.goals)
         if len(merged) > MAX_GOALS:
             raise ValueError(f"at most {MAX_GOALS} goals in total (goals plus mentee.goals)")
@@ -96,6 +122,256 @@ class MentorshipPublic(BaseModel):
     cadence: Cadence | None = Field(default=None, description="Set by the latest goal plan.")
     status: MentorshipStatus
     created_at: dt.datetime
+
+
+# --------------------------------------------------------------------------------------
+# People: mentor and mentee records of a tenant
+# --------------------------------------------------------------------------------------
+CAPACITY_RANGE = (0, 50)
+"""Mentees a mentor may take at once (0: not taking anyone now)."""
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
+
+
+@lru_cache(maxsize=1)
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _known_time_zone(value: str) -> str:
+    if value not in known_time_zones():
+        raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Berlin' or 'UTC'")
+    return value
+
+
+def _language_codes(values: list[str]) -> list[str]:
+    """Language tags kept in the order given (the first is the preferred one), each once, lower case."""
+    return _unique([v.lower().replace("_", "-") for v in values])
+
+
+TimeZone = Annotated[
+    str,
+    AfterValidator(_known_time_zone),
+    Field(max_length=64, description="IANA time zone, e.g. 'Europe/Berlin'; used for the working-hours overlap."),
+]
+LanguageCode = Annotated[str, Field(min_length=2, max_length=35, pattern=LANGUAGE_PATTERN)]
+Languages = Annotated[
+    list[LanguageCode],
+    AfterValidator(_language_codes),
+    Field(max_length=10, description="Language tags such as 'en' or 'pt-BR', the preferred one first."),
+]
+Phrases = Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=30)]
+Capacity = Annotated[
+    int,
+    Field(
+        ge=CAPACITY_RANGE[0],
+        le=CAPACITY_RANGE[1],
+        description="Mentees the mentor takes at once, active mentorships included (0: none now).",
+    ),
+]
+
+
+class MentorFields(_Model):
+    """What a mentor record says; every field but `name` may be left out."""
+
+    name: str = Field(min_length=1, max_length=100)
+    expertise: Phrases = Field(default_factory=list, description="Short phrases, e.g. 'fundraising for B2B SaaS'.")
+    experience: str | None = Field(
+        default=None, max_length=2000, description="A summary of the mentor's experience, in a few sentences."
+    )
+    interests: Phrases = Field(default_factory=list, description="Interests outside work, a start for trust.")
+    languages: Languages = Field(default_factory=list)
+    time_zone: TimeZone | None = None
+    capacity: Capacity = 2
+    availability: str | None = Field(
+        default=None, max_length=300, description="When they can meet, in words (e.g. 'Tuesday evenings')."
+    )
+
+
+class MenteeFields(_Model):
+    """What a mentee record says; every field but `name` may be left out."""
+
+    name: str = Field(min_length=1, max_length=100)
+    role: str | None = Field(default=None, max_length=200)
+    situation: str | None = Field(default=None, max_length=500)
+    goals: list[GoalText] = Field(default_factory=list, max_length=MAX_GOALS)
+    challenges: Phrases = Field(default_factory=list)
+    interests: Phrases = Field(default_factory=list)
+    languages: Languages = Field(default_factory=list)
+    time_zone: TimeZone | None = None
+
+
+class MentorCreate(MentorFields):
+    person_id: PersonId
+
+
+class MenteeCreate(MenteeFields):
+    person_id: PersonId
+
+
+def _no_nulls(model: BaseModel, required: tuple[str, ...]) -> None:
+    for name in required:
+        if name in model.model_fields_set and getattr(model, name) is None:
+            raise ValueError(f"{name} cannot be null")
+
+
+class MentorUpdate(_Model):
+    """A change to a mentor record: only the fields sent change (lists are replaced whole)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    expertise: Phrases | None = None
+    experience: str | None = Field(default=None, max_length=2000)
+    interests: Phrases | None = None
+    languages: Languages | None = None
+    time_zone: TimeZone | None = None
+    capacity: Capacity | None = None
+    availability: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> MentorUpdate:
+        _no_nulls(self, ("name", "expertise", "interests", "languages", "capacity"))
+        return self
+
+
+class MenteeUpdate(_Model):
+    """A change to a mentee record: only the fields sent change (lists are replaced whole)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    role: str | None = Field(default=None, max_length=200)
+    situation: str | None = Field(default=None, max_length=500)
+    goals: list[GoalText] | None = Field(default=None, max_length=MAX_GOALS)
+    challenges: Phrases | None = None
+    interests: Phrases | None = None
+    languages: Languages | None = None
+    time_zone: TimeZone | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> MenteeUpdate:
+        _no_nulls(self, ("name", "goals", "challenges", "interests", "languages"))
+        return self
+
+
+class MentorPublic(MentorFields):
+    person_id: str
+    tenant: str
+    active_mentees: int = Field(description="Active mentorships in which this person is the mentor.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def remaining_capacity(self) -> int:
+        return max(self.capacity - self.active_mentees, 0)
+
+    def profile(self) -> MentorPerson:
+        """The profile a mentorship started from this record carries."""
+        return MentorPerson(
+            person_id=self.person_id, name=self.name, expertise=self.expertise, interests=self.interests
+        )
+
+
+class MenteePublic(MenteeFields):
+    person_id: str
+    tenant: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def profile(self) -> MenteePerson:
+        """The profile a mentorship started from this record carries."""
+        return MenteePerson(
+            person_id=self.person_id,
+            name=self.name,
+            role=self.role,
+            situation=self.situation,
+            goals=self.goals,
+            interests=self.interests,
+            challenges=self.challenges,
+        )
+
+
+def record_fields(model: BaseModel) -> dict[str, Any]:
+    """The profile fields of a create or update model as stored (no person id)."""
+    return model.model_dump(
+        mode="json", exclude={"person_id"}, exclude_unset=isinstance(model, MentorUpdate | MenteeUpdate)
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Matching: suggested mentors with reasons, and cohorts
+# --------------------------------------------------------------------------------------
+MatchPartName = Literal["expertise", "interests", "language", "time_zone", "capacity"]
+
+
+class MatchEvidence(BaseModel):
+    """What one part of a score rests on: the mentee's side and the mentor's side it matched."""
+
+    need: str = Field(description="The mentee's goal, challenge, interest, language or time zone.")
+    matched: str = Field(description="The mentor's expertise phrase, experience sentence, note title, or value.")
+    kind: Literal["expertise", "experience", "note", "interest", "language", "time_zone", "capacity"]
+    similarity: float | None = Field(default=None, description="Cosine similarity of need and match (expertise).")
+    citation: Citation | None = Field(default=None, description="The mentor's shared note, for kind `note`.")
+
+
+class MatchPart(BaseModel):
+    name: MatchPartName
+    score: float = Field(ge=0, le=1)
+    weight: float = Field(ge=0, description="Its weight in the total (COMPANION_MATCH_WEIGHT_*).")
+    reason: str = Field(description="Why, in words.")
+    evidence: list[MatchEvidence] = Field(default_factory=list)
+
+
+class MentorMatch(BaseModel):
+    mentor_id: str = Field(description="The mentor's person id.")
+    name: str
+    score: float = Field(ge=0, le=1, description="The weighted mean of the parts.")
+    remaining_capacity: int
+    parts: list[MatchPart]
+
+
+class MatchRequest(_Model):
+    mentee_id: PersonId | None = Field(default=None, description="A stored mentee record's person id.")
+    mentee: MenteeFields | None = Field(default=None, description="Or a mentee profile, not stored.")
+    k: int = Field(default=5, ge=1, le=50, description="How many mentors to suggest.")
+
+    @model_validator(mode="after")
+    def _one_mentee(self) -> MatchRequest:
+        if (self.mentee_id is None) == (self.mentee is None):
+            raise ValueError("send mentee_id (a stored mentee record) or mentee (a profile), exactly one")
+        return self
+
+
+class MatchResponse(BaseModel):
+    mentee_id: str | None
+    mentors_considered: int = Field(description="Mentor records of the tenant with a place left.")
+    mentors_full: int = Field(description="Mentor records left out because their capacity is taken.")
+    matches: list[MentorMatch] = Field(description="Best first; equal scores by person id.")
+
+
+class CohortRequest(_Model):
+    mentee_ids: list[PersonId] = Field(min_length=1, max_length=5000, description="Stored mentee records.")
+    mentor_ids: list[PersonId] = Field(min_length=1, max_length=5000, description="Stored mentor records.")
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> CohortRequest:
+        for name in ("mentee_ids", "mentor_ids"):
+            repeated = sorted(value for value, count in Counter(getattr(self, name)).items() if count > 1)
+            if repeated:
+                raise ValueError(f"{name} repeats {', '.join(repeated)}")
+        return self
+
+
+class CohortPair(MentorMatch):
+    mentee_id: str
+
+
+class CohortUnmatched(BaseModel):
+    mentee_id: str
+    reason: str
+
+
+class CohortResponse(BaseModel):
+    pairs: list[CohortPair] = Field(description="One per matched mentee, in mentee id order.")
+    unmatched: list[CohortUnmatched]
+    total_fit: float = Field(description="Sum of the pairs' scores, which the assignment maximises.")
+    places: int = Field(description="Places the chosen mentors had left before this cohort.")
 
 
 # --------------------------------------------------------------------------------------

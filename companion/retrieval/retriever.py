@@ -62,6 +62,8 @@ class SearchFilters:
     audiences: tuple[str, ...] = ()
     banks: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    """Only chunks written by these people (e.g. a mentor's own notes, for matching)."""
     allow_private: bool = False
     """May mentor_private chunks be returned at all? Mentee-facing callers leave this False."""
     private_author: str | None = None
@@ -97,6 +99,7 @@ class SearchFilters:
             ("audience", self.audiences),
             ("bank", self.banks),
             ("source", self.sources),
+            ("author", self.authors),
         )
         return [(column, values) for column, values in columns if values]
 
@@ -323,6 +326,20 @@ class Retriever:
                 while len(self._query_cache) > QUERY_CACHE_SIZE:
                     self._query_cache.popitem(last=False)
         return [found[q] for q in queries]
+
+    def visible_chunks(self, filters: SearchFilters, at_most: int) -> tuple[list[ChunkRecord], np.ndarray]:
+        """Every chunk the filters admit, with its unit vector as a row, for scoring many queries against
+        them at once (matching). The same mask as a search decides, and each chunk's catalog metadata is
+        checked again, so nothing a search would hide is returned. Refuses more than `at_most` chunks."""
+        generation = self.catalog.generation()
+        snapshot = self.lexical.current(generation)
+        allowed = snapshot.allowed_ids(filters.lexical(), at_most)
+        if allowed is None:
+            raise ValueError(f"more than {at_most} chunks match; narrow the filter")
+        records = self._records(generation, allowed)
+        admitted = [c for c in allowed if c in records and filters.allows(records[c].meta)]
+        ids, matrix = self._chunk_vectors(generation, admitted)
+        return [records[c] for c in ids], matrix
 
     def clear_query_cache(self) -> None:
         """Forget remembered query embeddings (benchmarks time the embedding too)."""

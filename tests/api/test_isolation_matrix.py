@@ -83,6 +83,9 @@ SHARED_PLAN = "SHARED-PLAN-MARKER-61fa"
 ELI_PRIVATE = "ELI-PRIVATE-MARKER-4c8e"
 GLOBEX = "GLOBEX-MARKER-0a5f"
 PRIVATE_SOURCE = "dana-private-note-qzx"
+MENTOR_RECORD = "MENTOR-RECORD-MARKER-b3c2"
+MENTEE_RECORD = "MENTEE-RECORD-MARKER-6a1f"
+ACME = frozenset({"admin", "platform", "dana", "eli", "priya", "sam"})
 
 MENTOR_SIDE_OF_M1 = frozenset({"admin", "dana"})
 """access.py: private notes, feedback summaries and private plans of M1: its admin and its mentor."""
@@ -99,7 +102,17 @@ READERS: dict[str, frozenset[str]] = {
     SHARED_PLAN: frozenset({"admin", "platform", "dana", "priya"}),
     ELI_PRIVATE: frozenset({"admin", "eli"}),
     GLOBEX: OTHER_TENANT,
+    MENTOR_RECORD: ACME,
+    MENTEE_RECORD: frozenset({"admin", "platform", "priya"}),
 }
+SLOT_STRANGERS: dict[str, frozenset[str]] = {
+    "source": OTHER_TENANT,
+    "mentor_pid": OTHER_TENANT,
+    "mentee_pid": frozenset(CALLERS) - READERS[MENTEE_RECORD],
+}
+"""Who must find this id missing, where it is not STRANGERS. Knowledge sources are one namespace per tenant
+(in its own tenant a mentor is told 403 for a colleague's note, tests/api/test_access_findings.py wants that);
+mentor records are the tenant's directory; a mentee record is its managers' and the mentee's own."""
 
 SEARCH_QUERY = "Priya freezes when investors ask about revenue; seed round and fear of pitching"
 NOTES_TEXT = (
@@ -142,6 +155,11 @@ def neutral_framework(today: dt.date) -> dict[str, Any]:
 
 
 NEUTRAL_FEEDBACK = {"generator": GENERATOR, "summary": "We talked about the pitch."}
+MATCH_PROFILE = {"name": "Noor", "goals": ["raise a seed round"], "challenges": ["fear of pitching"]}
+
+
+def new_person(role: str) -> Callable[[Ctx], dict[str, Any]]:
+    return lambda ctx: {"person_id": f"new-{role}-{uuid.uuid4().hex[:8]}", "name": "Newcomer"}
 
 
 # --------------------------------------------------------------------------------------
@@ -386,6 +404,31 @@ MATRIX: dict[str, list[Case]] = {
         api("POST", f"{MID}/decisions/{{did}}/check-in", ("mid", "did"), json={"outcome": "She pitched two angels."})
     ],
     "GET /v1/mentorships/{mentorship_id}/schedule.ics": [api("GET", f"{MID}/schedule.ics", ("mid",))],
+    # -- people and matching ------------------------------------------------------------------
+    "POST /v1/mentors": [api("POST", "/v1/mentors", json=new_person("mentor"))],
+    "GET /v1/mentors": [api("GET", "/v1/mentors")],
+    "GET /v1/mentors/{person_id}": [api("GET", "/v1/mentors/{mentor_pid}", ("mentor_pid",))],
+    "PATCH /v1/mentors/{person_id}": [
+        api("PATCH", "/v1/mentors/{mentor_pid}", ("mentor_pid",), json={"availability": "Tuesday evenings"})
+    ],
+    "POST /v1/mentees": [api("POST", "/v1/mentees", json=new_person("mentee"))],
+    "GET /v1/mentees": [api("GET", "/v1/mentees")],
+    "GET /v1/mentees/{person_id}": [api("GET", "/v1/mentees/{mentee_pid}", ("mentee_pid",))],
+    "PATCH /v1/mentees/{person_id}": [
+        api("PATCH", "/v1/mentees/{mentee_pid}", ("mentee_pid",), json={"situation": "Pre-seed, two customers."})
+    ],
+    "POST /v1/matches": [
+        api("POST", "/v1/matches", ("mentee_pid",), json=lambda ctx: {"mentee_id": ctx["mentee_pid"], "k": 10}),
+        api("POST", "/v1/matches", label="POST /v1/matches for a profile", json={"mentee": MATCH_PROFILE, "k": 10}),
+    ],
+    "POST /v1/matches/cohort": [
+        api(
+            "POST",
+            "/v1/matches/cohort",
+            ("mentee_pid", "mentor_pid"),
+            json=lambda ctx: {"mentee_ids": [ctx["mentee_pid"], "sam"], "mentor_ids": [ctx["mentor_pid"], "dana"]},
+        )
+    ],
     # -- web pages -------------------------------------------------------------------------
     "GET /login": [web("GET", "/login")],
     "POST /login": [
@@ -597,7 +640,7 @@ class World:
     def real_ids(self, caller: str) -> dict[str, str]:
         """M1's ids; the knowledge source is dana's private note for strangers, else one the caller may drop."""
         source = PRIVATE_SOURCE if caller in STRANGERS else f"disposable-{caller}"
-        return {**self.mentorships["m1"], "source": source}
+        return {**self.mentorships["m1"], "source": source, "mentor_pid": "eli", "mentee_pid": "priya"}
 
     @staticmethod
     def missing(ids: dict[str, str], slots: list[str]) -> dict[str, str]:
@@ -683,12 +726,9 @@ def exercise(world: World, case: Case, caller: str, stream: bool) -> list[str]:
         problems.append(f"{real.label}: not logged in ({real.status}), so this row would prove nothing")
 
     comparisons: list[tuple[str, dict[str, str], list[str]]] = []
-    if caller in STRANGERS:
-        # Knowledge sources are one namespace per tenant: another tenant's must look missing, but in its own
-        # tenant a mentor is told 403 for a colleague's note (tests/api/test_access_findings.py wants that).
-        slots = [s for s in case.slots if s != "source" or caller in OTHER_TENANT]
-        if slots:
-            comparisons.append(("M1's ids", ids, slots))
+    slots = [s for s in case.slots if caller in SLOT_STRANGERS.get(s, STRANGERS)]
+    if slots:
+        comparisons.append(("M1's ids", ids, slots))
     children = [s for s in case.slots if s in CHILD_SLOTS]
     if children:
         own, other = world.mentorships[OWN[caller]], world.mentorships[OTHER[OWN[caller]]]
@@ -739,6 +779,34 @@ def build_world(client: TestClient) -> World:
         if title:
             body["title"] = title
         post(caller, "/v1/knowledge/notes", {"notes": [body]}, 201)
+
+    # People: acme's directory (eli's record and priya's are the ones tried as foreign ids) and globex's.
+    post("admin", "/v1/mentors", {"person_id": "dana", "name": "Dana", "expertise": ["fundraising"]}, 201)
+    post(
+        "admin",
+        "/v1/mentors",
+        {
+            "person_id": "eli",
+            "name": "Eli",
+            "expertise": ["investor pitches"],
+            "experience": f"{MENTOR_RECORD} Coached founders through seed rounds.",
+        },
+        201,
+    )
+    post(
+        "admin",
+        "/v1/mentees",
+        {
+            "person_id": "priya",
+            "name": "Priya",
+            "goals": ["raise a seed round by June"],
+            "challenges": [f"{MENTEE_RECORD} fear of pitching"],
+        },
+        201,
+    )
+    post("platform", "/v1/mentees", {"person_id": "sam", "name": "Sam", "goals": ["ship the beta"]}, 201)
+    post("globex-admin", "/v1/mentors", {"person_id": "dana", "name": "Dana", "experience": f"{GLOBEX} Dana."}, 201)
+    post("globex-admin", "/v1/mentees", {"person_id": "kenji", "name": "Kenji", "goals": [f"{GLOBEX} grow"]}, 201)
 
     m1 = post("dana", "/v1/mentorships", mentorship_body("dana", "priya"), 201)["id"]
     m2 = post("eli", "/v1/mentorships", mentorship_body("eli", "sam"), 201)["id"]
@@ -971,6 +1039,9 @@ def test_every_marker_reaches_its_readers(world: World) -> None:
     assert SHARED_PLAN in text("priya", f"/v1/mentorships/{m1['mid']}/schedule.ics")
     assert ELI_PRIVATE in text("eli", f"/v1/mentorships/{world.mentorships['m2']['mid']}/sessions")
     assert GLOBEX in text("globex-dana", "/v1/search", q=SEARCH_QUERY, k=50)
+    assert MENTOR_RECORD in text("sam", "/v1/mentors/eli") and MENTOR_RECORD in text("dana", "/v1/mentors")
+    assert MENTEE_RECORD in text("priya", "/v1/mentees/priya") and MENTEE_RECORD in text("platform", "/v1/mentees")
+    assert GLOBEX in text("globex-dana", "/v1/mentors")
     pages = world.web_client("dana")
     assert PRIVATE_NOTE in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s1']}").text
     assert PRIVATE_PLAN in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s_plan']}/agenda.md").text
