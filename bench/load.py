@@ -6,7 +6,7 @@
 
 The mix: offline agenda, icebreakers, search and session writes. Bounded in time and in
 request count; loopback only. Prints req/s, p50/p95/p99 latency per operation, errors, and the
-server's RSS at start and end (summed over its worker processes).
+server's RSS at start and end and its CPU time per request (summed over its worker processes).
 """
 
 from __future__ import annotations
@@ -66,6 +66,21 @@ def rss_mb(pid: int) -> float:
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of the process and its children (uvicorn workers), in seconds."""
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        stat = Path(f"/proc/{each}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str, Path]:
@@ -156,6 +171,7 @@ def main() -> None:
     lock = threading.Lock()
     counter = iter(range(args.max_requests))
     rss_start = rss_mb(pid) if pid else float("nan")
+    cpu_start = cpu_seconds(pid) if pid else float("nan")
     stop_at = time.monotonic() + args.seconds
 
     def client_loop(offset: int) -> None:
@@ -185,6 +201,7 @@ def main() -> None:
         thread.join()
     wall = time.monotonic() - started
     rss_end = rss_mb(pid) if pid else float("nan")
+    cpu_used = cpu_seconds(pid) - cpu_start if pid else float("nan")
 
     def pct(values: list[float], p: float) -> float:
         ordered = sorted(values)
@@ -206,6 +223,8 @@ def main() -> None:
         f"{pct(everything, 99):.0f} |"
     )
     print(f"\nthroughput: {total / wall:.1f} req/s")
+    # The server's own CPU per request: what the code costs, less swayed than latency by other jobs on the cores.
+    print(f"server CPU: {cpu_used:.1f} s over {total} requests, {cpu_used / max(total, 1) * 1000:.1f} ms per request")
     print(f"server RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at end ({(rss_end / rss_start - 1) * 100:+.1f}%)")
     if process is not None:
         process.terminate()
