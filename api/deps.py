@@ -14,11 +14,13 @@ from companion.mentoring import Mentoring
 from companion.service import Companion
 
 
-def get_companion(request: Request) -> Companion:
+# The dependencies that only read app state are `async def`: FastAPI runs a sync dependency in its
+# thread pool, and those hops, not the reads, were a loaded server's event-loop time.
+async def get_companion(request: Request) -> Companion:
     return request.app.state.companion
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
@@ -49,7 +51,7 @@ def get_caller(
     return caller
 
 
-def get_mentoring(companion: Annotated[Companion, Depends(get_companion)]) -> Mentoring:
+async def get_mentoring(companion: Annotated[Companion, Depends(get_companion)]) -> Mentoring:
     return companion.mentoring
 
 

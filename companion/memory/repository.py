@@ -175,7 +175,7 @@ class MemoryRepository:
         """Store a session with the next number, its notes, icebreakers and action items, atomically.
 
         Returns the session as `get_session` would show it to this viewer (with all it wrote by
-        default), read in the same transaction instead of another one."""
+        default), from what it wrote: no second read."""
         now = self.clock()
         with self.database.write() as session:
             mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
@@ -213,8 +213,11 @@ class MemoryRepository:
             ]
             items = _new_action_items(tenant, mentorship_id, row.id, data.action_items, now)
             session.add_all([*notes, *items])
-            session.flush()
-            shown = _session_view(session, mentorship, row, viewer_person_id, include_private_notes)
+        shown = _session_public(
+            row,
+            [note for note in notes if _note_visible(mentorship, note, viewer_person_id, include_private_notes)],
+            sorted(items, key=_urgency),
+        )
         log.info(
             "session added",
             extra={
@@ -748,6 +751,24 @@ def _visible_notes(
     if viewer_person_id is None:
         return true()
     return or_(shared, and_(Note.visibility == "mentor_private", Note.author_person_id == viewer_person_id))
+
+
+def _note_visible(
+    mentorship: Mentorship, note: Note, viewer_person_id: str | None, include_private_notes: bool
+) -> bool:
+    """`_visible_notes` for one note in memory (the same rule, for what was just written)."""
+    if note.visibility == "shared":
+        return True
+    if not include_private_notes or viewer_person_id == mentorship.mentee_person_id:
+        return False
+    return viewer_person_id is None or (
+        note.visibility == "mentor_private" and note.author_person_id == viewer_person_id
+    )
+
+
+def _urgency(item: ActionItemRecord) -> tuple[bool, dt.date, dt.datetime, int]:
+    """`_action_items`' order for items in memory: earliest due date, undated last, then creation order."""
+    return (item.due is None, item.due or dt.date.min, item.created_at, item.position)
 
 
 def _may_see_feedback(mentorship: Mentorship, viewer_person_id: str | None, include_private_notes: bool) -> bool:

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -84,15 +85,16 @@ class SearchFilters:
             if unknown:
                 raise ValueError(f"unknown {name} {', '.join(unknown)}; allowed: {', '.join(allowed)}")
 
-    @property
+    @cached_property
     def tenants(self) -> tuple[str, ...]:
         if self.include_global and self.tenant != vocab.GLOBAL_TENANT:
             return (self.tenant, vocab.GLOBAL_TENANT)
         return (self.tenant,)
 
-    @property
+    @cached_property
     def column_filters(self) -> list[tuple[str, tuple[str, ...]]]:
-        """(metadata column, allowed values) for every column this search restricts."""
+        """(metadata column, allowed values) for every column this search restricts (worked out once
+        per filter: `allows` asks for it for every candidate chunk)."""
         columns = (
             ("kind", self.kinds),
             ("stage", self.stages),
