@@ -569,3 +569,31 @@ def test_last_sessions_notes_decide_what_is_done_owed_and_planned(knowledge_comp
     ), review.prompts
     assert any("“Dig out my old interview notes + send them” (Denise, due “over wkend”" in p for p in review.prompts)
     assert "Planned last time: Practice the convo" in titles(output)
+
+
+MID_PROGRAMME_WIN = {
+    "session": {"number": 3, "planned_sessions": 6, "focus": ["estimation in sprint reviews"]},
+    "notes": (
+        "Session 2, 6 March\n"
+        "- Aisha got the APM offer! Starts 1 April. Huge win.\n"
+        "- she shadowed the sprint review, felt lost in the estimation part\n"
+    ),
+}
+
+
+def test_a_win_in_the_notes_is_asked_about_once_not_with_a_general_good_news_question(
+    knowledge_companion: Companion,
+) -> None:
+    with_win = agenda_for(knowledge_companion, "closing", **MID_PROGRAMME_WIN)
+    check_in = with_win.items[0]
+    assert check_in.title.startswith(("Check-in", "Rapport check-in")), titles(with_win)
+    asked = [p for item in with_win.items for p in item.prompts]
+    assert sum("APM offer" in p for p in asked) == 1, asked
+    assert not any("best part of your week" in p for p in check_in.prompts), check_in.prompts
+    # Without the win, the check-in keeps its general good-news question.
+    plain = dict(
+        MID_PROGRAMME_WIN,
+        notes="Session 2, 6 March\n- she shadowed the sprint review, felt lost in the estimation part\n",
+    )
+    without = agenda_for(knowledge_companion, "closing", **plain)
+    assert any("best part of your week" in p for p in without.items[0].prompts), without.items[0].prompts

@@ -64,7 +64,7 @@ from companion.schemas import ActionItem, Agenda, AgendaItem, Citation, Mentorin
 if TYPE_CHECKING:
     from companion.generation.notes import NoteAction, NoteFact, NotesFacts
 
-COMPOSER_VERSION = "offline-agenda-4"
+COMPOSER_VERSION = "offline-agenda-5"
 
 RAPPORT = "block-rapport-checkin"
 REVIEW = "block-review-action-items"
@@ -231,6 +231,8 @@ _FOCUS_TYPES: tuple[tuple[str, str], ...] = (
 _PRACTICE = re.compile(
     r"(?i)\b(role[- ]?play\w*|rehears\w*|practi[cs]\w*|mock|dry[- ]run|run[- ]through|üben|proben|ensay\w*)\b"
 )
+_GOOD_NEWS_PROMPTS = frozenset({"What has been the best part of your week so far?"})
+"""The check-in's general good-news question, left out when the review starts with a win from the notes."""
 _CHECK_IN_PLAN = re.compile(r"(?i)\b(energy check|check[- ]in|start with (?:an? )?(?:energy|wellbeing|how))\b")
 _NEXT_TIME_WORDS = re.compile(
     r"(?i)\bnext\s+(?:time|session|call|meeting)\b|\bn[aä]chste\w*\s+mal\b|\bpr[oó]xima\s+vez\b"
@@ -703,12 +705,18 @@ class _Composer:
                 "No notes from last session were given, so nothing from last time is carried in: ask what was agreed."
             )
         bank = [p for p in block.prompts if self._hour_fits(p)]
+        if self._wins() and self.stage != "closing":
+            bank = [p for p in bank if p not in _GOOD_NEWS_PROMPTS]  # the review starts with the win instead
         if self.distress >= 2 or self.stage == "closing":
             bank = []
         elif self.distress:
             bank = [p for p in bank if "drained" not in p][:2]
         block.prompts = list(dict.fromkeys(prompts + bank))[:MAX_PROMPTS]
         return block
+
+    def _wins(self) -> list[NoteFact]:
+        """Last session's wins (not a setback the notes call one), which the review asks about first."""
+        return [f for f in self.facts.wins if not is_setback(f.text)] if self.facts is not None else []
 
     def _hour_fits(self, prompt: str) -> bool:
         """'The next hour' only in a session of about an hour."""
@@ -868,7 +876,7 @@ class _Composer:
         notes_items = [a for a in notes_items if not a.to_confirm]
         # a setback the notes analyser read as a win or as done ('2 funds passed last week') is neither
         done = [f for f in self.facts.done if not is_setback(f.text)] if self.facts is not None else []
-        wins = [f for f in self.facts.wins if not is_setback(f.text)] if self.facts is not None else []
+        wins = self._wins()
         done = [f for f in done if f.text not in {w.text for w in wins[:1]}]  # the win is asked about once
         done_stored = [a for a in self.context.open_action_items if a.done]
         decisions = [
