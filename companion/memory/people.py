@@ -201,7 +201,6 @@ class PeopleRepository:
             return MentorPublic.model_construct(**common, active_mentees=active)
         return MenteePublic.model_construct(**common)
 
-
     # -- mentor requests ----------------------------------------------------------------------
     def ask_for_mentor(
         self, tenant: str, mentee_person_id: str, mentor_person_id: str, message: str | None
@@ -245,7 +244,9 @@ class PeopleRepository:
             found = [_request_public(row) for row in rows]
         return sorted(found, key=lambda r: r.status != "open")
 
-    def mark_request_accepted(self, tenant: str, mentee_person_id: str, mentor_person_id: str, mentorship_id: str) -> None:
+    def mark_request_accepted(
+        self, tenant: str, mentee_person_id: str, mentor_person_id: str, mentorship_id: str
+    ) -> None:
         """The pair was accepted: a request for it (if the mentee made one) points at the mentorship."""
         with self.database.write() as session:
             row = session.scalar(_request_query(tenant, mentee_person_id, mentor_person_id))
