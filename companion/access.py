@@ -30,6 +30,9 @@ People (mentor and mentee records) and matching, outside any mentorship:
 | suggest mentors for a stored mentee     | yes   | yes      | 403       | own only  | 404          |
 | suggest mentors for a profile sent      | yes   | yes      | 403       | 403       | -            |
 | match a cohort                          | yes   | yes      | 403       | 403       | 404          |
+| accept pairs (starts the mentorships)   | yes   | yes      | 403       | 403       | 404          |
+| ask for a mentor (a request)            | 403   | 403      | 403       | own only  | 404          |
+| read mentor requests                    | yes   | yes      | 403       | own only  | 404          |
 
 A record the caller may not read answers 404, exactly like a missing one. Matching draws on a
 mentor's record and their *shared* notes only, never on private notes, whoever asks.
@@ -304,6 +307,28 @@ def may_suggest_mentors_for(caller: Caller, mentee_person_id: str | None) -> boo
         "only admin and platform keys suggest mentors"
         + ("" if mentee_person_id is None else ", and a mentee key for its own mentee record")
     )
+
+
+def require_match_acceptor(caller: Caller) -> None:
+    """Accepting a pair starts a mentorship between two other people: the programme's managers only."""
+    require_role(caller, *PEOPLE_MANAGERS, what="accept matches")
+
+
+def require_mentor_request_asker(caller: Caller) -> str:
+    """Only a mentee asks for a mentor, and only for themself: the person id the request is made for."""
+    if caller.role != "mentee" or caller.person_id is None:
+        raise Forbidden(f"a {caller.role} key cannot ask for a mentor; a mentee key asks for its own")
+    return caller.person_id
+
+
+def mentor_request_scope(caller: Caller) -> str | None:
+    """Whose mentor requests the caller reads: every one of the tenant (None) for its managers, a mentee's
+    own; Forbidden for mentor keys (a request says what a mentee wants before anyone has agreed)."""
+    if caller.role in PEOPLE_MANAGERS:
+        return None
+    if caller.role == "mentee" and caller.person_id is not None:
+        return caller.person_id
+    raise Forbidden(f"a {caller.role} key cannot read mentor requests")
 
 
 def matching_filters_author_only() -> SearchAccess:

@@ -8,6 +8,7 @@ here, once, so no adapter decides on its own.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,9 +21,12 @@ from companion.calendar import schedule_filename, schedule_ics
 from companion.generation import pipeline
 from companion.memory.errors import InvalidMemoryRequest, NotFound
 from companion.memory.schemas import (
+    AcceptedPair,
     ActionItemPublic,
     DecisionCheckIn,
     DecisionPublic,
+    MatchAccept,
+    MatchAcceptResponse,
     MentorshipCreate,
     MentorshipPublic,
     NoteCreate,
@@ -41,6 +45,10 @@ if TYPE_CHECKING:
 
 class InvalidContext(ValueError):
     """A generation context that does not validate once the stored and the sent parts are merged."""
+
+
+_ACCEPTING = threading.Lock()
+"""One accept at a time in this process (module-wide, so it holds however many facades exist)."""
 
 
 def parties(mentorship: MentorshipPublic) -> Parties:
@@ -96,6 +104,61 @@ class Mentoring:
         if caller.role == "mentor" and (data.mentor is None or data.mentor.person_id != caller.person_id):
             raise access.Forbidden("a mentor can only start mentorships in which they are the mentor")
         return self.memory.create_mentorship(caller.tenant, data)
+
+    def active_mentorship(self, tenant: str, mentor_person_id: str, mentee_person_id: str) -> MentorshipPublic | None:
+        """The pair's active mentorship, if they have one."""
+        found = self.memory.list_mentorships(tenant, viewer_person_id=mentee_person_id)
+        return next(
+            (
+                m
+                for m in found
+                if m.status == "active"
+                and m.mentor.person_id == mentor_person_id
+                and m.mentee.person_id == mentee_person_id
+            ),
+            None,
+        )
+
+    def accept_matches(self, caller: Caller, accept: MatchAccept) -> MatchAcceptResponse:
+        """Start a mentorship for each pair from the stored records. Idempotent: a pair that has an active
+        mentorship gets it back, not a second one. Every record and every mentor's free places are checked
+        before anything is created, so a refused request starts none of its pairs."""
+        access.require_match_acceptor(caller)
+        people = self.companion.people
+        pairs = list(dict.fromkeys((p.mentee_id, p.mentor_id) for p in accept.pairs))
+        for mentee_id, mentor_id in pairs:
+            people.get_mentee(caller, mentee_id)
+            people.get_mentor(caller, mentor_id)
+            if mentee_id == mentor_id:
+                raise InvalidMemoryRequest(f"{mentee_id!r} cannot be their own mentor")
+        # One accept at a time in this process, so a double-submitted form finds the first one's mentorships.
+        with _ACCEPTING:
+            existing = {pair: self.active_mentorship(caller.tenant, pair[1], pair[0]) for pair in pairs}
+            wanted: dict[str, int] = {}
+            for (_, mentor_id), mentorship in existing.items():
+                if mentorship is None:
+                    wanted[mentor_id] = wanted.get(mentor_id, 0) + 1
+            for mentor_id, count in sorted(wanted.items()):
+                free = people.get_mentor(caller, mentor_id).remaining_capacity
+                if count > free:
+                    raise InvalidMemoryRequest(
+                        f"mentor {mentor_id!r} has {free} free place{'s' if free != 1 else ''} "
+                        f"but {count} new mentee{'s' if count != 1 else ''} were accepted for them; "
+                        "nothing was started"
+                    )
+            accepted = []
+            for mentee_id, mentor_id in pairs:
+                mentorship = existing[(mentee_id, mentor_id)]
+                created = mentorship is None
+                if mentorship is None:
+                    mentorship = self.create_mentorship(
+                        caller, MentorshipCreate(mentor_id=mentor_id, mentee_id=mentee_id)
+                    )
+                people.store.mark_request_accepted(caller.tenant, mentee_id, mentor_id, mentorship.id)
+                accepted.append(
+                    AcceptedPair(mentee_id=mentee_id, mentor_id=mentor_id, created=created, mentorship=mentorship)
+                )
+        return MatchAcceptResponse(accepted=accepted)
 
     def list_mentorships(self, caller: Caller) -> list[MentorshipPublic]:
         found = self.memory.list_mentorships(caller.tenant, viewer_person_id=caller.person_scope)

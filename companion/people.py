@@ -33,6 +33,8 @@ from companion.memory.schemas import (
     MenteeUpdate,
     MentorCreate,
     MentorPublic,
+    MentorRequestCreate,
+    MentorRequestPublic,
     MentorshipCreate,
     MentorUpdate,
 )
@@ -209,6 +211,20 @@ class People:
             total_fit=round(sum(p.score for p in pairs), 4),
             places=total_places,
         )
+
+    # -- mentor requests ------------------------------------------------------------------------
+    def ask_for_mentor(self, caller: Caller, request: MentorRequestCreate) -> MentorRequestPublic:
+        """A mentee asks for one mentor of the tenant; it needs their own mentee record and the mentor's."""
+        mentee_id = access.require_mentor_request_asker(caller)
+        self.get_mentee(caller, mentee_id)
+        self.get_mentor(caller, request.mentor_id)
+        if request.mentor_id == mentee_id:
+            raise InvalidMemoryRequest("mentor_id: you cannot ask to be your own mentor")
+        return self.store.ask_for_mentor(caller.tenant, mentee_id, request.mentor_id, request.message)
+
+    def mentor_requests(self, caller: Caller) -> list[MentorRequestPublic]:
+        """Every request of the tenant for its managers; a mentee's own for a mentee."""
+        return self.store.mentor_requests(caller.tenant, access.mentor_request_scope(caller))
 
     # -- the two sides, with their vectors ------------------------------------------------------
     def _embed(self, phrases: Sequence[tuple[str, str]]) -> StoredVectors:

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.web.core import HERE
+from api.web.matching import router as matching_router
 from api.web.pages import router
 
 
@@ -13,3 +14,4 @@ def install(app: FastAPI) -> None:
     """Mount the pages at / and their assets at /static, beside the JSON API under /v1."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+    app.include_router(matching_router)

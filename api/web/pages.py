@@ -195,28 +195,44 @@ def home(request: Request, mentoring: MentoringDep, caller: WebCaller) -> Respon
 # --------------------------------------------------------------------------------------
 # New mentorship
 # --------------------------------------------------------------------------------------
+def mentor_records(companion: Companion, caller: Caller) -> list[Any]:
+    """Stored mentor records to choose from; a mentor key starts mentorships only as themself."""
+    return [] if caller.role == "mentor" else companion.people.list_mentors(caller)
+
+
 @router.get("/mentorships/new")
-def new_mentorship_page(request: Request, caller: WebCaller) -> Response:
+def new_mentorship_page(request: Request, companion: CompanionDep, caller: WebCaller) -> Response:
     access.require_role(caller, *MENTOR_SIDE, what="start a mentorship")
     values = {"mentor_person_id": caller.person_id or ""}
-    return render(request, "mentorship_new.html", values=values, error=None)
+    records = mentor_records(companion, caller)
+    return render(request, "mentorship_new.html", values=values, error=None, mentor_records=records)
 
 
 @router.post("/mentorships/new")
-def create_mentorship(request: Request, mentoring: MentoringDep, caller: WebCaller, form: Form) -> Response:
+def create_mentorship(
+    request: Request, companion: CompanionDep, mentoring: MentoringDep, caller: WebCaller, form: Form
+) -> Response:
     access.require_role(caller, *MENTOR_SIDE, what="start a mentorship")
     values = {key: form_value(form, key) for key in form}
     if caller.role == "mentor":
         values["mentor_person_id"] = caller.person_id or ""
+        values["mentor_record"] = ""
+    mentor: dict[str, Any] = (
+        {"mentor_id": values["mentor_record"]}
+        if values.get("mentor_record")
+        else {
+            "mentor": {
+                "person_id": values.get("mentor_person_id", ""),
+                "name": values.get("mentor_name") or None,
+                "expertise": comma_list(values.get("mentor_expertise")),
+                "interests": comma_list(values.get("mentor_interests")),
+            }
+        }
+    )
     try:
         data = MentorshipCreate.model_validate(
             {
-                "mentor": {
-                    "person_id": values.get("mentor_person_id", ""),
-                    "name": values.get("mentor_name") or None,
-                    "expertise": comma_list(values.get("mentor_expertise")),
-                    "interests": comma_list(values.get("mentor_interests")),
-                },
+                **mentor,
                 "mentee": {
                     "person_id": values.get("mentee_person_id", ""),
                     "name": values.get("mentee_name", ""),
@@ -229,7 +245,15 @@ def create_mentorship(request: Request, mentoring: MentoringDep, caller: WebCall
             }
         )
     except ValidationError as exc:
-        return render(request, "mentorship_new.html", status=422, values=values, error=readable_validation(exc))
+        records = mentor_records(companion, caller)
+        return render(
+            request,
+            "mentorship_new.html",
+            status=422,
+            values=values,
+            error=readable_validation(exc),
+            mentor_records=records,
+        )
     mentorship = mentoring.create_mentorship(caller, data)
     return redirect(f"/mentorships/{mentorship.id}")
 

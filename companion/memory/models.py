@@ -249,3 +249,25 @@ class Person(Base):
         CheckConstraint("capacity IS NULL OR (capacity >= 0 AND capacity <= 50)", name="capacity_range"),
         UniqueConstraint("tenant", "role", "person_id"),
     )
+
+
+class MentorRequest(Base):
+    """A mentee asking for one mentor of their tenant; its managers see it beside the suggested matches.
+    One row per (tenant, mentee, mentor): asking again changes the message, never adds a row."""
+
+    __tablename__ = "mentor_requests"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant: Mapped[str] = _tenant_column()
+    mentee_person_id: Mapped[str] = mapped_column(String(PERSON_LENGTH))
+    mentor_person_id: Mapped[str] = mapped_column(String(PERSON_LENGTH))
+    message: Mapped[str | None] = mapped_column(String(500), comment="Why this mentor, in the mentee's words")
+    status: Mapped[str] = mapped_column(String(16))
+    mentorship_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), comment="Set when the pair is accepted")
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'accepted')", name="status"),
+        UniqueConstraint("tenant", "mentee_person_id", "mentor_person_id"),
+    )

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from companion.memory.db import Database
 from companion.memory.errors import AlreadyExists, NotFound
-from companion.memory.models import Mentorship, Person
+from companion.memory.models import MentorRequest, Mentorship, Person
 from companion.memory.repository import Clock, check_tenant, new_id, utc_now
 from companion.memory.schemas import (
     MenteeCreate,
@@ -25,6 +25,7 @@ from companion.memory.schemas import (
     MenteeUpdate,
     MentorCreate,
     MentorPublic,
+    MentorRequestPublic,
     MentorUpdate,
     record_fields,
 )
@@ -200,9 +201,82 @@ class PeopleRepository:
             return MentorPublic.model_construct(**common, active_mentees=active)
         return MenteePublic.model_construct(**common)
 
+    # -- mentor requests ----------------------------------------------------------------------
+    def ask_for_mentor(
+        self, tenant: str, mentee_person_id: str, mentor_person_id: str, message: str | None
+    ) -> MentorRequestPublic:
+        """The mentee's request for this mentor: stored once; asking again updates the message."""
+        check_tenant(tenant)
+        for attempt in range(2):
+            try:
+                with self.database.write() as session:
+                    row = session.scalar(_request_query(tenant, mentee_person_id, mentor_person_id))
+                    now = self.clock()
+                    if row is None:
+                        row = MentorRequest(
+                            id=new_id(),
+                            tenant=tenant,
+                            mentee_person_id=mentee_person_id,
+                            mentor_person_id=mentor_person_id,
+                            message=message,
+                            status="open",
+                            mentorship_id=None,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                        session.add(row)
+                    else:
+                        row.message, row.updated_at = message, now
+                    session.flush()
+                    return _request_public(row)
+            except IntegrityError:  # the same request, sent twice at once: the second updates the first
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def mentor_requests(self, tenant: str, mentee_person_id: str | None = None) -> list[MentorRequestPublic]:
+        """The tenant's requests (or one mentee's), open ones first, oldest first."""
+        query = select(MentorRequest).where(MentorRequest.tenant == tenant)
+        if mentee_person_id is not None:
+            query = query.where(MentorRequest.mentee_person_id == mentee_person_id)
+        with self.database.read() as session:
+            rows = session.scalars(query.order_by(MentorRequest.created_at, MentorRequest.id)).all()
+            found = [_request_public(row) for row in rows]
+        return sorted(found, key=lambda r: r.status != "open")
+
+    def mark_request_accepted(
+        self, tenant: str, mentee_person_id: str, mentor_person_id: str, mentorship_id: str
+    ) -> None:
+        """The pair was accepted: a request for it (if the mentee made one) points at the mentorship."""
+        with self.database.write() as session:
+            row = session.scalar(_request_query(tenant, mentee_person_id, mentor_person_id))
+            if row is not None:
+                row.status, row.mentorship_id, row.updated_at = "accepted", mentorship_id, self.clock()
+
 
 def _query(tenant: str, role: str, person_id: str) -> Any:
     return select(Person).where(Person.tenant == tenant, Person.role == role, Person.person_id == person_id)
+
+
+def _request_query(tenant: str, mentee_person_id: str, mentor_person_id: str) -> Any:
+    return select(MentorRequest).where(
+        MentorRequest.tenant == tenant,
+        MentorRequest.mentee_person_id == mentee_person_id,
+        MentorRequest.mentor_person_id == mentor_person_id,
+    )
+
+
+def _request_public(row: MentorRequest) -> MentorRequestPublic:
+    return MentorRequestPublic(
+        id=row.id,
+        mentee_id=row.mentee_person_id,
+        mentor_id=row.mentor_person_id,
+        message=row.message,
+        status=row.status,  # type: ignore[arg-type]
+        mentorship_id=row.mentorship_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 ROW_COLUMNS = (

@@ -374,6 +374,44 @@ class CohortResponse(BaseModel):
     places: int = Field(description="Places the chosen mentors had left before this cohort.")
 
 
+class MatchPairRef(_Model):
+    mentee_id: PersonId = Field(description="A stored mentee record's person id.")
+    mentor_id: PersonId = Field(description="A stored mentor record's person id.")
+
+
+class MatchAccept(_Model):
+    """Pairs to start mentorships for: a cohort's pairs, or one suggested pair."""
+
+    pairs: list[MatchPairRef] = Field(min_length=1, max_length=500)
+
+
+class AcceptedPair(BaseModel):
+    mentee_id: str
+    mentor_id: str
+    created: bool = Field(description="False when the pair had an active mentorship already (returned, not repeated).")
+    mentorship: MentorshipPublic
+
+
+class MatchAcceptResponse(BaseModel):
+    accepted: list[AcceptedPair] = Field(description="In the order sent, one per distinct pair.")
+
+
+class MentorRequestCreate(_Model):
+    mentor_id: PersonId = Field(description="The stored mentor record the mentee asks for.")
+    message: str | None = Field(default=None, max_length=500, description="Why this mentor, in a few words.")
+
+
+class MentorRequestPublic(BaseModel):
+    id: str
+    mentee_id: str
+    mentor_id: str
+    message: str | None
+    status: Literal["open", "accepted"]
+    mentorship_id: str | None = Field(description="The mentorship started when the pair was accepted.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 # --------------------------------------------------------------------------------------
 # Sessions, notes and action items
 # --------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ GLOBEX = "GLOBEX-MARKER-0a5f"
 PRIVATE_SOURCE = "dana-private-note-qzx"
 MENTOR_RECORD = "MENTOR-RECORD-MARKER-b3c2"
 MENTEE_RECORD = "MENTEE-RECORD-MARKER-6a1f"
+MENTOR_REQUEST = "MENTOR-REQUEST-MARKER-e58d"
 ACME = frozenset({"admin", "platform", "dana", "eli", "priya", "sam"})
 
 MENTOR_SIDE_OF_M1 = frozenset({"admin", "dana"})
@@ -104,6 +105,7 @@ READERS: dict[str, frozenset[str]] = {
     GLOBEX: OTHER_TENANT,
     MENTOR_RECORD: ACME,
     MENTEE_RECORD: frozenset({"admin", "platform", "priya"}),
+    MENTOR_REQUEST: frozenset({"admin", "platform", "priya"}),
 }
 SLOT_STRANGERS: dict[str, frozenset[str]] = {
     "source": OTHER_TENANT,
@@ -429,7 +431,50 @@ MATRIX: dict[str, list[Case]] = {
             json=lambda ctx: {"mentee_ids": [ctx["mentee_pid"], "sam"], "mentor_ids": [ctx["mentor_pid"], "dana"]},
         )
     ],
+    "GET /v1/matches/requests": [api("GET", "/v1/matches/requests")],
+    "POST /v1/matches/requests": [
+        api(
+            "POST",
+            "/v1/matches/requests",
+            ("mentor_pid",),
+            # priya asks again with her marker kept; anyone else's request carries nothing to leak
+            json=lambda ctx: {
+                "mentor_id": ctx["mentor_pid"],
+                "message": f"{MENTOR_REQUEST} asked again" if ctx.caller == "priya" else "A neutral request.",
+            },
+        )
+    ],
     # -- web pages -------------------------------------------------------------------------
+    "GET /matches": [
+        web("GET", "/matches"),
+        web(
+            "GET",
+            "/matches",
+            ("mentee_pid",),
+            "match page for a chosen mentee",
+            params=lambda ctx: {"mentee": ctx["mentee_pid"]},
+        ),
+    ],
+    "POST /matches/cohort": [
+        web(
+            "POST",
+            "/matches/cohort",
+            ("mentee_pid", "mentor_pid"),
+            data=lambda ctx: {"mentee_id": [ctx["mentee_pid"], "sam"], "mentor_id": [ctx["mentor_pid"], "dana"]},
+        )
+    ],
+    "GET /suggested-mentors": [web("GET", "/suggested-mentors")],
+    "POST /suggested-mentors/request": [
+        web(
+            "POST",
+            "/suggested-mentors/request",
+            ("mentor_pid",),
+            data=lambda ctx: {
+                "mentor_id": ctx["mentor_pid"],
+                "message": f"{MENTOR_REQUEST} asked on the page" if ctx.caller == "priya" else "A neutral request.",
+            },
+        )
+    ],
     "GET /login": [web("GET", "/login")],
     "POST /login": [
         web("POST", "/login", data=lambda ctx: {"key": raw_key(ctx.world.headers[ctx.caller]), "next": "/"})
@@ -561,6 +606,23 @@ MATRIX: dict[str, list[Case]] = {
         web("POST", f"{PAGE}/goals", ("mid",), data=lambda ctx: {"start": ctx.today}, stream=True)
     ],
     "GET /mentorships/{mentorship_id}/schedule.ics": [web("GET", f"{PAGE}/schedule.ics", ("mid",))],
+    # -- accepting pairs starts mentorships (eli -> priya), which the reads above must not see ------
+    "POST /v1/matches/accept": [
+        api(
+            "POST",
+            "/v1/matches/accept",
+            ("mentee_pid", "mentor_pid"),
+            json=lambda ctx: {"pairs": [{"mentee_id": ctx["mentee_pid"], "mentor_id": ctx["mentor_pid"]}]},
+        )
+    ],
+    "POST /matches/accept": [
+        web(
+            "POST",
+            "/matches/accept",
+            ("mentee_pid", "mentor_pid"),
+            data=lambda ctx: {"pair": [f"{ctx['mentee_pid']} {ctx['mentor_pid']}"]},
+        )
+    ],
     # -- knowledge (writes last: they change what the reads above would see) ----------------
     "POST /v1/knowledge/notes": [
         api(
@@ -805,6 +867,7 @@ def build_world(client: TestClient) -> World:
         201,
     )
     post("platform", "/v1/mentees", {"person_id": "sam", "name": "Sam", "goals": ["ship the beta"]}, 201)
+    post("priya", "/v1/matches/requests", {"mentor_id": "eli", "message": f"{MENTOR_REQUEST} Eli coached seed rounds."})
     post("globex-admin", "/v1/mentors", {"person_id": "dana", "name": "Dana", "experience": f"{GLOBEX} Dana."}, 201)
     post("globex-admin", "/v1/mentees", {"person_id": "kenji", "name": "Kenji", "goals": [f"{GLOBEX} grow"]}, 201)
 
@@ -1042,6 +1105,10 @@ def test_every_marker_reaches_its_readers(world: World) -> None:
     assert MENTOR_RECORD in text("sam", "/v1/mentors/eli") and MENTOR_RECORD in text("dana", "/v1/mentors")
     assert MENTEE_RECORD in text("priya", "/v1/mentees/priya") and MENTEE_RECORD in text("platform", "/v1/mentees")
     assert GLOBEX in text("globex-dana", "/v1/mentors")
+    assert MENTOR_REQUEST in text("priya", "/v1/matches/requests") and MENTOR_REQUEST in text(
+        "platform", "/v1/matches/requests"
+    )
+    assert MENTOR_REQUEST in world.web_client("admin").get("/matches").text
     pages = world.web_client("dana")
     assert PRIVATE_NOTE in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s1']}").text
     assert PRIVATE_PLAN in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s_plan']}/agenda.md").text
