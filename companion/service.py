@@ -14,7 +14,7 @@ from companion import access
 from companion import vocabulary as vocab
 from companion.access import Caller
 from companion.config import Settings
-from companion.first_start import IndexStatus
+from companion.first_start import IndexStatus, KnowledgeIndexing
 from companion.generation.base import Audience, Generator
 from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
@@ -273,6 +273,7 @@ class Companion:
         source belongs to its author (another author's write under its id is refused), and only an admin
         adds question banks or guides; anyone else's upload is stored as a note."""
         author = access.knowledge_author(caller, requested_author)
+        self._refuse_while_indexing()
         with self.locked(for_request=True):
             existing = self.catalog.source_access(caller.tenant).get(source)
             if not access.may_replace_source(caller, author, existing[1] if existing else None):
@@ -298,8 +299,15 @@ class Companion:
             raise NotIndexed(f"no source {source!r} in tenant {caller.tenant!r}")
         if not access.may_delete_source(caller, existing[1]):
             raise access.Forbidden("a mentor can only delete their own notes")
+        self._refuse_while_indexing()
         with self.locked(for_request=True):
             return self.indexer.forget(source, caller.tenant)
+
+    def _refuse_while_indexing(self) -> None:
+        """A caller's write would wait behind the first index's writer lock: say why at once instead."""
+        progress = self.index_status.snapshot()
+        if progress.state == "indexing":
+            raise KnowledgeIndexing(f"{progress.words()} Knowledge can be added when it is done.")
 
     @staticmethod
     def _may_list(caller: Caller, visibilities: frozenset[str], authors: frozenset[str]) -> bool:

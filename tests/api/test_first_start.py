@@ -69,6 +69,10 @@ def test_a_fresh_server_answers_while_it_indexes_then_becomes_ready(tmp_path: Pa
             assert int(search.headers["retry-after"]) > 0
             assert "Indexing the shipped knowledge" in search.json()["detail"]
 
+            note = {"notes": [{"id": "early-note", "text": "Written while the knowledge was indexed."}]}
+            refused = httpx.post(f"{server.url}/v1/knowledge/notes", json=note, timeout=30)
+            assert refused.status_code == 503 and "Indexing the shipped knowledge" in refused.json()["detail"]
+
             # memory needs no index: a mentorship can be created while the knowledge is indexed
             created = httpx.post(
                 f"{server.url}/v1/mentorships",
