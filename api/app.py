@@ -72,8 +72,8 @@ def create_app(
         if first_index:
             # Listen at once: the model loads and the knowledge is indexed on a thread, while
             # /readyz, the pages and search say so (503) and memory-only routes already work.
-            index_in_background(companion, on_done=_announce_ready)
             _announce("Indexing the shipped knowledge in the background; the web page shows progress.")
+            index_in_background(companion, on_done=_announce_ready)
         yield
 
     app = FastAPI(
