@@ -63,6 +63,7 @@ def test_a_fresh_server_answers_while_it_indexes_then_becomes_ready(tmp_path: Pa
             assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
             assert "Indexing the shipped knowledge" in page.text and "of 5 files" in page.text
             assert 'http-equiv="refresh"' in page.text
+            assert page.headers["content-security-policy"].startswith("default-src 'self'")  # a page like any other
 
             search = httpx.get(f"{server.url}/v1/search", params={"q": "hiking chess rapport"}, timeout=30)
             assert search.status_code == 503 and search.headers["content-type"].startswith(PROBLEM)
