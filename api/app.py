@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,7 @@ from api.origin import OriginGuard, allowed_hosts
 from api.routers import generation, health, knowledge, matches, mentorships, people, search
 from companion.access import is_loopback
 from companion.config import Settings
+from companion.first_start import IndexProgress, index_in_background, needs_first_index
 from companion.memory import DatabaseUnavailable
 from companion.retrieval.embeddings import Embedder
 from companion.service import Companion
@@ -62,7 +64,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _one_blas_thread()
         companion = Companion(settings, embedder=embedder)
-        companion.load_models()
+        _ = companion.store, companion.catalog  # opened once here, not raced by the indexing thread
+        first_index = needs_first_index(companion)
+        if not first_index:
+            companion.load_models()
         try:
             companion.upgrade_database()
             app.state.database_pending = False
@@ -71,8 +76,13 @@ def create_app(
             # database answers, and the first request after that migrates it (see deps.py).
             log.warning("database unavailable at start", extra={"error": str(exc)})
             app.state.database_pending = True
-        _ingest_knowledge_if_empty(companion)
+        metrics.watch_index(companion.index_status)
         app.state.companion = companion
+        if first_index:
+            # Listen at once: the model loads and the knowledge is indexed on a thread, while
+            # /readyz, the pages and search say so (503) and memory-only routes already work.
+            _announce("Indexing the shipped knowledge in the background; the web page shows progress.")
+            index_in_background(companion, on_done=_announce_ready)
         yield
 
     app = FastAPI(
@@ -88,6 +98,7 @@ def create_app(
     app.state.local_mode = local_mode
     app.state.rate_limiter = create_rate_limiter(settings)
     install_error_handlers(app)
+    app.add_middleware(web.IndexingPage)  # innermost: its page still gets the origin checks and headers
     bound_host = os.environ.get("COMPANION_SERVE_HOST", "")
     app.add_middleware(OriginGuard, allowed_hosts=allowed_hosts(bound_host, local_mode))
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=int(settings.max_body_mb * 1_000_000))
@@ -164,10 +175,14 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def _ingest_knowledge_if_empty(companion: Companion) -> None:
-    """First start with an empty index: index the shipped knowledge. Workers starting together take
-    turns on the ingest lock; the later ones find every file unchanged, which costs nothing."""
-    if companion.catalog.sources():
-        return
-    report = companion.ingest_shipped_knowledge()
-    log.info("indexed the shipped knowledge", extra={"files": report.files, "added": report.chunks_added})
+def _announce(line: str) -> None:
+    """A line for the person who ran `companion serve` (each worker says its own)."""
+    if os.environ.get("COMPANION_SERVE_HOST"):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _announce_ready(progress: IndexProgress, seconds: float) -> None:
+    if progress.state == "ready":
+        _announce(f"Ready: indexed {progress.files_total} files in {seconds:.0f} s.")
+    else:
+        _announce(f"Not ready: {progress.words()}")

@@ -14,6 +14,7 @@ from starlette.formparsers import MultiPartException
 
 from companion.access import Forbidden
 from companion.calendar import NoMeetingSchedule
+from companion.first_start import RETRY_AFTER_SECONDS, KnowledgeIndexFailed, KnowledgeIndexing
 from companion.generation.tasks.common import KnowledgeMissing, MissingInput
 from companion.memory import DatabaseUnavailable, InvalidMemoryRequest, NotFound
 from companion.memory.errors import AlreadyExists
@@ -111,6 +112,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, int | None]] = {
     DatabaseUnavailable: (503, "Database unavailable", 5),
     IngestLocked: (503, "Index busy", 10),
     KnowledgeMissing: (503, "Knowledge not indexed", 30),
+    KnowledgeIndexing: (503, "Knowledge being indexed", RETRY_AFTER_SECONDS),
+    KnowledgeIndexFailed: (503, "Knowledge index incomplete", 60),
 }
 """Library errors and the status each one means to an HTTP caller (the message is the detail)."""
 

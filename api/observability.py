@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PROBLEM, ApiError, is_api_path
 from companion.config import Settings
+from companion.first_start import IndexStatus
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -98,10 +99,19 @@ class Metrics:
             registry=self.registry,
         )
         self.tokens = Counter("companion_llm_tokens_total", "LLM tokens by kind", ("kind",), registry=self.registry)
+        self.indexing = Gauge(
+            "companion_knowledge_indexing",
+            "1 while the shipped knowledge is being indexed in this process",
+            registry=self.registry,
+        )
         # Each API process (worker) keeps its own metrics; this says which one answered a scrape.
         Gauge(
             "companion_process_info", "The API process that serves these metrics", ("pid",), registry=self.registry
         ).labels(str(os.getpid())).set(1)
+
+    def watch_index(self, status: IndexStatus) -> None:
+        """1 while this process builds its first index: a test or an operator waits for 0 on every worker."""
+        self.indexing.set_function(lambda: 1.0 if status.indexing else 0.0)
 
     def record_generation(self, task: str, output: Any) -> None:
         generator = output.generator

@@ -83,6 +83,17 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def every_worker_indexed(url: str, workers: int) -> bool:
+    """Each worker builds its first index on its own thread: wait until every worker (told apart by
+    `companion_process_info` on its own /metrics) reports `companion_knowledge_indexing 0`."""
+    seen: dict[str, bool] = {}
+    for _ in range(4 * workers):
+        text = httpx.get(f"{url}/metrics", headers={"Connection": "close"}, timeout=5).text
+        pid = next((line for line in text.splitlines() if line.startswith("companion_process_info{")), "")
+        seen[pid] = "companion_knowledge_indexing 1.0" in text
+    return len(seen) >= workers and not any(seen.values())
+
+
 def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str, Path]:
     data_dir = Path(tempfile.mkdtemp(prefix="companion-load-"))
     port = free_port()
@@ -103,7 +114,7 @@ def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str, Path]:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200 and every_worker_indexed(url, workers):
                 return process, url, data_dir
         except httpx.HTTPError:
             pass

@@ -581,7 +581,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each loads the model once).")] = 1,
 ) -> None:
-    """Serve the HTTP API (docs at /docs); the first start indexes the shipped knowledge."""
+    """Serve the web app and the HTTP API (docs at /docs); a first start indexes the shipped knowledge in the background."""
     import os
 
     import uvicorn

@@ -14,6 +14,7 @@ from companion import access
 from companion import vocabulary as vocab
 from companion.access import Caller
 from companion.config import Settings
+from companion.first_start import IndexStatus, KnowledgeIndexing
 from companion.generation.base import Audience, Generator
 from companion.retrieval.catalog import Catalog, SourceRecord
 from companion.retrieval.chunking import Chunker
@@ -64,6 +65,8 @@ class Companion:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self.index_status = IndexStatus()
+        """The first index of the shipped knowledge (ready unless a server is building it in the background)."""
 
     # -- components ----------------------------------------------------------------------
     @property
@@ -150,8 +153,14 @@ class Companion:
     def lexical(self) -> LexicalIndex:
         return LexicalIndex(self.settings.lexical_dir, self.catalog)
 
-    @cached_property
+    @property
     def retriever(self) -> Retriever:
+        """Search over the index; refused (KnowledgeIndexing) while the first index is being built."""
+        self.index_status.require_ready()
+        return self._retriever
+
+    @cached_property
+    def _retriever(self) -> Retriever:
         s = self.settings
         return Retriever(
             embedder=self.embedder,
@@ -201,10 +210,16 @@ class Companion:
         )
         return report
 
-    def ingest_shipped_knowledge(self, *, progress: ProgressCallback | None = None) -> IngestReport:
+    def ingest_shipped_knowledge(
+        self, *, progress: ProgressCallback | None = None, on_wait: Callable[[str], None] | None = None
+    ) -> IngestReport:
         """Index the knowledge base we ship; its files name their own tenant (`global` or an example tenant)."""
         return self.ingest(
-            [self.settings.resolved_knowledge_dir()], prune=True, progress=progress, exclude=KNOWLEDGE_EXCLUDE
+            [self.settings.resolved_knowledge_dir()],
+            prune=True,
+            progress=progress,
+            on_wait=on_wait,
+            exclude=KNOWLEDGE_EXCLUDE,
         )
 
     def forget(self, source: str, tenant: str | None = None) -> tuple[str, int]:
@@ -258,6 +273,7 @@ class Companion:
         source belongs to its author (another author's write under its id is refused), and only an admin
         adds question banks or guides; anyone else's upload is stored as a note."""
         author = access.knowledge_author(caller, requested_author)
+        self._refuse_while_indexing()
         with self.locked(for_request=True):
             existing = self.catalog.source_access(caller.tenant).get(source)
             if not access.may_replace_source(caller, author, existing[1] if existing else None):
@@ -283,8 +299,15 @@ class Companion:
             raise NotIndexed(f"no source {source!r} in tenant {caller.tenant!r}")
         if not access.may_delete_source(caller, existing[1]):
             raise access.Forbidden("a mentor can only delete their own notes")
+        self._refuse_while_indexing()
         with self.locked(for_request=True):
             return self.indexer.forget(source, caller.tenant)
+
+    def _refuse_while_indexing(self) -> None:
+        """A caller's write would wait behind the first index's writer lock: say why at once instead."""
+        progress = self.index_status.snapshot()
+        if progress.state == "indexing":
+            raise KnowledgeIndexing(f"{progress.words()} Knowledge can be added when it is done.")
 
     @staticmethod
     def _may_list(caller: Caller, visibilities: frozenset[str], authors: frozenset[str]) -> bool:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +18,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from companion.config import Settings
 from companion.retrieval.embeddings import Embedder, LocalEmbedder
 from companion.service import Companion
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
@@ -88,6 +93,16 @@ def wipe_database(url: str) -> None:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     finally:
         engine.dispose()
+
+
+def wait_until_indexed(client: TestClient, timeout: float = 300) -> None:
+    """A TestClient's app on a fresh data dir indexes its knowledge on a thread after start; tests
+    that are not about that first start begin once it has settled (ready or failed)."""
+    status = client.app.state.companion.index_status  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while status.indexing and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not status.indexing, "the first index did not finish"
 
 
 @pytest.fixture

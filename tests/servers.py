@@ -19,6 +19,8 @@ from companion.config import Settings
 
 SCRIPT = Path(sys.executable).with_name("companion")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "companion.cli"]
+INDEXING = re.compile(r"^companion_knowledge_indexing 1\.0$", re.MULTILINE)
+"""A worker's /metrics while it builds its first index."""
 _PROCESS_INFO = re.compile(r'^companion_process_info\{pid="(\d+)"\} 1\.0$', re.MULTILINE)
 
 
@@ -62,26 +64,38 @@ class CompanionServer:
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
-    def start(self, timeout: float = 300) -> None:
+    def start(self, timeout: float = 300, *, wait_ready: bool = True) -> None:
+        """Launch; by default wait until every worker is ready (`wait_ready=False`: until it answers)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self._log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         command = [*COMMAND, "serve", "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         try:
-            if not wait_for(self.ready, timeout, interval=0.5):
+            if not wait_for(self.ready if wait_ready else self.answers, timeout, interval=0.5 if wait_ready else 0.05):
                 raise RuntimeError(f"companion serve did not get ready in {timeout}s: {self.log_tail()}")
         except BaseException:
             self.stop()
             raise
 
     def ready(self) -> bool:
-        """Every worker answers (a worker still starting does not accept connections yet)."""
+        """Every worker answers and none is still building its first index (each worker indexes on
+        its own thread, so one worker's 200 on /readyz does not speak for the others)."""
         if self.process is None or self.process.poll() is not None:
             raise RuntimeError(f"companion serve exited: {self.log_tail()}")
         try:
             if httpx.get(f"{self.url}/readyz", timeout=5).status_code != 200:
                 return False
-            return len(metrics_by_process(self.url, attempts=4 * self.workers)) == self.workers
+            scraped = metrics_by_process(self.url, attempts=4 * self.workers)
+            return len(scraped) == self.workers and all(INDEXING.search(text) is None for text in scraped.values())
+        except httpx.HTTPError:
+            return False
+
+    def answers(self) -> bool:
+        """The server accepts connections and answers /healthz (it may still be indexing)."""
+        if self.process is None or self.process.poll() is not None:
+            raise RuntimeError(f"companion serve exited: {self.log_tail()}")
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200
         except httpx.HTTPError:
             return False
 

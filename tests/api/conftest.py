@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from companion.config import Settings
-from tests.conftest import LOCAL_BASE_URL, TEST_DATABASE_URL, make_settings, wipe_database
+from tests.conftest import LOCAL_BASE_URL, TEST_DATABASE_URL, make_settings, wait_until_indexed, wipe_database
 
 
 @pytest.fixture
@@ -37,6 +37,7 @@ def make_client(embedder) -> Iterator[Callable[..., TestClient]]:
             create_app(settings, embedder=embedder, **kwargs), raise_server_exceptions=False, base_url=LOCAL_BASE_URL
         )
         client.__enter__()
+        wait_until_indexed(client)
         clients.append(client)
         return client
 

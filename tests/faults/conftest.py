@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from companion.config import Settings
 from companion.retrieval.embeddings import Embedder
-from tests.conftest import KNOWLEDGE, LOCAL_BASE_URL
+from tests.conftest import KNOWLEDGE, LOCAL_BASE_URL, wait_until_indexed
 from tests.retrieval.helpers import sample_folder
 
 
@@ -39,6 +39,7 @@ def app_client(embedder: Embedder) -> Iterator[Callable[[Settings], TestClient]]
             base_url=LOCAL_BASE_URL,
         )
         client.__enter__()
+        wait_until_indexed(client)
         clients.append(client)
         return client
 
