@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.web.core import FormError, WebRoute, citation_passages, readable_validation, redirect, render, web_caller
+from api.web.core import FormError, WebRoute, citation_passages, readable_validation, redirect, render
+from api.web.pages import Form, MentoringDep, WebCaller
 from companion import access, schemas
 from companion.access import Caller
 from companion.memory.schemas import (
@@ -35,22 +36,11 @@ SUGGESTIONS = 5
 """Mentors shown per mentee: enough to compare, few enough to read."""
 
 
-def get_mentoring(request: Request) -> Mentoring:
-    return request.app.state.companion.mentoring
-
-
 def get_people(request: Request) -> People:
     return request.app.state.companion.people
 
 
-async def get_form(request: Request) -> FormData:
-    return await request.form()
-
-
-MentoringDep = Annotated[Mentoring, Depends(get_mentoring)]
 PeopleDep = Annotated[People, Depends(get_people)]
-WebCaller = Annotated[Caller, Depends(web_caller)]
-Form = Annotated[FormData, Depends(get_form)]
 
 
 def _values(form: FormData, name: str) -> list[str]:
