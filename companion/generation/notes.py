@@ -1803,6 +1803,8 @@ def _german_clause(text: str, people: _People, speaker: str | None, has_date: bo
         owner = _owner_of(subject, people, speaker)
         if owner is None:
             return None
+        if not verb.endswith("t") and verb not in _DE_MODALS and verb not in _DE_FINITE:
+            return None  # "Lena müde, …": a name's present-tense verb ends in -t ("Lena schickt"); this is no verb
     if verb in _DE_NOT_VERBS:
         return None
     promise = _DE_PROMISE.match(rest) if verb in ("hat", "habe", "ist", "bin", "nimmt", "nehme") else None

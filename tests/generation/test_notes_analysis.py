@@ -1125,3 +1125,17 @@ def test_jottings_with_an_unsure_owner_a_short_weekend_and_a_bare_day() -> None:
     assert (hr.text, hr.owner, hr.to_confirm) == ("Ask HR whether acting-up experience counts", "mentor", True)
     room = item(facts, "training room")
     assert (room.owner, room.to_confirm) == ("mentee", True)
+
+
+def test_a_german_line_about_how_the_mentee_feels_is_a_wellbeing_cue_not_an_action_item() -> None:
+    """'Lena müde, …, Energie 4/10' has no verb: 'müde' is not read as one ('Müden …', due 4 October)."""
+    facts = analyse(
+        "- Lena müde, schläft schlecht seit der Beförderung, Energie 4/10\n"
+        "- Lena schickt mir bis Freitag den aktuellen Dienstplan\n",
+        mentee="Lena Fischer",
+        mentor="Jonas Berg",
+    )
+    assert [(a.text, a.owner, a.due) for a in facts.action_items] == [
+        ("Den aktuellen Dienstplan schicken", "mentee", dt.date(2027, 4, 16))
+    ]
+    assert {c.kind for c in facts.wellbeing} >= {"exhaustion", "sleep", "low_energy"}
