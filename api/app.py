@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
@@ -63,6 +64,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _one_blas_thread()
+        # Sync endpoints and dependencies run on this event loop's default thread limiter.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_thread_count
         companion = Companion(settings, embedder=embedder)
         _ = companion.store, companion.catalog  # opened once here, not raced by the indexing thread
         first_index = needs_first_index(companion)

@@ -3,6 +3,7 @@
     python bench/load.py                         # starts its own server on a free loopback port
     python bench/load.py --clients 16 --seconds 60 --workers 1
     python bench/load.py --url http://127.0.0.1:8000 --pid 12345   # an already running local server
+    COMPANION_REQUEST_THREADS=40 python bench/load.py             # the server on another thread count
 
 The mix: offline agenda, icebreakers, search and session writes. Bounded in time and in
 request count; loopback only. Prints req/s, p50/p95/p99 latency per operation, errors, and the
@@ -31,6 +32,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from companion.config import Settings  # noqa: E402
 from companion.schemas import MentoringContext  # noqa: E402
 
 # The shipped sample context as the API takes it: the caller's tenant applies; notes and decision are unused.
@@ -219,7 +221,9 @@ def main() -> None:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     total = sum(len(v) for v in latencies.values())
-    print(f"# Load: {args.clients} clients, {wall:.0f} s, {args.workers} worker(s), {os.cpu_count()} CPUs\n")
+    # The server inherits this environment, so it runs on the thread count these settings give.
+    threads = f"{Settings().request_thread_count} request threads" if process is not None else "request threads unknown"
+    print(f"# Load: {args.clients} clients, {wall:.0f} s, {args.workers} worker(s), {threads}, {os.cpu_count()} CPUs\n")
     print("| operation | requests | errors | p50 ms | p95 ms | p99 ms |\n| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, _ in operations:
         values = latencies[name]

@@ -8,6 +8,14 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+IN_PROCESS_REQUEST_THREADS = 2
+"""Python runs one thread at a time, so CPU-bound requests on more threads than this only hand the
+GIL back and forth: 16 clients of bench/load.py got 101 req/s with 2 threads and 76 with
+Starlette's 40 (docs/benchmarks.md). Two, not one, so one slow request (a cohort match, a large
+upload) leaves a lane for everyone else."""
+NETWORK_REQUEST_THREADS = 40
+"""Starlette's default, for requests that spend their time waiting on a remote server."""
+
 
 class Settings(BaseSettings):
     """Everything that can be configured; passed explicitly to every component that needs it."""
@@ -148,6 +156,12 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(
         default=1500, ge=200, le=100_000, description="Token budget for retrieved reference material in a prompt."
     )
+    request_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Threads the API runs blocking request work on. Unset: 2 when everything is in-process (offline composer, local embeddings, embedded Chroma, SQLite), where work is CPU-bound under one GIL and more threads only contend for it; 40 when an LLM, embeddings, Chroma or database server is remote and requests mostly wait on the network.",
+    )
     match_weight_expertise: float = Field(
         default=0.55,
         ge=0.0,
@@ -194,6 +208,23 @@ class Settings(BaseSettings):
             "capacity": self.match_weight_capacity,
         }
 
+    @property
+    def in_process(self) -> bool:
+        """Every component runs in this process: nothing a request does waits on a network."""
+        return (
+            self.llm_provider == "offline"
+            and self.embedding_provider == "local"
+            and self.chroma_url is None
+            and self.database_url is None
+        )
+
+    @property
+    def request_thread_count(self) -> int:
+        """`request_threads`, else the default for this setup (see its description)."""
+        if self.request_threads is not None:
+            return self.request_threads
+        return IN_PROCESS_REQUEST_THREADS if self.in_process else NETWORK_REQUEST_THREADS
+
     @field_validator(
         "chroma_url",
         "embedding_cache_dir",
@@ -203,6 +234,7 @@ class Settings(BaseSettings):
         "llm_api_key",
         "database_url",
         "redis_url",
+        "request_threads",
         mode="before",
     )
     @classmethod
