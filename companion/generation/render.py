@@ -152,7 +152,7 @@ def render_decision(output: DecisionFramework, context: MentoringContext | None)
         options += [
             f"**{option.name}**",
             *(
-                [f"- Reversibility: {reversibility.level.replace('_', ' ')}. {reversibility.reason}"]
+                [f"- Reversibility: {reversibility.level.replace('_', ' ')} — {_lower_first(reversibility.reason)}"]
                 if reversibility is not None
                 else []
             ),
@@ -259,3 +259,8 @@ def markdown_document(output: _Output, body: list[str]) -> str:
     """A task's Markdown body with the sources and the footer every output gets, HTML escaped."""
     lines = body + render_sources(output.citations) + render_footer(output)
     return escape_html("\n".join(lines).rstrip() + "\n")
+
+
+def _lower_first(reason: str) -> str:
+    """A reason continuing the level in one sentence: 'irreversible — a layoff cannot be taken back.'"""
+    return reason[:1].lower() + reason[1:] if reason[:2] != "I " else reason

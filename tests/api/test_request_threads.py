@@ -63,7 +63,9 @@ def test_the_app_runs_sync_work_on_that_many_threads(api_settings: Settings, mak
     try:
         statuses: list[int] = []
         threads = [
-            threading.Thread(target=lambda: statuses.append(chosen.get("/v1/search", params={"q": "trust"}).status_code))
+            threading.Thread(
+                target=lambda: statuses.append(chosen.get("/v1/search", params={"q": "trust"}).status_code)
+            )
             for _ in range(6)
         ]
         for thread in threads:

@@ -166,7 +166,13 @@ def test_the_burnt_out_founder_gets_layoffs_as_one_way_and_no_push_to_bet(knowle
     assert "three months" in salary.mitigation
     # the reason names each option, not 'no cue either way'
     assert "No cue either way" not in markdown
-    assert "“lay off”" in output.reversibility.reason and "“bridge round”" in output.reversibility.reason
+    reason = output.reversibility.reason
+    assert reason.startswith("Hard to undo: option “lay off two people” (a layoff cannot be taken back")
+    assert "Costly to undo: option “raise a bridge round from existing investors” (money can be spent slowly" in reason
+    assert "Easy to undo: option “cut my own salary and wait three months”" in reason
+    assert output.reversibility.level == "partly_reversible"  # one way through can be undone
+    # an option is quoted whole, never followed by a fragment of itself
+    assert "(“lay off”:" not in reason and "(“bridge round”:" not in reason
     # founder templates, but no personal living-costs floor for a decision about the company
     assert "living costs" not in markdown
     assert any("company survives the worst case" in c for c in output.criteria)

@@ -176,3 +176,23 @@ def test_a_setback_the_notes_read_as_a_win_is_not_asked_about_as_one(knowledge_c
     prompts = [p for i in agenda.items for p in i.prompts]
     assert not [p for p in prompts if "funds passed" in p or "Runway" in p], prompts
     assert [p for p in prompts if "96%" in p], prompts
+
+
+def test_an_analyst_is_framed_as_a_technical_specialist_not_an_engineer(knowledge_companion: Companion) -> None:
+    context = sample_context(
+        mentee={"role": "junior data analyst at a retail chain", "situation": "six months into her first job"},
+        session={"number": 2, "duration_minutes": 60},
+    )
+    assert infer_persona(context) == "engineer"  # the bank's technical-contributor persona
+    output, _ = compose(knowledge_companion, "agenda", context)
+    assert isinstance(output, Agenda)
+    needs = item(output, "Needs assessment")
+    assert needs.purpose.endswith("Framed for a technical specialist.")
+    assert "engineer" not in needs.purpose
+    engineer = sample_context(
+        mentee={"role": "backend engineer", "situation": "two years at a payments company"},
+        session={"number": 2, "duration_minutes": 60},
+    )
+    output, _ = compose(knowledge_companion, "agenda", engineer)
+    assert isinstance(output, Agenda)
+    assert item(output, "Needs assessment").purpose.endswith("Framed for an engineer.")

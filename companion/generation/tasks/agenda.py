@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from companion.generation.base import Retrieved
 from companion.generation.tasks.common import (
     LANGUAGE_NAMES,
-    PERSONA_LABELS,
     STAGE_LABELS,
     Citations,
     KnowledgeMissing,
@@ -47,6 +46,7 @@ from companion.generation.tasks.common import (
     join_words,
     looks_english,
     notes_facts,
+    persona_label,
     quoted,
     read_person,
     short_quote,
@@ -1065,7 +1065,7 @@ class _Composer:
             return
         needs.prompts = list(dict.fromkeys(situation[:2] + persona_questions + needs.prompts))[:MAX_PROMPTS]
         if self.persona is not None:
-            label = "apprentice" if self.person.apprentice else PERSONA_LABELS[self.persona]
+            label = "apprentice" if self.person.apprentice else persona_label(self.persona, self.context)
             needs.purpose += f" Framed for {article(label)}."
             section = NEEDS_SECTIONS[self.persona]
             for result in self.retrieved.get("needs_guides"):
@@ -1290,7 +1290,9 @@ class _Composer:
             f"({self.stage_reason})."
         ]
         if self.persona is not None:
-            notes.append(f"Persona read from the mentee's role and situation: {PERSONA_LABELS[self.persona]}.")
+            notes.append(
+                f"Persona read from the mentee's role and situation: {persona_label(self.persona, self.context)}."
+            )
         if self.person.young:
             age = f"{self.person.age}, " if self.person.age else ""
             notes.append(

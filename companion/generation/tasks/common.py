@@ -70,6 +70,18 @@ PERSONA_LABELS = {
     "student": "student",
 }
 
+
+def persona_label(persona: str, context: MentoringContext) -> str:
+    """The persona as shown to the mentor: the "engineer" persona covers analysts, designers and data
+    scientists too, so it is named for what they share unless the role says engineer or developer."""
+    label = PERSONA_LABELS[persona]
+    if persona == "engineer" and not re.search(
+        r"\b(?:engineer\w*|developer|programmer|ingenier\w*|entwickler\w*)\b", context.mentee.role or "", re.I
+    ):
+        return "technical specialist"
+    return label
+
+
 _FOUNDER = r"\b(founder|co-?founder|founding|start-?up|pre-?seed|bootstrapp\w*|my own (company|business))\b"
 _PERSONA_RULES: tuple[tuple[str, str, str | None], ...] = (
     # (persona, pattern, pattern that must also match)

@@ -40,6 +40,7 @@ from companion.generation.tasks.common import (
     scrub_placeholders,
     sentence,
     short_quote,
+    slot_safe,
     slot_values,
     wellbeing_challenges,
     without_placeholders,
@@ -74,6 +75,7 @@ FRAMEWORK_GUIDES = (REVERSIBILITY_GUIDE, PREMORTEM_GUIDE, TEN_TEN_TEN_GUIDE, EXP
 """The framework guides whose steps the framework follows; retrieval fetches them for every decision."""
 
 FLOORS = {"low": "twelve months", "medium": "six months", "high": "three months"}
+STUDENT_FLOOR = "rent and essentials covered to the end of the academic year"
 LEVEL_ORDER = {"reversible": 0, "partly_reversible": 1, "irreversible": 2}
 
 
@@ -131,7 +133,8 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "cut_costs",
-        r"\b(?:cut\w*|reduc\w*|lower\w*|trim\w*|freez\w*)\b(?:\s+[\w']+){0,3}?\s+(?:salary|salaries|pay|costs?|spend\w*|burn|budget|expenses)\b"
+        r"\b(?:cut\w*|reduc\w*|lower(?:ing|s|ed)?(?!\s+(?:pay|salary|wages?|income)\b)|trim\w*|freez\w*)\b"
+        r"(?:\s+[\w']+){0,3}?\s+(?:salary|salaries|pay|costs?|spend\w*|burn|budget|expenses)\b"
         r"|\bcheaper\b|\bpay cut\b",
         "reversible",
         "costs cut now can be restored when money comes in",
@@ -152,7 +155,9 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "study",
         r"\b(?:postdoc\w*|phd|doctorate|master'?s|mba|degree|diploma|course|studies|study|studying|university|college|sixth form"
-        r"|a[- ]levels?|fellowship|apprenticeship|training place|school|back to (?:school|college|university|study))\b",
+        r"|a[- ]levels?|fellowship|apprenticeship|training place|school|back to (?:school|college|university|study))\b"
+        r"(?!\s+(?:hardship|funds?|grants?|bursar\w*|loans?|caf[eé]s?|canteen|bar|shop|library|accommodation|halls|"
+        r"support|office|job|jobs|counsell\w*|services?)\b)",
         "partly_reversible",
         "a course or a contract can be left or ends by itself, but the years are spent, and some doors are easier "
         "to go through one way than back",
@@ -165,7 +170,8 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "move",
-        r"\b(?:relocat\w*|emigrat\w*|mov(?:e|ing) (?:to|abroad|countries|country|cities|city|house|back)|live abroad)\b",
+        r"\b(?:relocat\w*|emigrat\w*|live abroad|mov(?:e|ing) (?:abroad|countries|country|cities|city|house|back"
+        r"|to (?!(?:the|a|an|another) )|to (?:the|a|an|another) (?:city|country|town|coast|countryside)\b))",
         "partly_reversible",
         "moving back costs money, time and relationships",
     ),
@@ -217,6 +223,12 @@ _LEADING_VERBS: dict[str, str] = {
 }
 """An option's first verb names the move when it is one of these; 'take', 'accept' or 'join' leave it to the object."""
 
+_WORKS = re.compile(
+    r"\b(?:part[- ]time|barista|waiter|waitress|shifts?|works?|working|job|cashier|bar staff|retail|café|cafe)\b", re.I
+)
+_MONEY_APPLICATION = re.compile(
+    r"\b(?:fund|funds|funding|grant|bursar\w*|scholarship|loan|hardship|allowance|benefits?|support)\b", re.I
+)
 _VISA = re.compile(r"\b(?:visa|work permit|sponsor(?:ed|ship)|residence permit|aufenthalts\w*)\b", re.I)
 _PUBLIC = re.compile(
     r"\b(?:announc\w*|publicly|go(?:ing)? public|press release|tell(?:ing)? (?:everyone|the world|the press))\b", re.I
@@ -326,6 +338,16 @@ def option_kind(option: str) -> Kind | None:
         return KIND_BY_NAME["trial"]
     first = re.sub(r"[^\w-]", "", text.split()[0]) if text.split() else ""
     lead = _LEADING_VERBS.get(first)
+    if first in ("drop", "dropping") and not re.match(r"drop(?:ping)? out\b", text):
+        return None  # 'drop to 12 hours a week' is not dropping out; the wording does not say what it costs
+    if first in ("apply", "applying") and re.search(_MONEY_APPLICATION, text):
+        return None  # a fund, grant or loan applied for: what hangs on its answer is the person's to say
+    if (
+        first in ("move", "moving")
+        and re.match(r"mov(?:e|ing) (?:over )?to (?:the|a|an|another) [a-z]", text)
+        and not re.search(r"\b(?:city|country|abroad|town|area|flat|house|home|office|premises|cheaper)\b", text)
+    ):
+        lead = "job"  # 'move to the campus café': another employer, not another city
     if lead == "move" and re.search(r"\bcheaper\b", text):
         lead = "cut_costs"
     if lead == "stay" and any(c.kind.name in ("layoff", "cut_costs") for c in cues):
@@ -367,6 +389,10 @@ class Person:
     no_savings: bool
     cofounders: bool
     distress: int
+    student: bool = False
+    """A university or college student: young, but neither an apprentice nor at school."""
+    works: bool = False
+    """Has a job besides (a student working shifts): the lines may name their manager."""
     strain: list[str] = field(default_factory=list)
     """Wellbeing words in the person's own terms: challenges first, then the notes' cues."""
 
@@ -400,7 +426,9 @@ def read_situation(context: MentoringContext) -> Person:
     return Person(
         reading=reading,
         founder=founder,
-        young=reading.young,
+        # The young-person lines talk about training places, school and parents or guardians: they fit an
+        # apprentice or a pupil, not a university student, whose choices read like an adult employee's.
+        young=reading.young and (reading.apprentice or reading.at_school),
         academic=bool(re.search(r"\b(?:phd|doctoral|postdoc|researcher|lab)\b", profile, re.I)),
         runway=runway,
         partner=bool(_PARTNER.search(situation)),
@@ -410,15 +438,60 @@ def read_situation(context: MentoringContext) -> Person:
         cofounders=bool(_COFOUNDER.search(situation)) and not _COFOUNDER_LEFT.search(situation),
         distress=distress,
         strain=strain,
+        student=reading.young and not (reading.apprentice or reading.at_school),
+        works=founder or not reading.young or bool(_WORKS.search(profile)),
     )
 
 
 def _same_cue(a: str, b: str) -> bool:
-    """'70h weeks' in the notes is the '70-hour weeks' of the profile; 'sleep is bad' is not."""
+    """'70h weeks' in the notes is the '70-hour weeks' of the profile, 'Burnt out' the 'burnout'; 'sleep is
+    bad' is neither."""
     numbers_a, numbers_b = set(re.findall(r"\d+", a)), set(re.findall(r"\d+", b))
     if numbers_a and numbers_a & numbers_b:
         return True
+    noun_a, noun_b = _feeling_noun(a), _feeling_noun(b)
+    if noun_a is not None and noun_a == noun_b:
+        return True
     return a.lower() in b.lower() or b.lower() in a.lower()
+
+
+_FEELING_NOUNS = {
+    **dict.fromkeys(("scared", "afraid", "frightened", "fearful", "fear"), "fear"),
+    **dict.fromkeys(("anxious", "anxiety"), "anxiety"),
+    **dict.fromkeys(("nervous", "nerves"), "nerves"),
+    **dict.fromkeys(("worried", "worry", "worries"), "worry"),
+    **dict.fromkeys(("stressed", "stressed out", "stress"), "stress"),
+    **dict.fromkeys(("tired", "tiredness", "knackered"), "tiredness"),
+    **dict.fromkeys(("exhausted", "drained", "exhaustion"), "exhaustion"),
+    **dict.fromkeys(("burnt out", "burned out", "burnt-out", "burned-out", "burnout"), "burnout"),
+    **dict.fromkeys(("overwhelmed", "overwhelm"), "overwhelm"),
+    **dict.fromkeys(("lonely", "loneliness"), "loneliness"),
+    **dict.fromkeys(("isolated", "isolation"), "isolation"),
+    **dict.fromkeys(("low", "down", "flat", "sad", "low mood"), "low mood"),
+    **dict.fromkeys(("frustrated", "frustration"), "frustration"),
+    **dict.fromkeys(("demotivated", "unmotivated"), "low motivation"),
+}
+_FEELING_FILLER = re.compile(
+    r"^(?:(?:feel(?:s|ing)?|felt|is|was|he'?s|she'?s|they'?re|i'?m|really|very|so|quite|a bit|pretty|totally|"
+    r"completely|super|his words|her words)\W+)+",
+    re.I,
+)
+
+
+def _feeling_noun(phrase: str) -> str | None:
+    """'scared', 'Burnt out.', 'feeling very anxious' as the noun of the feeling; None for anything else."""
+    text = _FEELING_FILLER.sub("", phrase.strip().lower().rstrip(".!…")).strip()
+    return _FEELING_NOUNS.get(text)
+
+
+def strain_phrase(phrase: str) -> str:
+    """A wellbeing cue as a noun phrase for the decision's sentences (see `_Writer.strain`)."""
+    noun = _feeling_noun(phrase)
+    if noun is not None:
+        return f"the {noun} you described"
+    if slot_safe(phrase, max_words=6):
+        return quoted(phrase)
+    return "the strain you described"
 
 
 def _notes_lines(context: MentoringContext) -> list[str]:
@@ -487,6 +560,8 @@ def assess_reversibility(decision: DecisionInput, options: list[str], person: Pe
             kind = option_kind(option)
             if kind is not None:
                 level, reasons, _ = _reversibility_of(kind, option, person)
+                # The option is quoted whole, so its cue words ('“ask the”: …') would only repeat a fragment.
+                reasons = list(dict.fromkeys(re.sub(r"^“[^”]*”: ", "", r) for r in reasons))
                 places.append((f"option {quoted(option)}", level, reasons))
     else:
         for cue in find_cues(decision.statement):
@@ -494,24 +569,25 @@ def assess_reversibility(decision: DecisionInput, options: list[str], person: Pe
                 continue
             _, reasons, _ = _reversibility_of(cue.kind, decision.statement, person)
             places.append(("the statement", cue.kind.level, reasons[:1]))
-    hard = [p for p in places if p[1] != "reversible"]
-    easy = [p for p in places if p[1] == "reversible"]
+    hardest_first = sorted(LEVEL_ORDER, key=LEVEL_ORDER.__getitem__, reverse=True)
+    groups = {level: [p for p in places if p[1] == level] for level in hardest_first}
 
     def describe(found: list[tuple[str, str, list[str]]]) -> str:
-        parts = []
-        for where, _, reasons in found:
-            parts.append(f"{where} ({'; '.join(reasons)})")
-        return join_words(parts)
+        return join_words([f"{where} ({'; '.join(reasons)})" for where, _, reasons in found])
 
-    if hard and easy:
-        return Reversibility(
-            level="partly_reversible", reason=f"Hard to undo: {describe(hard)}. Easier to undo: {describe(easy)}."
-        )
-    if hard:
-        worst = "irreversible" if any(level == "irreversible" for _, level, _ in hard) else "partly_reversible"
-        return Reversibility(level=worst, reason=f"Hard to undo: {describe(hard)}.")  # type: ignore[arg-type]
-    if easy:
-        return Reversibility(level="reversible", reason=f"Easy to undo: {describe(easy)}.")
+    headings = {
+        "irreversible": "Hard to undo",
+        "partly_reversible": "Costly to undo",
+        "reversible": "Easy to undo",
+    }
+    said = [f"{headings[level]}: {describe(found)}." for level, found in groups.items() if found]
+    if said:
+        present = [level for level, found in groups.items() if found]
+        if groups["reversible"] and len(present) > 1:
+            overall = "partly_reversible"  # there is a way through that can be undone
+        else:
+            overall = max(present, key=LEVEL_ORDER.__getitem__)
+        return Reversibility(level=overall, reason=" ".join(said))  # type: ignore[arg-type]
     return Reversibility(
         level="partly_reversible",
         reason="No cue either way in the statement or the options; treat it as partly reversible until you have "
@@ -576,11 +652,16 @@ class _Writer:
         return template.format(goal) if goal else otherwise
 
     def strain(self) -> str | None:
-        return quoted(self.p.strain[0]) if self.p.strain else None
+        """The person's strain as a noun phrase that reads right after 'on top of' or before 'continued':
+        their own words quoted when they are one ('“70-hour weeks”'), a noun for a feeling word ('scared' is
+        'the fear you described'), else a plain reference; None when nothing strains them."""
+        return strain_phrase(self.p.strain[0]) if self.p.strain else None
 
     def people(self, reading: Reading | None = None) -> str:
         """Who is affected, in the person's own situation (and the employer one would leave)."""
         if self.p.young:
+            if not self.p.reading.apprentice:
+                return "your parents or guardians and your teachers"
             return "your parents or guardians, your employer and your training provider"
         found: list[str] = []
         leaving = reading is not None and reading.kind is not None and reading.kind.name in ("leave", "switch")
@@ -593,7 +674,9 @@ class _Writer:
             found.append("your partner")
         if self.p.children:
             found.append("your family")
-        if not self.p.founder:
+        if self.p.student:
+            found.append("your personal tutor")
+        if not self.p.founder and (self.p.works or self.p.academic):
             found.append("your manager" if not self.p.academic else "your supervisor")
         return join_words(found) or "the people it affects"
 
@@ -617,6 +700,8 @@ class _Writer:
         return ""
 
     def floor(self) -> str:
+        if self.p.student:
+            return STUDENT_FLOOR
         return f"{FLOORS[self.c.decision.risk_appetite]} of living costs"
 
     def place(self, option: str) -> str | None:
@@ -639,7 +724,7 @@ class _Writer:
     def _unknown(self, option: str) -> Lines:
         name = quoted(option)
         return Lines(
-            upside=f"What would {name} give you that the other options do not? The wording does not say, so ask.",
+            upside=f"What would {name} give you that the other options do not?",
             downside=f"What would {name} cost in money, time, energy and relationships, and who else pays part of it?",
             worst_case=f"What is the worst realistic outcome of {name}, and could you recover from it within a year?",
             mitigation=f"What would make {name} smaller or easier to undo: a trial period, a later start, a way back "
@@ -763,7 +848,7 @@ class _Writer:
             + ": unlike raising money, it needs nobody else's yes.",
             downside=f"{sentence(who)[:-1]} lose their jobs, the team that stays carries their work and watches how it is "
             "done, and notice, severance and advice cost money up front, so the saving starts later than it looks."
-            + (f" Leading these conversations while {strain} is hard on you too." if strain else ""),
+            + (f" Leading these conversations on top of {strain} is hard on you too." if strain else ""),
             worst_case="The cut is too small or too late: the money problem is back within months, morale drops, and "
             "someone you meant to keep resigns as well.",
             mitigation=f"Work out what the cut really buys in {money} after notice and severance, take employment-law "
@@ -1393,8 +1478,26 @@ class _Composer:
         income_at_stake = any(
             r.kind is not None and r.kind.name in ("leave", "switch", "commit") for r in self.readings
         )
-        found = ["Reversibility: how cheaply you could change course if it goes wrong"]
-        if person.young:
+        hardest = max(
+            (r for r in self.readings if r.hard and not r.synthetic),
+            key=lambda r: LEVEL_ORDER[r.level],
+            default=None,
+        )
+        found = [
+            f"Reversibility: what it would cost to undo {quoted(hardest.name)}, the hardest option to take back"
+            if hardest is not None
+            else "Reversibility: how cheaply you could change course if it goes wrong"
+        ]
+        if person.young and not person.reading.apprentice:
+            found.append(
+                {
+                    "low": "Safety: you finish school with the grades you need, and a next step stays open, whatever "
+                    "you choose",
+                    "medium": "A safe next step: you can still change course after the first year if it does not suit you",
+                    "high": "What you want to do: worth a risk if you can still change course later",
+                }[appetite]
+            )
+        elif person.young:
             found.append(
                 {
                     "low": "Safety: you keep a training place and a way to finish a qualification, whatever you choose",
@@ -1409,6 +1512,14 @@ class _Composer:
                     "decision calmly",
                     "medium": "A survivable worst case: the company could recover from it within about a year",
                     "high": "Size of the upside: worth the risk only if the best case changes the company's course",
+                }[appetite]
+            )
+        elif person.student:
+            found.append(
+                {
+                    "low": f"Safety: your place on the course kept, and {STUDENT_FLOOR}, whatever happens",
+                    "medium": "A safe next step: you can still finish the year if the new plan does not work out",
+                    "high": "The work you want to do: worth a risk if you can still finish the course",
                 }[appetite]
             )
         else:
@@ -1442,7 +1553,11 @@ class _Composer:
         people = self.writer.people()
         if people != "the people it affects":
             found.append(f"What it means for {people}")
-        found.append("Learning speed: how soon the option gives you real evidence")
+        deadline = self.decision.deadline
+        if deadline is not None and deadline > self.context.reference_date:
+            found.append(f"Learning speed: which option gives you real evidence before {deadline.isoformat()}")
+        else:
+            found.append("Learning speed: how soon the option gives you real evidence")
         return found
 
     def option(self, reading: Reading) -> DecisionOption:
@@ -1502,13 +1617,13 @@ class _Composer:
         year_on = shift(self.context.reference_date, 365)
         when = f"it is {year_on.isoformat()}" if year_on else "a year has passed"
         causes = [
-            f"Imagine {when} and {name} went badly. Give yourself five minutes to write down every "
-            "reason you can think of before talking, then mark the likeliest three. Stories to test against yours:"
+            f"Imagine {when} and {name} went badly: take five minutes to write down every reason you can think "
+            "of before talking, mark the likeliest three, and test them against these stories:"
         ]
         causes += self.lines[lead.name].causes[:3]
         strain = self.writer.strain()
         if strain:
-            causes.append(f"{strain} continued or grew, and health or relationships paid the price.")
+            causes.append(sentence(f"{strain} continued or grew, and health or relationships paid the price"))
         causes += [f"{quoted(c)} kept the hard conversations from happening in time." for c in self.fears[:1]]
         money_kinds = ("leave", "switch", "commit", "study", "job", "move", "hire", "raise", "layoff")
         if (
@@ -1525,8 +1640,8 @@ class _Composer:
         if people != "the people it affects" and not any("heard late" in c for c in causes):
             causes.append(f"{people[0].upper()}{people[1:]} heard about it late, and their reaction changed the plan.")
         causes.append(
-            "Now the reverse: it went well. What made the difference? The answers usually point at the same "
-            "few things to watch."
+            f"Now the reverse: {when} and {name} went well; what made the difference, and "
+            "which of it is in your hands now?"
         )
         cited = self.guide(PREMORTEM_GUIDE, "How to run it", "Questions to ask")
         return causes, cited + self.cite_template("premortem")
@@ -1545,10 +1660,17 @@ class _Composer:
                 f"{quoted(reading.name)}: how would you feel ten minutes after choosing it, ten months on, and ten "
                 "years on?"
             )
-        lines.append(
-            "Which of these feelings is about the decision itself, and which about the conversation it "
-            "needs? The ten-minute part can often be made easier by rehearsing that conversation."
-        )
+        people = self.writer.people(self.leading)
+        if people != "the people it affects":
+            lines.append(
+                f"Which of these feelings is about the decision itself, and which about telling {people}, a "
+                "conversation that is easier once rehearsed?"
+            )
+        else:
+            lines.append(
+                "Which of these feelings is about the decision itself, and which about the conversation it needs? "
+                "The ten-minute part can often be made easier by rehearsing that conversation."
+            )
         if self.person.distress >= 2:
             lines.append("Which time frame is carrying the most weight right now, and is that the tiredness talking?")
         cited = self.guide(TEN_TEN_TEN_GUIDE, "How to run it", "Questions to ask")
@@ -1589,18 +1711,17 @@ class _Composer:
     def questions(self) -> list[str]:
         values = slot_values(self.context)
         questions: list[str] = []
+        about = {_stem(w) for w in words(" ".join([self.decision.statement, *self.decision.options]))}
         for result, item in self.chosen_templates():
-            taken = 0
+            fitting = []
             for question in item.get("questions") or []:
                 text = without_placeholders(str(question), values)
-                if (
-                    text is None
-                    or not fits_person(str(question), self.person.reading)
-                    or taken == QUESTIONS_PER_TEMPLATE
-                ):
-                    continue
-                questions.append(text)
-                taken += 1
+                if text is not None and fits_person(str(question), self.person.reading):
+                    fitting.append(text)
+            # The template's questions that share most words with this decision, in the bank's order otherwise.
+            ranked = sorted(fitting, key=lambda q: -len(about & {_stem(w) for w in words(q)}))
+            taken = [q for q in fitting if q in ranked[:QUESTIONS_PER_TEMPLATE]]
+            questions += taken
             if taken:
                 self.citations.cite(result)
         return questions
@@ -1608,7 +1729,8 @@ class _Composer:
     def next_steps(self) -> list[str]:
         hard = [quoted(r.name) for r in self.readings if r.hard and not r.synthetic]
         steps = [
-            "Write a decision-journal entry today: the decision, the options, what you expect and how sure you are."
+            f"Write a decision-journal entry today: what you expect {quoted(self.leading.name)} to bring by "
+            f"{self.check_in.isoformat()}, and how sure you are of it, as a percentage."
         ]
         costs = "time, pay and your training place" if self.person.young else "money, time and reputation"
         if hard:

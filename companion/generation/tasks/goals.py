@@ -24,7 +24,6 @@ from typing import Any
 from companion.generation.base import Retrieved
 from companion.generation.notes import MONTH_NAMES_RE, NotesFacts, detect_language, find_dates, month_number
 from companion.generation.tasks.common import (
-    PERSONA_LABELS,
     Citations,
     KnowledgeMissing,
     MissingInput,
@@ -39,6 +38,7 @@ from companion.generation.tasks.common import (
     looks_like_instruction,
     names_someone,
     notes_facts,
+    persona_label,
     quoted,
     scrub_placeholders,
     sentence,
@@ -950,7 +950,9 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> GoalPlan:
     deadlines: list[dt.date] = []
     notes: list[str] = []
     if persona is not None:
-        notes.append(f"Worked examples prefer the persona read from role and situation: {PERSONA_LABELS[persona]}.")
+        notes.append(
+            f"Worked examples prefer the persona read from role and situation: {persona_label(persona, context)}."
+        )
     for index, goal in enumerate(context.mentee.goals):
         ranked = bank_items(retrieved.get(f"smart_goals:{index}"))
         if not ranked:
