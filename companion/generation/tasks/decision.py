@@ -443,6 +443,11 @@ def read_situation(context: MentoringContext) -> Person:
     )
 
 
+def _without_cue(reason: str) -> str:
+    """'“ask the”: asking costs little' as 'asking costs little', for an option already quoted whole."""
+    return re.sub(r"^“[^”]*”: ", "", reason)
+
+
 def _same_cue(a: str, b: str) -> bool:
     """'70h weeks' in the notes is the '70-hour weeks' of the profile, 'Burnt out' the 'burnout'; 'sleep is
     bad' is neither."""
@@ -561,7 +566,7 @@ def assess_reversibility(decision: DecisionInput, options: list[str], person: Pe
             if kind is not None:
                 level, reasons, _ = _reversibility_of(kind, option, person)
                 # The option is quoted whole, so its cue words ('“ask the”: …') would only repeat a fragment.
-                reasons = list(dict.fromkeys(re.sub(r"^“[^”]*”: ", "", r) for r in reasons))
+                reasons = list(dict.fromkeys(_without_cue(r) for r in reasons))
                 places.append((f"option {quoted(option)}", level, reasons))
     else:
         for cue in find_cues(decision.statement):
@@ -1478,14 +1483,10 @@ class _Composer:
         income_at_stake = any(
             r.kind is not None and r.kind.name in ("leave", "switch", "commit") for r in self.readings
         )
-        hardest = max(
-            (r for r in self.readings if r.hard and not r.synthetic),
-            key=lambda r: LEVEL_ORDER[r.level],
-            default=None,
-        )
+        hardest = self.leading
         found = [
             f"Reversibility: what it would cost to undo {quoted(hardest.name)}, the hardest option to take back"
-            if hardest is not None
+            if hardest.hard and not hardest.synthetic
             else "Reversibility: how cheaply you could change course if it goes wrong"
         ]
         if person.young and not person.reading.apprentice:
@@ -1569,7 +1570,7 @@ class _Composer:
                 "reputation."
             )
         else:
-            reason = sentence("; ".join(re.sub(r"^“[^”]*”: ", "", r) for r in reading.reasons))
+            reason = sentence("; ".join(_without_cue(r) for r in reading.reasons))
         review = self.check_in.isoformat()
         return DecisionOption(
             name=reading.name,
