@@ -101,3 +101,52 @@ def test_risk_appetite_changes_the_criteria_and_the_floor(knowledge_companion: C
     assert any(c.startswith("Size of the upside") for c in bold.criteria)
     assert "twelve months of living costs" in cautious.options[0].mitigation
     assert "three months of living costs" in bold.options[0].mitigation
+
+
+@pytest.mark.parametrize(
+    ("option", "kind"),
+    [
+        ("move to the campus café, fewer hours and lower pay", "job"),  # another employer, not a city; not a cost cut
+        ("move to Berlin", "move"),
+        ("move to a cheaper office", "cut_costs"),
+        ("apply for the university hardship fund and drop to 12 hours a week", None),  # honest questions
+        ("drop to 3 days a week", None),
+        ("drop out of university", "leave"),
+        ("cut my own salary", "cut_costs"),
+        ("ask the manager for weekend day shifts only", "negotiate"),
+    ],
+)
+def test_an_option_is_read_from_its_move_not_from_a_word_in_passing(option: str, kind: str | None) -> None:
+    from companion.generation.tasks.decision import option_kind
+
+    found = option_kind(option)
+    assert (found.name if found else None) == kind
+
+
+def test_a_feeling_word_becomes_a_noun_and_a_clause_is_not_spliced() -> None:
+    from companion.generation.tasks.decision import strain_phrase
+
+    assert strain_phrase("scared") == "the fear you described"
+    assert strain_phrase("Burnt out.") == "the burnout you described"
+    assert strain_phrase("70-hour weeks") == "“70-hour weeks”"
+    assert strain_phrase("he hasn't had a day off since September") == "the strain you described"
+
+
+def test_a_working_student_is_not_written_to_as_an_apprentice(knowledge_companion: Companion) -> None:
+    output = framework_for(
+        knowledge_companion,
+        mentee={
+            "name": "Chloe Martin",
+            "role": "first-year biology student and part-time barista, 19",
+            "situation": "late closing shifts clash with 9am labs",
+        },
+        decision={
+            "statement": "how to stop the closing shifts clashing with labs",
+            "options": ["ask the manager for weekend day shifts only", "quit the café job"],
+            "risk_appetite": "low",
+        },
+    )
+    text = " ".join([*output.criteria, *(o.mitigation for o in output.options), *output.premortem])
+    assert "training place" not in text and "training provider" not in text
+    assert "twelve months of living costs" not in text
+    assert any("your personal tutor and your manager" in c for c in output.criteria)
