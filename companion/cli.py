@@ -575,6 +575,99 @@ def people_list(
         out.print(f"{record.person_id}  {record.name}  ({detail})", highlight=False, soft_wrap=True)
 
 
+# --------------------------------------------------------------------------------------
+# The programme
+# --------------------------------------------------------------------------------------
+programme_app = typer.Typer(no_args_is_help=True, help="How a tenant's mentorships are going, as counts and dates.")
+app.add_typer(programme_app, name="programme")
+
+
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+@programme_app.command("health")
+def programme_health(
+    tenant: Annotated[str, typer.Option(help="Tenant whose programme to show.")] = vocab.DEFAULT_TENANT,
+    status: Annotated[str, typer.Option(help="all, stalled or at_risk.")] = "all",
+    stalled_after_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=365, help="Days without a session that make a mentorship stalled (default: the setting)."
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks of sessions held per week to show.")] = 12,
+    today: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Reference date, YYYY-MM-DD (default: today).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every mentorship's sessions, cadence, overdue items and decisions due, and the programme's totals."""
+    from datetime import date
+
+    from companion import programme
+
+    if status not in ("all", "stalled", "at_risk"):
+        raise fail(f"--status must be all, stalled or at_risk, not {status!r}", 2)
+    companion = build_companion()
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        report = programme.health(
+            companion.database,
+            access.operator(tenant),
+            companion.settings,
+            today=today.date() if today else date.today(),
+            status=status,  # type: ignore[arg-type]
+            stalled_after_days=stalled_after_days,
+            weeks=weeks,
+        )
+    if as_json:
+        emit_json(report.model_dump(mode="json"))
+        return
+    t = report.totals
+    out.print(
+        f"Tenant {report.tenant} on {report.today}: {t.mentorships} mentorships ({t.active} active, {t.stalled} stalled, "
+        f"{t.at_risk} at risk), {t.sessions_held} sessions held, {t.overdue_action_items} overdue action items, "
+        f"{t.decisions_due} decisions due. Stalled after {report.stalled_after_days} days.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not report.mentorships:
+        shown = {"all": "No mentorships", "stalled": "No stalled mentorships", "at_risk": "No mentorships at risk"}
+        out.print(f"{shown[report.status]}.", highlight=False)
+        return
+    table = Table(
+        "mentorship",
+        "mentee",
+        "mentor",
+        "status",
+        "last session",
+        "days",
+        "held",
+        "planned",
+        "behind",
+        "overdue",
+        "decisions",
+        "health",
+    )
+    for row in report.mentorships:
+        table.add_row(
+            row.mentorship_id[:8],
+            row.mentee_person_id,
+            row.mentor_person_id,
+            row.status,
+            _or_dash(row.last_session_date),
+            _or_dash(row.days_since_last_session),
+            str(row.sessions_held),
+            _or_dash(row.sessions_planned),
+            _or_dash(row.sessions_behind),
+            str(row.overdue_action_items),
+            str(row.decisions_due),
+            ", ".join(row.risks) if row.at_risk else ("on track" if row.status == "active" else row.status),
+        )
+    out.print(table, width=None if out.is_terminal else 200)  # piped: every column whole
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs API keys.")] = "127.0.0.1",

@@ -11,6 +11,7 @@ from api.errors import is_api_path
 from api.web.core import HERE, render
 from api.web.matching import router as matching_router
 from api.web.pages import router
+from api.web.programme import router as programme_router
 from companion.first_start import RETRY_AFTER_SECONDS
 
 
@@ -19,6 +20,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
     app.include_router(matching_router)
+    app.include_router(programme_router)
 
 
 class IndexingPage:
