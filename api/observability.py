@@ -143,8 +143,8 @@ PROGRAMME_COUNTS = (
 
 
 class ProgrammeCollector(Collector):
-    """Gauges of programme health per tenant: counts only (labels are the tenant and a status word),
-    never an id, a name or any text. A database that does not answer leaves them out of the scrape."""
+    """Gauges of programme health over the whole install: counts only (the one label is a status word),
+    never a tenant, an id, a name or any text. A database that does not answer leaves them out of the scrape."""
 
     def __init__(self) -> None:
         self.totals: Callable[[], Mapping[str, Any]] | None = None
@@ -162,21 +162,19 @@ class ProgrammeCollector(Collector):
                 "programme metrics unavailable", extra={"error": type(exc).__name__}
             )
             return
+        # Summed over the install, with no tenant label: /metrics needs no key, and a tenant's name and
+        # numbers are its own (each tenant reads its own from GET /v1/programme/health).
         mentorships = GaugeMetricFamily(
             "companion_programme_mentorships",
-            "Mentorships by status (stalled and at_risk are active ones)",
-            labels=("tenant", "status"),
+            "Mentorships by status over all tenants (stalled and at_risk are active ones)",
+            labels=("status",),
         )
-        families = [
-            (field, GaugeMetricFamily(name, words, labels=("tenant",))) for field, name, words in PROGRAMME_COUNTS
-        ]
-        for tenant, totals in by_tenant.items():
-            for status in PROGRAMME_STATUSES:
-                mentorships.add_metric((tenant, status), float(getattr(totals, status)))
-            for field, family in families:
-                family.add_metric((tenant,), float(getattr(totals, field)))
+        for status in PROGRAMME_STATUSES:
+            mentorships.add_metric((status,), float(sum(getattr(t, status) for t in by_tenant.values())))
         yield mentorships
-        for _, family in families:
+        for field, name, words in PROGRAMME_COUNTS:
+            family = GaugeMetricFamily(name, f"{words}, over all tenants")
+            family.add_metric((), float(sum(getattr(t, field) for t in by_tenant.values())))
             yield family
 
 
