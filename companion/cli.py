@@ -32,6 +32,28 @@ from companion.service import Companion
 if TYPE_CHECKING:
     from companion.memory import ApiKeys
 
+_TYPE_LABELS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "date": "DATE", "datetime": "DATE"}
+_original_display_type = typer.core.TyperOption.display_type
+
+
+def _value_label(param: Any, ctx: Any) -> str | None:
+    """What `--help` shows after a parameter: nothing for a flag (it takes no value), the choices of a
+    choice, else an upper-case name (TEXT, INTEGER, PATH), instead of typer's '<bool>', '<str>' and
+    '<list[str]>'."""
+    if param.metavar is not None:
+        return str(param.metavar)
+    shown = _original_display_type(param, ctx).strip("<>")
+    repeated = shown.startswith("list[")
+    shown = shown.removeprefix("list[").removesuffix("]").removesuffix(" range")
+    if shown == "bool":
+        return None
+    label = _TYPE_LABELS.get(shown, shown)
+    return f"{label}..." if repeated else label
+
+
+typer.core.TyperOption.display_type_rich = _value_label  # type: ignore[method-assign,assignment]
+typer.core.TyperArgument.display_type_rich = _value_label  # type: ignore[method-assign,assignment]
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Mentor Companion: better mentoring sessions.")
 knowledge_app = typer.Typer(no_args_is_help=True, help="Check and index the shipped knowledge base.")
 app.add_typer(knowledge_app, name="knowledge")
@@ -211,10 +233,23 @@ def search(
             if not response.results:
                 out.print("  (no results)")
             for rank, result in enumerate(response.results, start=1):
-                snippet = " ".join(result.text.split())[:160]
-                out.print(f"  {rank}. [cyan]{result.heading}[/]  ({result.score:.4f})", highlight=False)
+                snippet = _snippet(result.text)
+                # the rank says the order; a fused RRF score (0.0164) means nothing to a reader (--json keeps it)
+                out.print(f"  {rank}. [cyan]{result.heading}[/]", highlight=False)
                 out.print(f"     {result.source}  [dim]{result.chunk_id}[/]", highlight=False)
                 out.print(f"     {snippet}", highlight=False)
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    """The start of a chunk on one line, cut at a word (or a sentence's end when one is near), never mid-word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    sentence_end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    if sentence_end >= limit * 0.6:
+        return cut[: sentence_end + 1]
+    return cut[: cut.rfind(" ")].rstrip(" ,;:-–(") + "…"
 
 
 @app.command()
