@@ -2391,6 +2391,24 @@ _GROWTH_WORDS = re.compile(
     r"nervios\w*|minimiza)\b",
     re.I,
 )
+_CONTRAST = re.compile(
+    r"\s+(?:until|till|except(?:\s+for)?|but|though|although|yet|aber|bis|außer|pero|excepto|hasta)\s+|,\s*(?:though|but)\s+",
+    re.I,
+)
+
+
+def _mixed_verdict(text: str) -> tuple[str, str] | None:
+    """(the win, the growth area) of a line that praises and then qualifies ('great energy but still
+    rambles', 'went well until the revenue slide: rushed'); None when it does not do both."""
+    parts = _CONTRAST.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    praise, rest = parts[0].strip(" ,;:"), parts[1].strip(" ,;:")
+    if not _WIN_WORDS.search(praise) or _WIN_WORDS.search(rest) or len(rest.split()) < 2 or len(praise.split()) < 2:
+        return None
+    return praise, rest
+
+
 _DONE_WORDS = re.compile(
     r"\b(?:done|finished|completed|submitted|already|shipped|published|sent|applied|signed|passed|launched|"
     r"erledigt|abgeschlossen|geschafft|bereits|schon|angemeldet|abgerechnet|verdrahtet|"
@@ -3252,10 +3270,15 @@ class _Analysis:
         rest = " ".join(leftovers)
         if not rest or (made_item and not leftovers):
             return
-        if kind == "win" or line.section == "wins" or (_WIN_WORDS.search(rest) and kind != "growth"):
-            self.wins.append(NoteFact(_capitalise(_clean(rest)), line.source))
-        if kind == "growth" or line.section == "growth" or _GROWTH_WORDS.search(rest):
-            self.growth.append(NoteFact(_capitalise(_clean(rest)), line.source))
+        mixed = _mixed_verdict(rest) if kind not in ("win", "growth") else None
+        if mixed is not None:  # 'rehearsal went well until the revenue slide: rushed' is a win and a growth area
+            self.wins.append(NoteFact(_capitalise(_clean(mixed[0])), line.source))
+            self.growth.append(NoteFact(_capitalise(_clean(mixed[1])), line.source))
+        else:
+            if kind == "win" or line.section == "wins" or (_WIN_WORDS.search(rest) and kind != "growth"):
+                self.wins.append(NoteFact(_capitalise(_clean(rest)), line.source))
+            if kind == "growth" or line.section == "growth" or _GROWTH_WORDS.search(rest):
+                self.growth.append(NoteFact(_capitalise(_clean(rest)), line.source))
         negated = re.search(r"\b(?:not|nicht|no|noch nicht|yet)\b", rest, re.I)
         perfect = re.search(
             r"\b(?:has|have|'s|'ve|hat|habe|ha|han|already|bereits|schon|ya)\b|\b\w+ed\b|\w+[oó]\b", rest, re.I

@@ -281,3 +281,25 @@ def test_jottings_about_the_mentee_by_initial_become_second_person_and_no_topic_
     assert [(i.text, i.owner) for i in output.to_confirm] == [("Ask HR whether acting-up experience counts", "mentor")]
     text = render_markdown(output, context)
     assert "a name in brackets is the notes' best guess" in text and "Kev" not in text and " M " not in text
+
+
+PITCH_NOTES = """\
+Priya, session 3
+- pitch rehearsal went well until the revenue slide: rushed, no eye contact
+- she's proud of closing the first paying pilot (great win)
+"""
+
+
+def test_praise_then_a_qualifier_is_a_strength_and_a_growth_area(knowledge_companion: Companion) -> None:
+    context = maria_context().model_copy(update={"notes": PITCH_NOTES})
+    output, _ = compose(knowledge_companion, "feedback", context)
+    assert isinstance(output, FeedbackSummary)
+    assert "Pitch rehearsal went well." in output.strengths
+    assert not any("revenue slide" in s for s in output.strengths)
+    assert any("revenue slide" in g and "rushed" in g for g in output.growth_areas)
+    texts = [s.text for s in output.feedback_statements]
+    # pride is not a behaviour to keep doing, and the writer's aside is not said back to the mentee
+    proud = next(t for t in texts if "first paying pilot" in t)
+    assert "Keep doing it" not in proud and "great win" not in proud and "right to be proud" in proud
+    # the label before the colon says when it happened
+    assert any(t.startswith("When it came to the revenue slide, you rushed") for t in texts)

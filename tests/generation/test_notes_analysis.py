@@ -1139,3 +1139,16 @@ def test_a_german_line_about_how_the_mentee_feels_is_a_wellbeing_cue_not_an_acti
         ("Den aktuellen Dienstplan schicken", "mentee", dt.date(2027, 4, 16))
     ]
     assert {c.kind for c in facts.wellbeing} >= {"exhaustion", "sleep", "low_energy"}
+
+
+@pytest.mark.parametrize(
+    ("line", "win", "growth"),
+    [
+        ("great energy but still rambles when asked about pricing", "Great energy", "Still rambles when asked about pricing"),
+        ("demo went well until the Q&A, then froze", "Demo went well", "The Q&A, then froze"),
+    ],
+)
+def test_a_line_that_praises_then_qualifies_is_split(line: str, win: str, growth: str) -> None:
+    facts = analyse_notes(f"- {line}", session_date=TUESDAY, mentee_name="Priya Raman", mentor_name="Dana Okafor")
+    assert [w.text for w in facts.wins] == [win]
+    assert [g.text for g in facts.growth_areas] == [growth]

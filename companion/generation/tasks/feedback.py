@@ -917,6 +917,7 @@ _CONTRACTIONS = {"You're": "You are", "You've": "You have", "You'll": "You will"
 def behaviour(text: str, voice: Voice, speaker: str | None = None) -> Behaviour | None:
     """The first sentence of an observation as something the mentee did, or None when it is not about what they did."""
     text = _CATEGORY_LABEL.sub("", tidy(text))
+    text = re.sub(r"\s*\((?:[^()\s]+\s?){1,4}\)\s*$", "", text)  # the writer's aside: '(great win)', '(finally!)'
     label = _TOPIC_LABEL.match(text)
     topic_label = None
     if label and len(label.group("label").split()) <= 3:
@@ -938,7 +939,16 @@ def behaviour(text: str, voice: Voice, speaker: str | None = None) -> Behaviour 
         phrase = re.sub(r"\bit\b", topic_label[:1].lower() + topic_label[1:], phrase, count=1)
     situation = None
     moment = _EVENT.search(phrase) or _WHEN_EVENT.search(phrase) or _TIME.search(phrase)
-    if moment is not None:
+    if (
+        moment is None
+        and topic_label
+        and not voice.is_person(topic_label.split()[0])
+        and topic_label.lower() not in phrase.lower()  # 'Deck v4: walked through it' already names it
+    ):
+        # 'the revenue slide: rushed' says where it happened: 'When it came to the revenue slide, you rushed'
+        label_text = topic_label[:1].lower() + topic_label[1:] if not topic_label[:2].isupper() else topic_label
+        situation = f"When it came to {label_text}"
+    elif moment is not None:
         situation = phrase[moment.start() : moment.end()]
         situation = situation[:1].upper() + situation[1:]
         phrase = " ".join(f"{phrase[: moment.start()]} {phrase[moment.end() :]}".split())
@@ -950,6 +960,11 @@ def behaviour(text: str, voice: Voice, speaker: str | None = None) -> Behaviour 
     if len(phrase.split()) < 2:
         return None
     return Behaviour(phrase=phrase, situation=situation, present=spoken.present)
+
+
+_PROUD = re.compile(
+    r"^(?:are|were|feel|felt|seem(?:ed)?)\s+(?:really\s+|very\s+|so\s+|quietly\s+)?proud\s+of\s+(?P<what>\S.*)$", re.I
+)
 
 
 def _statement(
@@ -971,6 +986,17 @@ def _statement(
     goal = goal_for(f"{observation.text} {observation.topic or ''}", context.mentee.goals)
     session = f"session {context.session.number}" + (f" ({observation.topic})" if observation.topic else "")
     moment = found.situation if found.situation != "in session" else None
+    proud = _PROUD.match(found.phrase)
+    if kind == "strength" and proud is not None:
+        # pride is a feeling, not a behaviour to keep doing: name what they did, and that the pride is earned
+        what = proud.group("what")
+        impact = f"it brings you closer to {quoted(goal)}" if goal else ""
+        closer = f"; {impact}" if impact else ""
+        text = f"I want to point out something that worked: {what}{closer}. You are right to be proud of it."
+        citations.cite(pattern)
+        return FeedbackStatement(
+            situation=f"In session {context.session.number}", behavior=what, impact=impact, text=sentence(text)
+        )
     if kind == "strength":
         impact = f"you are closer to {quoted(goal)}" if goal else ""
         tail = (f", and because of that {impact}" if impact else "") + ". Keep doing it."
@@ -1012,13 +1038,14 @@ def statements(
         if item.get("form") == "sbi"
     }
     cues = {cue.source for cue in parsed.facts.wellbeing}
-    growth_sources = {o.source for o in parsed.growth_areas}
+    # the same words read as a win and a growth area are a growth area; a line split into both keeps both
+    growth_read = {(o.source, o.text) for o in parsed.growth_areas}
     made: list[FeedbackStatement] = []
     skipped = 0
     for kind, observations, pattern_id in (
         (
             "strength",
-            [o for o in parsed.strengths if not is_setback(o.text) and o.source not in growth_sources],
+            [o for o in parsed.strengths if not is_setback(o.text) and (o.source, o.text) not in growth_read],
             STRENGTH_PATTERN,
         ),
         ("growth", parsed.growth_areas, GROWTH_PATTERN),
@@ -1389,12 +1416,13 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> FeedbackSummary:
 
     speakers = {fact.source: speaker_of(fact.source, voice) for fact in (*facts.wins, *facts.growth_areas)}
     cues = {cue.source for cue in facts.wellbeing}
-    # a note read as both a win and a growth area ('le cuesta hablar de sus logros') is a growth area only
-    growth_sources = {o.source for o in parsed.growth_areas}
+    # a note read as both a win and a growth area ('le cuesta hablar de sus logros') is a growth area only;
+    # a line that praises and then qualifies was split into one of each, and keeps both
+    growth_read = {(o.source, o.text) for o in parsed.growth_areas}
     wins = [
         o
         for o in parsed.strengths
-        if o.source not in cues and o.source not in growth_sources and not is_setback(o.text)
+        if o.source not in cues and (o.source, o.text) not in growth_read and not is_setback(o.text)
     ]
     strengths = [writer.prose(o.text, speakers.get(o.source), strip_names=True) for o in wins]
     growth = [
