@@ -168,6 +168,9 @@ def save_session_feedback(
     "/{mentorship_id}/action-items",
     operation_id="create_action_items",
     summary="Save action items (e.g. a feedback summary's) in one call",
+    description="Idempotent by content: an item whose words (ignoring case and spacing) are already stored "
+    "for the same session, or without a session among the open items, is that item, and takes the owner "
+    "and due date sent now. A repeated or retried request therefore stores nothing twice.",
     status_code=201,
     response_model=list[ActionItemPublic],
 )

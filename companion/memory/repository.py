@@ -424,8 +424,33 @@ class MemoryRepository:
                 )
                 if found is None:
                     raise NotFound("session", session_id)
-            rows = _new_action_items(tenant, mentorship_id, session_id, items, now)
-            session.add_all(rows)
+            # Saving is idempotent by content: an item whose text is already stored for this session (or,
+            # without a session, among the open items) is that item, with the owner and due date sent now;
+            # a second click on "Save", a retried request or a re-save after a fix stores nothing twice.
+            same_place = (
+                ActionItemRecord.session_id == session_id
+                if session_id is not None
+                else ActionItemRecord.session_id.is_(None) & ~ActionItemRecord.done
+            )
+            stored = {
+                _item_key(row.text): row
+                for row in session.scalars(
+                    select(ActionItemRecord).where(
+                        ActionItemRecord.tenant == tenant, ActionItemRecord.mentorship_id == mentorship_id, same_place
+                    )
+                )
+            }
+            saved: dict[str, ActionItemRecord] = {}
+            for item in items:
+                key = _item_key(item.text)
+                row = saved.get(key) or stored.get(key)
+                if row is None:
+                    row = _new_action_item(tenant, mentorship_id, session_id, item, now, position=len(saved))
+                    session.add(row)
+                else:
+                    row.owner, row.due = item.owner, item.due
+                saved[key] = row
+            rows = list(saved.values())
         return [_action_item_public(row) for row in rows]
 
     def set_action_item_done(
@@ -840,23 +865,34 @@ def _planned_sessions(cadence: Cadence, next_number: int, today: dt.date) -> int
     return min(next_number - 1 + ahead, SESSION_NUMBER_LIMIT)
 
 
+def _item_key(text: str) -> str:
+    """An action item's identity within a session: its words, ignoring case, spacing and a final stop."""
+    return " ".join(text.casefold().split()).rstrip(".!")
+
+
+def _new_action_item(
+    tenant: str, mentorship_id: str, session_id: str | None, item: ActionItem, now: dt.datetime, *, position: int
+) -> ActionItemRecord:
+    return ActionItemRecord(
+        id=new_id(),
+        mentorship_id=mentorship_id,
+        session_id=session_id,
+        tenant=tenant,
+        position=position,
+        text=item.text,
+        owner=item.owner,
+        due=item.due,
+        done=item.done,
+        done_at=now if item.done else None,
+        created_at=now,
+    )
+
+
 def _new_action_items(
     tenant: str, mentorship_id: str, session_id: str | None, items: Sequence[ActionItem], now: dt.datetime
 ) -> list[ActionItemRecord]:
     return [
-        ActionItemRecord(
-            id=new_id(),
-            mentorship_id=mentorship_id,
-            session_id=session_id,
-            tenant=tenant,
-            position=position,
-            text=item.text,
-            owner=item.owner,
-            due=item.due,
-            done=item.done,
-            done_at=now if item.done else None,
-            created_at=now,
-        )
+        _new_action_item(tenant, mentorship_id, session_id, item, now, position=position)
         for position, item in enumerate(items)
     ]
 

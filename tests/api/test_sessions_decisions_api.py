@@ -392,3 +392,29 @@ def test_a_context_sent_in_part_keeps_the_stored_rest(client: TestClient, pair: 
     assert any(note.startswith("Session 2 is treated as an early session") for note in agenda["generator"]["notes"])
     assert "Persona read from the mentee's role and situation: first-time founder." in agenda["generator"]["notes"]
     assert [item["text"] for item in agenda["carried_forward"]] == ["Draft the investor list"]
+
+
+def test_saving_the_same_action_items_twice_stores_them_once(client: TestClient, pair: dict[str, Any]) -> None:
+    """A second click on "Save", a retried request, or a re-save after fixing a date stores nothing twice."""
+    body = {
+        "session_id": pair["sid"],
+        "items": [
+            {"text": "Send the revised deck", "owner": "mentee", "due": "2026-11-06"},
+            {"text": "Intro to two angels", "owner": "mentor"},
+        ],
+    }
+    first = client.post(url(pair, "/action-items"), headers=pair["dana"], json=body)
+    assert first.status_code == 201, first.text
+    body["items"][0] = {"text": "send the revised deck.", "owner": "mentee", "due": "2026-11-09"}  # a fix, re-saved
+    again = client.post(url(pair, "/action-items"), headers=pair["dana"], json=body)
+    assert again.status_code == 201, again.text
+    assert [i["id"] for i in again.json()] == [i["id"] for i in first.json()]
+    progress = client.get(url(pair, "/progress"), headers=pair["dana"]).json()["action_items"]
+    stored = progress["open"] + progress["overdue"]
+    texts = [i["text"].casefold() for i in stored]
+    assert texts.count("send the revised deck") == 1 and texts.count("intro to two angels") == 1
+    deck = next(i for i in stored if i["text"].casefold() == "send the revised deck")
+    assert deck["due"] == "2026-11-09"  # the date set last is the one kept
+    # the same words in one request are one item, and an item of another session is a different item
+    twice = {"items": [{"text": "Book the room"}, {"text": "book the room"}]}
+    assert len(client.post(url(pair, "/action-items"), headers=pair["dana"], json=twice).json()) == 1
