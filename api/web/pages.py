@@ -633,7 +633,8 @@ def export_output(
         missing = "no agenda has been saved" if what == "agenda" else "no summary has been made"
         raise ApiError(404, "Not found", f"Session {values['session'].number}: {missing} yet.")
     context = export_context(mentoring, caller, values["mentorship"], values["session"])
-    return output, render_markdown(output, context), values
+    # an export goes into a calendar invite or to the mentee: the generator's notes to the mentor stay out
+    return output, render_markdown(output, context, generator_notes=False), values
 
 
 @router.get("/mentorships/{mentorship_id}/sessions/{session_id}/{what}.md")

@@ -240,13 +240,14 @@ def render_sources(citations: list[Citation]) -> list[str]:
     return _section("Sources", lines)
 
 
-def render_footer(output: _Output) -> list[str]:
+def render_footer(output: _Output, *, notes: bool = True) -> list[str]:
+    """Who wrote it and, for the mentor reading it, the generator's notes on what it skipped or assumed."""
     info = output.generator
     line = f"_Written by the {info.provider} generator ({info.model}, {info.prompt_version})"
     if info.fallback_reason:
         line += f"; the LLM was not used: {info.fallback_reason}"
     lines = [line + "._"]
-    lines += [f"_{note}_" for note in info.notes]
+    lines += [f"_{note}_" for note in info.notes] if notes else []
     return lines
 
 
@@ -255,9 +256,10 @@ def escape_html(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def markdown_document(output: _Output, body: list[str]) -> str:
-    """A task's Markdown body with the sources and the footer every output gets, HTML escaped."""
-    lines = body + render_sources(output.citations) + render_footer(output)
+def markdown_document(output: _Output, body: list[str], *, generator_notes: bool = True) -> str:
+    """A task's Markdown body with the sources and the footer every output gets, HTML escaped. Without
+    `generator_notes`, for a document that leaves the mentor's hands (a calendar invite, a printout)."""
+    lines = body + render_sources(output.citations) + render_footer(output, notes=generator_notes)
     return escape_html("\n".join(lines).rstrip() + "\n")
 
 

@@ -198,10 +198,11 @@ def spec_of(output: _Output) -> TaskSpec:
     return task_spec(getattr(output, "task", ""))
 
 
-def render_markdown(output: _Output, context: MentoringContext | None = None) -> str:
-    """Markdown for any task's output; `context` adds names, dates and overdue flags when given."""
+def render_markdown(output: _Output, context: MentoringContext | None = None, *, generator_notes: bool = True) -> str:
+    """Markdown for any task's output; `context` adds names, dates and overdue flags when given. Without
+    `generator_notes` the footer leaves out the generator's notes to the mentor (for exports)."""
     try:
         spec = spec_of(output)
     except ValueError:
         raise ValueError(f"no Markdown renderer for {type(output).__name__}") from None
-    return render.markdown_document(output, spec.render(output, context))
+    return render.markdown_document(output, spec.render(output, context), generator_notes=generator_notes)

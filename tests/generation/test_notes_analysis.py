@@ -1144,7 +1144,11 @@ def test_a_german_line_about_how_the_mentee_feels_is_a_wellbeing_cue_not_an_acti
 @pytest.mark.parametrize(
     ("line", "win", "growth"),
     [
-        ("great energy but still rambles when asked about pricing", "Great energy", "Still rambles when asked about pricing"),
+        (
+            "great energy but still rambles when asked about pricing",
+            "Great energy",
+            "Still rambles when asked about pricing",
+        ),
         ("demo went well until the Q&A, then froze", "Demo went well", "The Q&A, then froze"),
     ],
 )

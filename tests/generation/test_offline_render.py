@@ -42,6 +42,18 @@ def test_agenda_clock_times_run_continuously_to_the_session_length() -> None:
     assert text.startswith("## Session: agenda (45 minutes)")
 
 
+@pytest.mark.parametrize("task", ["feedback", "agenda"])
+def test_an_export_leaves_out_the_generators_notes_to_the_mentor(task: str) -> None:
+    """The web's .md export goes into a calendar invite or to the mentee; 'Relative dates are counted from…'
+    and similar notes are for the mentor reading the output, not for them."""
+    output = snapshot_output(task)
+    assert output.generator.notes, "the snapshot should carry generator notes for this test to mean anything"
+    note = output.generator.notes[0]
+    assert f"_{note}_" in render_markdown(output, sample_context())
+    exported = render_markdown(output, sample_context(), generator_notes=False)
+    assert note not in exported and "_Written by the offline generator" in exported
+
+
 def test_a_fallback_reason_is_shown() -> None:
     output = snapshot_output("icebreakers")
     output.generator.fallback_reason = "connection refused"
