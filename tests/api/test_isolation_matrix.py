@@ -644,6 +644,31 @@ MATRIX: dict[str, list[Case]] = {
         web("POST", f"{PAGE}/goals", ("mid",), data=lambda ctx: {"start": ctx.today}, stream=True)
     ],
     "GET /mentorships/{mentorship_id}/schedule.ics": [web("GET", f"{PAGE}/schedule.ics", ("mid",))],
+    "GET /mentorships/{mentorship_id}/goal-progress": [web("GET", f"{PAGE}/goal-progress", ("mid",))],
+    "POST /mentorships/{mentorship_id}/goal-progress/check-ins": [
+        web(
+            "POST",
+            f"{PAGE}/goal-progress/check-ins",
+            ("mid", "goal", "s1"),
+            data=lambda ctx: {
+                "session_id": ctx["s1"],
+                f"rating_{ctx['goal']}": "5",
+                f"comment_{ctx['goal']}": "Steady.",
+                "back": f"/mentorships/{ctx['mid']}",
+            },
+        )
+    ],
+    "POST /mentorships/{mentorship_id}/goal-progress/goals": [
+        web("POST", f"{PAGE}/goal-progress/goals", ("mid",), data={"statement": "Practise the pitch weekly"})
+    ],
+    "POST /mentorships/{mentorship_id}/goal-progress/goals/{goal_id}": [
+        web(
+            "POST",
+            f"{PAGE}/goal-progress/goals/{{goal}}",
+            ("mid", "goal"),
+            data={"status": "active", "deadline": "2027-09-01"},
+        )
+    ],
     # -- accepting pairs starts mentorships (eli -> priya), which the reads above must not see ------
     "POST /v1/matches/accept": [
         api(
