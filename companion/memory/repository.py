@@ -63,6 +63,8 @@ from companion.schemas import (
     Cadence,
     DecisionFramework,
     FeedbackSummary,
+    GoalHistory,
+    GoalRating,
     MenteeProfile,
     MentoringContext,
     MentorProfile,
@@ -101,6 +103,8 @@ def _max_length(model: type[BaseModel], field: str) -> int:
 
 MAX_CONTEXT_ITEMS = _max_length(MentoringContext, "open_action_items")
 MAX_CONTEXT_ICEBREAKERS = _max_length(MentoringContext, "previous_icebreakers")
+MAX_CONTEXT_GOALS = _max_length(MentoringContext, "goal_history")
+MAX_GOAL_RATINGS = _max_length(GoalHistory, "ratings")
 SESSION_NUMBER_LIMIT = 1000
 """SessionInfo accepts session numbers up to this; later sessions are presented as this number."""
 SESSION_MINUTES_RANGE = (10, 240)
@@ -756,6 +760,7 @@ class MemoryRepository:
             next_number = _next_session_number(session, mentorship_id)
             open_items = _action_items(session, tenant, mentorship_id, ActionItemRecord.done.is_(False))
             asked = _asked_icebreakers(session, tenant, mentorship_id, include_private_plans=include_private_plans)
+            goals = _goals_public(session, tenant, mentorship_id)
         mentor = MentorPerson.model_validate(mentorship.mentor).model_dump(exclude={"person_id"})
         mentee = MenteePerson.model_validate(mentorship.mentee).model_dump(exclude={"person_id"})
         mentee["goals"] = list(mentorship.goals)
@@ -777,6 +782,7 @@ class MemoryRepository:
             ],
             previous_icebreakers=asked[-MAX_CONTEXT_ICEBREAKERS:],
             today=today,
+            goal_history=[_goal_history(goal) for goal in goals[:MAX_CONTEXT_GOALS]],
         )
 
 
@@ -972,6 +978,24 @@ def _goals_public(session: Session, tenant: str, mentorship_id: str, *, only: st
         )
         for row in rows
     ]
+
+
+def _goal_history(goal: GoalPublic) -> GoalHistory:
+    """A stored goal as generation sees it: its ratings (the latest ones when there are very many)."""
+    return GoalHistory(
+        statement=goal.statement,
+        status=goal.status,
+        deadline=goal.deadline,
+        ratings=[
+            GoalRating(
+                session_number=min(c.session_number, SESSION_NUMBER_LIMIT) if c.session_number else None,
+                by=c.by,
+                rating=c.rating,
+                comment=c.comment,
+            )
+            for c in goal.check_ins[-MAX_GOAL_RATINGS:]
+        ],
+    )
 
 
 def _check_in_public(row: GoalCheckIn, session_number: int | None) -> GoalCheckInPublic:
