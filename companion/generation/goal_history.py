@@ -29,7 +29,7 @@ class Attention:
     def sentence(self) -> str:
         if self.reason == "diverge":
             return (
-                f"the mentee rates it {self.mentee}/10 and the mentor {self.mentor}/10: agree what progress would "
+                f"the mentee rates it {self.mentee}/10 and the mentor {self.mentor}/10, so agree what progress would "
                 "look like"
             )
         return f"no rise in the mentee's rating over the last {self.stalled_for} check-ins: find what holds it up"
