@@ -18,7 +18,7 @@ none of them decides on its own.
 | tick an action item                      | yes   | yes      | yes    | own items | 404      |
 | read goals and their check-ins           | yes   | yes      | yes    | yes       | 404      |
 | create or change goals, seed from a plan | yes   | yes      | yes    | 403       | 404      |
-| rate a goal's progress (a check-in)      | mentor side | 403 | mentor side | mentee side | 404 |
+| rate a goal (check-in), rated as         | mentor | 403      | mentor | mentee    | 404      |
 
 A person who is the mentee of a mentorship is its mentee whatever key they hold: a mentor key
 does not make them the mentor side of their own mentorship.
