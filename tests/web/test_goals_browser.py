@@ -89,6 +89,16 @@ def test_both_sides_rate_goals_and_read_the_chart(browser: Any, web_server: WebS
     assert unlabelled(mentor) == []
     screenshot(mentor, "goals-progress-page")
 
+    # -- readable at phone width, every field labelled -------------------------------------------------
+    phone = login(browser, web_server, web_server.mentee_key, viewport={"width": 375, "height": 800})
+    for url in (f"/mentorships/{mid}", f"/mentorships/{mid}/goal-progress"):
+        phone.goto(url)
+        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways at phone width by {overflow}px"
+        assert unlabelled(phone) == [], url
+    screenshot(phone, "goals-phone")
+    phone.context.close()
+
     # -- another tenant finds no such page -----------------------------------------------------------
     other = login(browser, web_server, web_server.other_tenant_key)
     response = other.goto(f"/mentorships/{mid}/goal-progress")
