@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sys
@@ -18,11 +19,12 @@ from api import web
 from api.errors import Problem, install_error_handlers, is_api_path
 from api.observability import Metrics, RequestContextMiddleware, configure_logging, create_rate_limiter
 from api.origin import OriginGuard, allowed_hosts
-from api.routers import generation, goals, health, knowledge, matches, mentorships, people, search
+from api.routers import generation, goals, health, knowledge, matches, mentorships, people, programme, search
 from companion.access import is_loopback
 from companion.config import Settings
 from companion.first_start import IndexProgress, index_in_background, needs_first_index
 from companion.memory import DatabaseUnavailable
+from companion.programme import totals_by_tenant
 from companion.retrieval.embeddings import Embedder
 from companion.service import Companion
 
@@ -80,6 +82,7 @@ def create_app(
             log.warning("database unavailable at start", extra={"error": str(exc)})
             app.state.database_pending = True
         metrics.watch_index(companion.index_status)
+        metrics.watch_programme(lambda: totals_by_tenant(companion.database, settings, dt.date.today()))
         app.state.companion = companion
         if first_index:
             # Listen at once: the model loads and the knowledge is indexed on a thread, while
@@ -116,6 +119,7 @@ def create_app(
         people.mentors,
         people.mentees,
         matches.router,
+        programme.router,
     ):
         app.include_router(router, prefix="/v1")
     web.install(app)

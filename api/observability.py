@@ -13,9 +13,12 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -104,10 +107,17 @@ class Metrics:
             "1 while the shipped knowledge is being indexed in this process",
             registry=self.registry,
         )
+        self.programme = ProgrammeCollector()
+        self.registry.register(self.programme)
         # Each API process (worker) keeps its own metrics; this says which one answered a scrape.
         Gauge(
             "companion_process_info", "The API process that serves these metrics", ("pid",), registry=self.registry
         ).labels(str(os.getpid())).set(1)
+
+    def watch_programme(self, totals: Callable[[], Mapping[str, Any]]) -> None:
+        """Programme health totals per tenant (`companion.programme.totals_by_tenant`), read from the
+        database at each scrape, so every worker shows the same numbers."""
+        self.programme.totals = totals
 
     def watch_index(self, status: IndexStatus) -> None:
         """1 while this process builds its first index: a test or an operator waits for 0 on every worker."""
@@ -121,6 +131,51 @@ class Metrics:
             self.fallbacks.labels(task, reason).inc()
         self.tokens.labels("prompt").inc(output.usage.prompt_tokens)
         self.tokens.labels("completion").inc(output.usage.completion_tokens)
+
+
+PROGRAMME_STATUSES = ("active", "paused", "closed", "stalled", "at_risk")
+PROGRAMME_COUNTS = (
+    ("sessions_held", "companion_programme_sessions_held", "Sessions held so far"),
+    ("open_action_items", "companion_programme_open_items", "Action items not done"),
+    ("overdue_action_items", "companion_programme_overdue_items", "Action items not done and past their due date"),
+    ("decisions_due", "companion_programme_decisions_due", "Decisions whose check-in date has come"),
+)
+
+
+class ProgrammeCollector(Collector):
+    """Gauges of programme health over the whole install: counts only (the one label is a status word),
+    never a tenant, an id, a name or any text. A database that does not answer leaves them out of the scrape."""
+
+    def __init__(self) -> None:
+        self.totals: Callable[[], Mapping[str, Any]] | None = None
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        if self.totals is None:
+            return
+        try:
+            by_tenant = self.totals()
+        except Exception as exc:
+            logging.getLogger("companion.api").warning(
+                "programme metrics unavailable", extra={"error": type(exc).__name__}
+            )
+            return
+        # Summed over the install, with no tenant label: /metrics needs no key, and a tenant's name and
+        # numbers are its own (each tenant reads its own from GET /v1/programme/health).
+        mentorships = GaugeMetricFamily(
+            "companion_programme_mentorships",
+            "Mentorships by status over all tenants (stalled and at_risk are active ones)",
+            labels=("status",),
+        )
+        for status in PROGRAMME_STATUSES:
+            mentorships.add_metric((status,), float(sum(getattr(t, status) for t in by_tenant.values())))
+        yield mentorships
+        for field, name, words in PROGRAMME_COUNTS:
+            family = GaugeMetricFamily(name, f"{words}, over all tenants")
+            family.add_metric((), float(sum(getattr(t, field) for t in by_tenant.values())))
+            yield family
 
 
 class BodyTooLarge(StarletteHTTPException):

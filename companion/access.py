@@ -42,6 +42,12 @@ People (mentor and mentee records) and matching, outside any mentorship:
 | ask for a mentor (a request)            | 403   | 403      | 403       | own only  | 404          |
 | read mentor requests                    | yes   | yes      | 403       | own only  | 404          |
 
+The programme as a whole (`companion/programme.py`): counts, dates and ids only, never content:
+
+| action                                  | admin | platform | mentor    | mentee    | other tenant |
+| --------------------------------------- | ----- | -------- | --------- | --------- | ------------ |
+| read programme health, its totals       | yes   | yes      | 403       | 403       | own only     |
+
 A record the caller may not read answers 404, exactly like a missing one. Matching draws on a
 mentor's record and their *shared* notes only, never on private notes, whoever asks.
 """
@@ -347,6 +353,17 @@ def mentor_request_scope(caller: Caller) -> str | None:
     if caller.role == "mentee" and caller.person_id is not None:
         return caller.person_id
     raise Forbidden(f"a {caller.role} key cannot read mentor requests")
+
+
+# -- the programme ----------------------------------------------------------------------
+PROGRAMME_VIEWERS: tuple[Role, ...] = ("admin", "platform")
+"""Who reads the programme's health: every mentorship of their own tenant, as counts and dates."""
+
+
+def require_programme_viewer(caller: Caller) -> None:
+    """Programme health compares every mentorship of the tenant: its managers only. It carries counts
+    and dates, never note text or other content, so a platform may read it as an admin does."""
+    require_role(caller, *PROGRAMME_VIEWERS, what="read programme health")
 
 
 def matching_filters_author_only() -> SearchAccess:

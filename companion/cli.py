@@ -32,6 +32,28 @@ from companion.service import Companion
 if TYPE_CHECKING:
     from companion.memory import ApiKeys
 
+_TYPE_LABELS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "date": "DATE", "datetime": "DATE"}
+_original_display_type = typer.core.TyperOption.display_type
+
+
+def _value_label(param: Any, ctx: Any) -> str | None:
+    """What `--help` shows after a parameter: nothing for a flag (it takes no value), the choices of a
+    choice, else an upper-case name (TEXT, INTEGER, PATH), instead of typer's '<bool>', '<str>' and
+    '<list[str]>'."""
+    if param.metavar is not None:
+        return str(param.metavar)
+    shown = _original_display_type(param, ctx).strip("<>")
+    repeated = shown.startswith("list[")
+    shown = shown.removeprefix("list[").removesuffix("]").removesuffix(" range")
+    if shown == "bool":
+        return None
+    label = _TYPE_LABELS.get(shown, shown)
+    return f"{label}..." if repeated else label
+
+
+typer.core.TyperOption.display_type_rich = _value_label  # type: ignore[method-assign,assignment]
+typer.core.TyperArgument.display_type_rich = _value_label  # type: ignore[method-assign,assignment]
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Mentor Companion: better mentoring sessions.")
 knowledge_app = typer.Typer(no_args_is_help=True, help="Check and index the shipped knowledge base.")
 app.add_typer(knowledge_app, name="knowledge")
@@ -211,10 +233,23 @@ def search(
             if not response.results:
                 out.print("  (no results)")
             for rank, result in enumerate(response.results, start=1):
-                snippet = " ".join(result.text.split())[:160]
-                out.print(f"  {rank}. [cyan]{result.heading}[/]  ({result.score:.4f})", highlight=False)
+                snippet = _snippet(result.text)
+                # the rank says the order; a fused RRF score (0.0164) means nothing to a reader (--json keeps it)
+                out.print(f"  {rank}. [cyan]{result.heading}[/]", highlight=False)
                 out.print(f"     {result.source}  [dim]{result.chunk_id}[/]", highlight=False)
                 out.print(f"     {snippet}", highlight=False)
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    """The start of a chunk on one line, cut at a word (or a sentence's end when one is near), never mid-word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    sentence_end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    if sentence_end >= limit * 0.6:
+        return cut[: sentence_end + 1]
+    return cut[: cut.rfind(" ")].rstrip(" ,;:-–(") + "…"
 
 
 @app.command()
@@ -653,6 +688,99 @@ def goals_check_in(
         emit_json(check_in.model_dump(mode="json"))
     else:
         out.print(f"Rated {check_in.rating}/10 as the {check_in.by}.", highlight=False)
+
+
+# --------------------------------------------------------------------------------------
+# The programme
+# --------------------------------------------------------------------------------------
+programme_app = typer.Typer(no_args_is_help=True, help="How a tenant's mentorships are going, as counts and dates.")
+app.add_typer(programme_app, name="programme")
+
+
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+@programme_app.command("health")
+def programme_health(
+    tenant: Annotated[str, typer.Option(help="Tenant whose programme to show.")] = vocab.DEFAULT_TENANT,
+    status: Annotated[str, typer.Option(help="all, stalled or at_risk.")] = "all",
+    stalled_after_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=365, help="Days without a session that make a mentorship stalled (default: the setting)."
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks of sessions held per week to show.")] = 12,
+    today: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Reference date, YYYY-MM-DD (default: today).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every mentorship's sessions, cadence, overdue items and decisions due, and the programme's totals."""
+    from datetime import date
+
+    from companion import programme
+
+    if status not in ("all", "stalled", "at_risk"):
+        raise fail(f"--status must be all, stalled or at_risk, not {status!r}", 2)
+    companion = build_companion()
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        report = programme.health(
+            companion.database,
+            access.operator(tenant),
+            companion.settings,
+            today=today.date() if today else date.today(),
+            status=status,  # type: ignore[arg-type]
+            stalled_after_days=stalled_after_days,
+            weeks=weeks,
+        )
+    if as_json:
+        emit_json(report.model_dump(mode="json"))
+        return
+    t = report.totals
+    out.print(
+        f"Tenant {report.tenant} on {report.today}: {t.mentorships} mentorships ({t.active} active, {t.stalled} stalled, "
+        f"{t.at_risk} at risk), {t.sessions_held} sessions held, {t.overdue_action_items} overdue action items, "
+        f"{t.decisions_due} decisions due. Stalled after {report.stalled_after_days} days.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not report.mentorships:
+        shown = {"all": "No mentorships", "stalled": "No stalled mentorships", "at_risk": "No mentorships at risk"}
+        out.print(f"{shown[report.status]}.", highlight=False)
+        return
+    table = Table(
+        "mentorship",
+        "mentee",
+        "mentor",
+        "status",
+        "last session",
+        "days",
+        "held",
+        "planned",
+        "behind",
+        "overdue",
+        "decisions",
+        "health",
+    )
+    for row in report.mentorships:
+        table.add_row(
+            row.mentorship_id[:8],
+            row.mentee_person_id,
+            row.mentor_person_id,
+            row.status,
+            _or_dash(row.last_session_date),
+            _or_dash(row.days_since_last_session),
+            str(row.sessions_held),
+            _or_dash(row.sessions_planned),
+            _or_dash(row.sessions_behind),
+            str(row.overdue_action_items),
+            str(row.decisions_due),
+            ", ".join(row.risks) if row.at_risk else ("on track" if row.status == "active" else row.status),
+        )
+    out.print(table, width=None if out.is_terminal else 200)  # piped: every column whole
 
 
 @app.command()

@@ -186,6 +186,24 @@ class Settings(BaseSettings):
     match_weight_capacity: float = Field(
         default=0.05, ge=0.0, le=10.0, description="Matching: weight of the share of a mentor's capacity still free."
     )
+    stalled_after_days: int = Field(
+        default=21,
+        ge=1,
+        le=365,
+        description="Programme health: an active mentorship with no session held in this many days (counted from its start before the first one) is stalled.",
+    )
+    at_risk_overdue_items: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="Programme health: an active mentorship with this many overdue action items or more is at risk.",
+    )
+    at_risk_sessions_behind: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="Programme health: an active mentorship this many sessions or more behind its goal plan's meeting schedule is at risk.",
+    )
     redact_pii: bool = Field(
         default=True,
         description="Redact emails and phone numbers before text leaves the machine for a non-loopback LLM endpoint.",

@@ -12,6 +12,7 @@ from api.web.core import HERE, render
 from api.web.goals import router as goals_router
 from api.web.matching import router as matching_router
 from api.web.pages import router
+from api.web.programme import router as programme_router
 from companion.first_start import RETRY_AFTER_SECONDS
 
 
@@ -21,6 +22,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(matching_router)
     app.include_router(goals_router)
+    app.include_router(programme_router)
 
 
 class IndexingPage:

@@ -157,8 +157,9 @@ class Indexer:
             except OSError as exc:
                 report.failures.append(FileFailure(str(file), f"cannot read: {exc.strerror or exc}"))
                 continue
-            if plan is None:
+            if isinstance(plan, int):
                 report.files_unchanged += 1
+                report.chunks_unchanged += plan  # a re-run of unchanged files says how much it kept
                 continue
             plans.append(plan)
 
@@ -235,7 +236,8 @@ class Indexer:
 
     def _plan_file(
         self, file: Path, root: Path, source: str, tenant_option: str | None, pending: set[tuple[str, str]]
-    ) -> _Plan | None:
+    ) -> _Plan | int:
+        """What to index for one file, or, when it is unchanged since the last run, how many chunks it has."""
         size = file.stat().st_size
         if size > self.max_file_bytes:
             raise LoadError(
@@ -251,7 +253,7 @@ class Indexer:
             and previous[0].file_hash == file_hash
             and (previous[0].tenant, source) not in pending
         ):
-            return None
+            return previous[0].chunk_count
         parts = load_bytes(data, file.name)
         tenant = resolve_tenant(parts, tenant_option)
         chunks = self.chunker.chunk_parts(parts, tenant=tenant, source=source)

@@ -470,6 +470,17 @@ MATRIX: dict[str, list[Case]] = {
         )
     ],
     "GET /v1/matches/requests": [api("GET", "/v1/matches/requests")],
+    # programme health: admins and platforms of the tenant, counts and dates only (no marker may show)
+    "GET /v1/programme/health": [
+        api("GET", "/v1/programme/health"),
+        api(
+            "GET",
+            "/v1/programme/health",
+            label="GET /v1/programme/health stalled, on the world's day",
+            params=lambda ctx: {"status": "stalled", "stalled_after_days": 1, "weeks": 104, "today": ctx.today},
+        ),
+        api("GET", "/v1/programme/health", label="GET /v1/programme/health at risk", params={"status": "at_risk"}),
+    ],
     "POST /v1/matches/requests": [
         api(
             "POST",
@@ -502,6 +513,15 @@ MATRIX: dict[str, list[Case]] = {
         )
     ],
     "GET /suggested-mentors": [web("GET", "/suggested-mentors")],
+    "GET /programme": [
+        web("GET", "/programme"),
+        web(
+            "GET",
+            "/programme",
+            label="programme page, at risk, sorted by overdue items",
+            params={"status": "at_risk", "sort": "overdue", "order": "asc", "stalled_after_days": 1, "weeks": 52},
+        ),
+    ],
     "POST /suggested-mentors/request": [
         web(
             "POST",

@@ -487,12 +487,22 @@ def test_a_short_quote_does_not_stop_at_an_ordinal() -> None:
     assert short_quote("1. Lehrjahr, Mathe schwierig") == "“1. Lehrjahr, Mathe schwierig”"
     assert short_quote("Runway 7 months. Series A stalled") == "“Runway 7 months”"
     long = (
-        "Muy buena con redes sociales, gestionó la cuenta de Instagram de la asociación de estudiantes (de 800 a 6.000)"
+        "Muy buena con redes sociales, gestionó la cuenta de Instagram de la asociación de estudiantes (de 800 a 6.000 "
+        "seguidores en un solo curso)"
     )
     assert (
         short_quote(long)
         == "“Muy buena con redes sociales, gestionó la cuenta de Instagram de la asociación de estudiantes”"
     )
+
+
+def test_a_line_a_few_words_over_the_limit_is_quoted_whole() -> None:
+    from companion.generation.tasks.common import short_quote
+
+    line = 'nights are killing her, "night shifts wrecking sleep", 4 weeks of nights in a row in Nov'
+    assert short_quote(line) == f"“{line}”"  # 17 words: cutting 'in Nov' would leave 'in a row in…'
+    longer = " ".join(["word"] * 25)
+    assert short_quote(longer).endswith("…”")
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,13 @@ def test_risk_appetite_changes_the_criteria_and_the_floor(knowledge_companion: C
         ("drop out of university", "leave"),
         ("cut my own salary", "cut_costs"),
         ("ask the manager for weekend day shifts only", "negotiate"),
+        # several moves: leaving for other work is taking that work; staying while asking is the ask
+        ("sign up with the agency and leave the ward in January", "job"),
+        ("stay and ask Sue for days only from February", "negotiate"),
+        ("stay on the ward but do one or two agency shifts a month", "trial"),
+        ("quit my job and start a company", "leave"),
+        ("leave the ward", "leave"),
+        ("stay and finish the degree", "stay"),
     ],
 )
 def test_an_option_is_read_from_its_move_not_from_a_word_in_passing(option: str, kind: str | None) -> None:
@@ -150,3 +157,50 @@ def test_a_working_student_is_not_written_to_as_an_apprentice(knowledge_companio
     assert "training place" not in text and "training provider" not in text
     assert "twelve months of living costs" not in text
     assert any("your personal tutor and your manager" in c for c in output.criteria)
+
+
+NURSE = {
+    "mentee": {
+        "name": "Efua Mensah",
+        "role": "staff nurse (band 5) on a surgical ward, 24",
+        "situation": "two years qualified; night shifts wrecking sleep",
+        "goals": ["get a band 6 post within 18 months", "sleep properly again"],
+    },
+    "notes": "- agency rang again: £8/h more, she'd pick her shifts\n"
+    "- but agency has no band 6 route, no CPD\n"
+    "- ward manager might let her go to days only from Feb if she asks\n",
+    "decision": {
+        "statement": "whether to go agency or stay on the ward",
+        "options": [
+            "sign up with the agency and leave the ward in January",
+            "stay and ask Sue for days only from February",
+            "stay on the ward but do one or two agency shifts a month",
+        ],
+        "risk_appetite": "low",
+    },
+}
+
+
+def test_a_goal_the_notes_rule_out_is_not_claimed_and_no_option_stops_income(knowledge_companion: Companion) -> None:
+    output = framework_for(knowledge_companion, **NURSE)
+    agency, ask, side = output.options
+    assert (agency.kind, ask.kind, side.kind) == ("job", "negotiate", "trial")
+    # the notes say agency work has no band 6 route: its upside must not promise that goal, nor another guessed one
+    assert "band 6" not in agency.upside and "sleep properly" not in agency.upside
+    # a 'sign' inside 'sign up' is not a second, separate commitment
+    assert "signature" not in agency.reversibility.reason
+    # no option leaves her without pay, so the adult twelve-month floor does not apply
+    assert not any("twelve months" in c for c in output.criteria)
+    assert any(c.startswith("Safety: an income you can count on") for c in output.criteria)
+    # the side shifts are the cheap test of the agency move
+    assert "one or two agency shifts" in output.experiment
+
+
+def test_two_options_of_one_kind_do_not_share_their_ten_ten_ten_lines(knowledge_companion: Companion) -> None:
+    output = framework_for(
+        knowledge_companion,
+        mentee=NURSE["mentee"],
+        decision={"statement": "stay or go", "options": ["stay in my team", "stay and keep my current role"]},
+    )
+    feelings = [line.split(". Ten minutes: ", 1)[1] for line in output.ten_ten_ten if ". Ten minutes: " in line]
+    assert len(feelings) == len(set(feelings)) == 1

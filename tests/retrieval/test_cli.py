@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,14 @@ def test_ingest_search_stats_forget_json(run_cli, tmp_path: Path) -> None:
     summary = json.loads(out)
     assert summary["files"] == 4 and summary["chunks_added"] == 5 and summary["failures"] == []
     assert set(summary) >= {"files", "chunks_added", "chunks_unchanged", "chunks_removed", "failures", "seconds"}
+
+    code, out, err = run_cli("ingest", str(folder), "--tenant", "acme", "--json")
+    again = json.loads(out)
+    assert (again["files_unchanged"], again["chunks_added"], again["chunks_unchanged"]) == (4, 0, 5)
+
+    code, out, err = run_cli("search", "hiking and chess", "--tenant", "acme", "--k", "2")
+    assert code == 0, err
+    assert not re.search(r"\(0\.\d{4}\)", out), "a fused score means nothing to a reader: --json keeps it"
 
     queries = tmp_path / "queries.txt"
     queries.write_text("hiking and chess\n\nburnout and rest\n")
@@ -73,3 +82,22 @@ def test_console_script_runs_end_to_end(tmp_path: Path) -> None:
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)["results"][0]["source"] == "one.md"
     assert (tmp_path / "data" / "chroma").is_dir() and (tmp_path / "data" / "bm25" / "generation").is_file()
+
+
+def test_help_shows_no_type_after_a_flag(run_cli) -> None:
+    code, out, _ = run_cli("search", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "<bool>" not in text and "<str>" not in text
+    assert "--include-private Also return" in text  # a flag takes no value, so none is shown
+    assert "--k INTEGER" in text and "--from-file PATH" in text
+
+
+def test_a_search_snippet_ends_at_a_word() -> None:
+    from companion.cli import _snippet
+
+    text = "Set the rules early: how much notice to give before cancelling " * 8
+    snippet = _snippet(text, limit=100)
+    assert snippet.endswith("…") and len(snippet) <= 101
+    assert text.startswith(snippet[:-1]) and text[len(snippet) - 1] == " "  # cut before a space, not inside a word
+    assert _snippet("Short enough.") == "Short enough."

@@ -712,7 +712,7 @@ def short_quote(text: str, max_words: int = 16) -> str:
     # no cut after a bare number: '1. Lehrjahr', '3. Semester' are ordinals, not a sentence's end
     first = re.split(r"(?<=[.!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+|\s+[-–—]\s+|;\s+", text, maxsplit=1)[0].rstrip(".")
     words_ = first.split()
-    if len(words_) > max_words:
+    if len(words_) > max_words + 3:  # a line one to three words over the limit is quoted whole, not cut
         kept = " ".join(words_[:max_words])
         aside = kept.find(" (")
         # an aside that would be cut open ('… estudiantes (de…') is left out whole instead

@@ -94,7 +94,9 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "trial",
         r"\b(?:trial(?:s| week| day| period)?|pilot\w*|taster|try(?:ing)? (?:it )?out|experiment\w*|test(?:ing)? (?:it|the|a)\b"
-        r"|part[- ]time|sabbatical|unpaid leave|secondment|shadow\w*|work experience|one day a week|four[- ]day week)",
+        r"|part[- ]time|sabbatical|unpaid leave|secondment|shadow\w*|work experience|one day a week|four[- ]day week"
+        r"|(?:one|two|a few|one or two|a couple of|\d(?:-\d)?) (?:\w+ ){0,2}shifts? (?:a|per|each) (?:week|month)"
+        r"|on the side)",
         "reversible",
         "a trial, a pilot or a part-time step is built to be stopped, and the way back stays open",
     ),
@@ -141,7 +143,8 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "leave",
-        r"\b(?:quit\w*|resign\w*|leav(?:e|ing) (?:my |the |a |our |this )?(?:\w+ )?(?:job|role|company|position|employer|course|apprenticeship|programme|program|phd|university|school|team)"
+        r"\b(?:quit\w*|resign\w*|leav(?:e|ing) (?:my |the |a |our |this )?(?:\w+ )?(?:job|role|company|position|employer|course|apprenticeship|programme|program|phd|university|school|team"
+        r"|ward|post|practice|firm|hospital|nhs|trust|profession|sector|clinic|agency|army|force)"
         r"|drop(?:ping)? out|hand(?:ing)? in (?:my |your )?notice|go(?:ing)? (?:full[- ]time|all in))\b",
         "partly_reversible",
         "work can be found again, but rarely the same role, pay and standing",
@@ -164,7 +167,9 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "job",
-        r"\b(?:(?:take|accept|join|sign)\w* (?:\w+ ){0,4}(?:job|offer|role|position|contract)|industry|(?:new|the|a) job|job (?:at|in|with)|offer (?:at|from))\b",
+        r"\b(?:(?:take|accept|join|sign)\w* (?:\w+ ){0,4}(?:job|offer|role|position|contract)|industry|(?:new|the|a) job|job (?:at|in|with)|offer (?:at|from)"
+        r"|(?:sign\w*|register\w*|go\w*|join\w*) (?:up )?(?:with |for |to )?(?:an? |the )?(?:\w+ )?agency|agency (?:work|shifts?|nursing|contract)"
+        r"|locum\w*|bank shifts)\b",
         "partly_reversible",
         "you can leave a job again, but the door you do not take may not reopen",
     ),
@@ -256,7 +261,9 @@ _COUNT_OF_PEOPLE = re.compile(
 )
 _PLACE = re.compile(r"\b(?:in|at|to|near)\s+(?P<place>[A-Z][a-zäöüé]+(?:\s+[A-Z][a-zäöüé]+)?)")
 _SPLIT = re.compile(
-    r"\b(?:part[- ]time|one day a week|four[- ]day week|sabbatical|unpaid leave|evenings|weekends)\b", re.I
+    r"\b(?:part[- ]time|one day a week|four[- ]day week|sabbatical|unpaid leave|evenings|weekends|on the side"
+    r"|(?:\w+ ){0,2}shifts? (?:a|per|each) (?:week|month))\b",
+    re.I,
 )
 _PRODUCT = re.compile(r"\b(?:customers?|clients?|product|tier|pricing|feature|market|users?|paid)\b", re.I)
 _OWN_PAY = re.compile(r"\b(?:my|own|our)\s+(?:own\s+)?(?:salary|salaries|pay)\b", re.I)
@@ -329,9 +336,33 @@ def _cue_word(matched: str) -> str:
     return stems.get(head, head if len(text.split()) > 3 else text)
 
 
+_CLAUSE = re.compile(r"\s*(?:,\s*)?\b(?:and then|and|but|then)\s+", re.I)
+_DESTINATIONS = frozenset({"job", "switch", "study", "move"})
+
+
 def option_kind(option: str) -> Kind | None:
-    """The move an option names: a trial first (it keeps the way back), then the option's first verb when
-    that names a move, then the first kind its words name; None when they name none."""
+    """The move an option names. An option of several moves ('sign up with the agency and leave the ward',
+    'stay and ask for days only') is read as the move that decides it: leaving for a job, a switch or a
+    course is that move, and staying while asking for something is the ask; otherwise see `_move_of`."""
+    whole = _move_of(option)
+    clauses = [c for c in _CLAUSE.split(option.strip()) if c.strip()]
+    if len(clauses) < 2 or (whole is not None and whole.name == "trial"):
+        return whole
+    kinds = [_move_of(c) for c in clauses]
+    names = [k.name if k is not None else None for k in kinds]
+    if "leave" in names:
+        destination = next((k for k in kinds if k is not None and k.name in _DESTINATIONS), None)
+        if destination is not None:
+            return destination
+        return KIND_BY_NAME["leave"]
+    if names[0] == "stay" and "negotiate" in names[1:]:
+        return KIND_BY_NAME["negotiate"]
+    return whole
+
+
+def _move_of(option: str) -> Kind | None:
+    """The move of one clause: a trial first (it keeps the way back), then the first verb when that names a
+    move, then the first kind its words name; None when they name none."""
     text = option.strip().lower()
     cues = find_cues(text)
     if any(c.kind.name == "trial" for c in cues):
@@ -526,6 +557,8 @@ def _reversibility_of(reading_kind: Kind | None, text: str, person: Person | Non
                 continue
             if cue.kind.name == "move" and _OFFICE.search(text):
                 continue
+            if LEVEL_ORDER[cue.kind.level] <= LEVEL_ORDER[level] and cue.kind.name != "leave":
+                continue  # a second cue as hard as the move itself ('sign' up for a job) only repeats it
             reasons.append(f"{quoted(cue.word)}: {_why(cue.kind, text, person)}")
             words_.append(cue.word)
             if LEVEL_ORDER[cue.kind.level] > LEVEL_ORDER[level]:
@@ -645,11 +678,13 @@ class _Writer:
     # -- shared phrases --------------------------------------------------------------------
     def goal(self, option: str) -> str | None:
         """The mentee's goal this option serves best, quoted; None without goals."""
-        goals = self.c.context.mentee.goals
+        goals = [g for g in self.c.context.mentee.goals if not self.c.notes_rule_out(option, g)]
         if not goals:
             return None
-        match = best_match(goals, f"{option} {self.c.decision.statement}")
-        return quoted(match or goals[0])
+        query = f"{option} {self.c.decision.statement}"
+        if len(goals) < len(self.c.context.mentee.goals) and not any(words(g) & words(query) for g in goals):
+            return None  # the notes rule out the goal it would serve; no other goal is named by the option
+        return quoted(best_match(goals, query) or goals[0])
 
     def for_goal(self, option: str, template: str, otherwise: str = "") -> str:
         """`template` with the goal in its `{}`, or `otherwise` when the mentee named no goal."""
@@ -1426,13 +1461,14 @@ class _Composer:
         reference, deadline = self.context.reference_date, self.decision.deadline
         meeting = self.facts.next_meeting if self.facts is not None else None
         if meeting is not None and meeting > reference and (deadline is None or meeting < deadline):
-            return meeting, f"the next session the notes plan ({meeting.isoformat()})"
+            return meeting, "the next session the notes plan"
         return check_in_date(reference, deadline), None
 
     def _distinct(self) -> None:
         """Two options of the same kind would read alike: the later one's repeated lines become questions
         that compare it with the earlier one."""
         seen: dict[str, str] = {}
+        seen_horizons: set[tuple[str, str, str]] = set()
         for reading in self.readings:
             lines = self.lines[reading.name]
             for attribute in ("upside", "downside", "worst_case", "mitigation"):
@@ -1448,6 +1484,24 @@ class _Composer:
                     setattr(lines, attribute, compare)
                 else:
                     seen[text] = reading.name
+            if lines.horizons is not None:
+                if lines.horizons in seen_horizons:
+                    lines.horizons = None  # asked as a question in 10/10/10 instead of the same three feelings
+                else:
+                    seen_horizons.add(lines.horizons)
+
+    def notes_rule_out(self, option: str, goal: str) -> bool:
+        """Do the notes say the option cannot serve the goal ('agency has no band 6 route' for 'sign up with
+        the agency' and 'get a band 6 post')? A line that negates and shares a telling word with each."""
+        option_stems = {_stem(w) for w in words(option) if len(w) > 3} - _GENERIC_STEMS
+        goal_stems = {_stem(w) for w in words(goal) if len(w) > 3} - _GENERIC_STEMS - option_stems
+        if not option_stems or not goal_stems:
+            return False
+        for line in _notes_lines(self.context):
+            line_stems = {_stem(w) for w in words(line)}
+            if _NEGATION.search(line) and option_stems & line_stems and goal_stems & line_stems:
+                return True
+        return False
 
     @property
     def leading(self) -> Reading:
@@ -1526,7 +1580,9 @@ class _Composer:
         else:
             found.append(
                 {
-                    "low": f"Safety: a floor of at least {FLOORS['low']} of living costs, whatever happens",
+                    "low": f"Safety: a floor of at least {FLOORS['low']} of living costs, whatever happens"
+                    if income_at_stake
+                    else "Safety: an income you can count on and a way back, whatever you choose",
                     "medium": "A survivable worst case: you could recover from it within about a year",
                     "high": "Size of the upside: worth the risk only if the best case is big",
                 }[appetite]
@@ -1624,7 +1680,8 @@ class _Composer:
         causes += self.lines[lead.name].causes[:3]
         strain = self.writer.strain()
         if strain:
-            causes.append(sentence(f"{strain} continued or grew, and health or relationships paid the price"))
+            named = f"the strain you named, {strain}," if strain.startswith("“") else strain
+            causes.append(sentence(f"{named} continued or grew, and health or relationships paid the price"))
         causes += [f"{quoted(c)} kept the hard conversations from happening in time." for c in self.fears[:1]]
         money_kinds = ("leave", "switch", "commit", "study", "job", "move", "hire", "raise", "layoff")
         if (
@@ -1830,11 +1887,21 @@ _GENERIC_WORDS = frozenset(
 )  # fmt: skip
 
 
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|cannot|can't|won't|isn't|doesn't|kein\w*|nicht|ohne|sin|ningun[oa]?)\b", re.I
+)
+
+
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > 4 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+_GENERIC_STEMS = frozenset(
+    _stem(w) for w in _GENERIC_WORDS | {"within", "from", "about", "with", "your", "this", "that"}
+)
 
 
 def compose(context: MentoringContext, retrieved: Retrieved) -> DecisionFramework:
