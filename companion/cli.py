@@ -611,7 +611,7 @@ def people_list(
 
 
 goals_app = typer.Typer(no_args_is_help=True, help="A mentorship's goals and their check-ins (as the operator).")
-app.add_typer(goals_app, name="goals")
+app.add_typer(goals_app, name="goal-progress")  # `companion goals` is the goal-plan task
 MentorshipOption = Annotated[str, typer.Option("--mentorship", help="The mentorship's id.")]
 GoalTenantOption = Annotated[str, typer.Option("--tenant", help="Tenant of the mentorship.")]
 
@@ -666,7 +666,7 @@ def goals_add(
 @goals_app.command("check-in")
 def goals_check_in(
     mentorship: MentorshipOption,
-    goal: Annotated[str, typer.Option(help="The goal's id, as `companion goals list` shows it.")],
+    goal: Annotated[str, typer.Option(help="The goal's id, as `companion goal-progress list` shows it.")],
     rating: Annotated[int, typer.Option(help="Progress from 0 to 10.")],
     comment: Annotated[str | None, typer.Option(help="One line on why.")] = None,
     session: Annotated[str | None, typer.Option(help="The session's id (one rating per side and session).")] = None,

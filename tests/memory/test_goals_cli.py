@@ -1,4 +1,4 @@
-"""`companion goals list|add|check-in`: the operator's goals, through the same use cases as the API."""
+"""`companion goal-progress list|add|check-in`: the operator's goals, through the same use cases as the API."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ RunCli = Callable[..., tuple[int, str, str]]
 @pytest.fixture
 def goals_cli(run_cli: RunCli, database_url: str, database: Database) -> RunCli:
     def run(*args: str) -> tuple[int, str, str]:
-        return run_cli("goals", *args, env={"COMPANION_DATABASE_URL": database_url})
+        return run_cli("goal-progress", *args, env={"COMPANION_DATABASE_URL": database_url})
 
     return run
 
