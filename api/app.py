@@ -19,7 +19,7 @@ from api import web
 from api.errors import Problem, install_error_handlers, is_api_path
 from api.observability import Metrics, RequestContextMiddleware, configure_logging, create_rate_limiter
 from api.origin import OriginGuard, allowed_hosts
-from api.routers import generation, health, knowledge, matches, mentorships, people, programme, search
+from api.routers import generation, goals, health, knowledge, matches, mentorships, people, programme, search
 from companion.access import is_loopback
 from companion.config import Settings
 from companion.first_start import IndexProgress, index_in_background, needs_first_index
@@ -115,6 +115,7 @@ def create_app(
         knowledge.router,
         search.router,
         mentorships.router,
+        goals.router,
         people.mentors,
         people.mentees,
         matches.router,

@@ -16,9 +16,17 @@ none of them decides on its own.
 | save a feedback summary                  | yes   | no       | yes    | 403       | 404      |
 | decisions                                | yes   | yes      | yes    | 403       | 404      |
 | tick an action item                      | yes   | yes      | yes    | own items | 404      |
+| read goals and their check-ins           | yes   | yes      | yes    | yes       | 404      |
+| create or change goals, seed from a plan | yes   | yes      | yes    | 403       | 404      |
+| rate a goal (check-in), rated as         | mentor | 403      | mentor | mentee    | 404      |
 
 A person who is the mentee of a mentorship is its mentee whatever key they hold: a mentor key
 does not make them the mentor side of their own mentorship.
+
+A goal check-in is rated by the mentee side or the mentor side, and which one is decided here from
+the caller's relation, never by the request: the mentee rates as the mentee, the mentor (and an
+admin, who stands for the mentor side) as the mentor. A platform key is no person and rates nothing.
+Goals and every check-in, both sides' ratings and lines, are read by both parties.
 
 People (mentor and mentee records) and matching, outside any mentorship:
 
@@ -85,6 +93,8 @@ class Action(StrEnum):
     DECIDE = "work on decisions"
     TICK_ITEM = "tick action items"
     EXPORT = "export session documents"
+    MANAGE_GOALS = "create or change goals"
+    RATE_GOAL = "rate a goal's progress"
 
 
 _ALLOWED: dict[Action, frozenset[Relation]] = {
@@ -97,6 +107,8 @@ _ALLOWED: dict[Action, frozenset[Relation]] = {
     Action.DECIDE: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
     Action.TICK_ITEM: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR, Relation.MENTEE}),
     Action.EXPORT: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
+    Action.MANAGE_GOALS: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
+    Action.RATE_GOAL: frozenset({Relation.ADMIN, Relation.MENTOR, Relation.MENTEE}),
 }
 
 
@@ -194,6 +206,12 @@ def may_tick_item(caller: Caller, parties: Parties, owner: str | None) -> bool:
     if rel is Relation.MENTEE:
         return is_mentee_item_owner(owner, parties)
     return allows(caller, parties, Action.TICK_ITEM)
+
+
+def goal_rater(caller: Caller, parties: Parties) -> Literal["mentee", "mentor"]:
+    """Which side a goal check-in by this caller rates for: from the relation, never from the request."""
+    rel = require(caller, parties, Action.RATE_GOAL)
+    return "mentee" if rel is Relation.MENTEE else "mentor"
 
 
 def note_author(caller: Caller, parties: Parties, visibility: str, requested: str | None) -> str | None:

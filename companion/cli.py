@@ -610,6 +610,86 @@ def people_list(
         out.print(f"{record.person_id}  {record.name}  ({detail})", highlight=False, soft_wrap=True)
 
 
+goals_app = typer.Typer(no_args_is_help=True, help="A mentorship's goals and their check-ins (as the operator).")
+app.add_typer(goals_app, name="goal-progress")  # `companion goals` is the goal-plan task
+MentorshipOption = Annotated[str, typer.Option("--mentorship", help="The mentorship's id.")]
+GoalTenantOption = Annotated[str, typer.Option("--tenant", help="Tenant of the mentorship.")]
+
+
+@goals_app.command("list")
+def goals_list(
+    mentorship: MentorshipOption, tenant: GoalTenantOption = vocab.DEFAULT_TENANT, as_json: JsonOption = False
+) -> None:
+    """List the goals with their status, deadline and latest ratings (mentee's and mentor's)."""
+    companion = build_companion()
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        goals = companion.mentoring.list_goals(access.operator(tenant), mentorship)
+    if as_json:
+        emit_json([goal.model_dump(mode="json") for goal in goals])
+        return
+    if not goals:
+        out.print("No goals.", highlight=False)
+        return
+    for goal in goals:
+        latest = {c.by: c.rating for c in goal.check_ins}
+        ratings = ", ".join(f"{by} {latest[by]}/10" for by in ("mentee", "mentor") if by in latest) or "not rated"
+        deadline = f", due {goal.deadline.isoformat()}" if goal.deadline else ""
+        out.print(f"{goal.id}  {goal.statement}  ({goal.status}{deadline}; {ratings})", highlight=False, soft_wrap=True)
+
+
+@goals_app.command("add")
+def goals_add(
+    mentorship: MentorshipOption,
+    statement: Annotated[str, typer.Option(help="The goal, in words.")],
+    deadline: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
+    tenant: GoalTenantOption = vocab.DEFAULT_TENANT,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a goal (a statement the mentorship already has is returned, not repeated)."""
+    from companion.memory.schemas import GoalCreate
+
+    try:
+        request = GoalCreate.model_validate({"statement": statement, "deadline": deadline})
+    except ValidationError as exc:
+        raise fail(format_validation_error(exc), 2) from None
+    companion = build_companion()
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        goal = companion.mentoring.add_goal(access.operator(tenant), mentorship, request)
+    if as_json:
+        emit_json(goal.model_dump(mode="json"))
+    else:
+        out.print(f"Goal {goal.id}: {goal.statement}", highlight=False, soft_wrap=True)
+
+
+@goals_app.command("check-in")
+def goals_check_in(
+    mentorship: MentorshipOption,
+    goal: Annotated[str, typer.Option(help="The goal's id, as `companion goal-progress list` shows it.")],
+    rating: Annotated[int, typer.Option(help="Progress from 0 to 10.")],
+    comment: Annotated[str | None, typer.Option(help="One line on why.")] = None,
+    session: Annotated[str | None, typer.Option(help="The session's id (one rating per side and session).")] = None,
+    tenant: GoalTenantOption = vocab.DEFAULT_TENANT,
+    as_json: JsonOption = False,
+) -> None:
+    """Rate a goal as the mentor side (the operator stands for every mentor of its tenant)."""
+    from companion.memory.schemas import GoalCheckInCreate
+
+    try:
+        request = GoalCheckInCreate.model_validate({"rating": rating, "comment": comment, "session_id": session})
+    except ValidationError as exc:
+        raise fail(format_validation_error(exc), 2) from None
+    companion = build_companion()
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        check_in = companion.mentoring.add_goal_check_in(access.operator(tenant), mentorship, goal, request)
+    if as_json:
+        emit_json(check_in.model_dump(mode="json"))
+    else:
+        out.print(f"Rated {check_in.rating}/10 as the {check_in.by}.", highlight=False)
+
+
 # --------------------------------------------------------------------------------------
 # The programme
 # --------------------------------------------------------------------------------------

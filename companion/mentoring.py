@@ -21,10 +21,16 @@ from companion.calendar import schedule_filename, schedule_ics
 from companion.generation import pipeline
 from companion.memory.errors import InvalidMemoryRequest, NotFound
 from companion.memory.schemas import (
+    SMART_FIELDS,
     AcceptedPair,
     ActionItemPublic,
     DecisionCheckIn,
     DecisionPublic,
+    GoalCheckInCreate,
+    GoalCheckInPublic,
+    GoalCreate,
+    GoalPublic,
+    GoalUpdate,
     MatchAccept,
     MatchAcceptResponse,
     MentorshipCreate,
@@ -76,6 +82,21 @@ def next_session_date(
     if mentorship.cadence is not None:
         planned += [d for d in mentorship.cadence.sessions if d >= today]
     return min(planned, default=None)
+
+
+def goal_from_plan(goal: schemas.SmartGoal) -> GoalCreate:
+    """A plan's SMART goal as a goal row: the SMART fields it filled, its milestones, and as deadline its last
+    dated milestone."""
+    smart = {
+        name: str(getattr(goal, name)).strip()[:1_000] for name in SMART_FIELDS if str(getattr(goal, name)).strip()
+    }
+    dated = [m.due for m in goal.milestones if m.due is not None]
+    return GoalCreate(
+        statement=goal.statement.strip()[:300],
+        deadline=max(dated, default=None),
+        smart=smart or None,
+        milestones=goal.milestones[:8],
+    )
 
 
 class Mentoring:
@@ -347,6 +368,60 @@ class Mentoring:
         self.reach(caller, mentorship_id, Action.PLAN)
         return self.memory.save_cadence(caller.tenant, mentorship_id, cadence, viewer_person_id=caller.person_scope)
 
+    # -- goals ---------------------------------------------------------------------------------
+    def list_goals(self, caller: Caller, mentorship_id: str) -> list[GoalPublic]:
+        """Goals with both sides' check-ins: every party of the mentorship reads them."""
+        self.reach(caller, mentorship_id)
+        return self.memory.list_goals(caller.tenant, mentorship_id, viewer_person_id=caller.person_scope)
+
+    def get_goal(self, caller: Caller, mentorship_id: str, goal_id: str) -> GoalPublic:
+        self.reach(caller, mentorship_id)
+        return self.memory.get_goal(caller.tenant, mentorship_id, goal_id, viewer_person_id=caller.person_scope)
+
+    def add_goal(self, caller: Caller, mentorship_id: str, goal: GoalCreate) -> GoalPublic:
+        self.reach(caller, mentorship_id, Action.MANAGE_GOALS)
+        return self.memory.add_goals(
+            caller.tenant, mentorship_id, [goal], source="manual", viewer_person_id=caller.person_scope
+        )[0]
+
+    def goals_from_plan(
+        self, caller: Caller, mentorship_id: str, goals: Sequence[schemas.SmartGoal]
+    ) -> list[GoalPublic]:
+        """A goal plan's SMART goals as rows (idempotent: a statement already kept is filled in, not repeated)."""
+        self.reach(caller, mentorship_id, Action.MANAGE_GOALS)
+        return self.memory.add_goals(
+            caller.tenant,
+            mentorship_id,
+            [goal_from_plan(goal) for goal in goals],
+            source="plan",
+            viewer_person_id=caller.person_scope,
+        )
+
+    def update_goal(self, caller: Caller, mentorship_id: str, goal_id: str, update: GoalUpdate) -> GoalPublic:
+        self.reach(caller, mentorship_id, Action.MANAGE_GOALS)
+        return self.memory.update_goal(
+            caller.tenant, mentorship_id, goal_id, update, viewer_person_id=caller.person_scope
+        )
+
+    def list_goal_check_ins(self, caller: Caller, mentorship_id: str, goal_id: str) -> list[GoalCheckInPublic]:
+        return self.get_goal(caller, mentorship_id, goal_id).check_ins
+
+    def add_goal_check_in(
+        self, caller: Caller, mentorship_id: str, goal_id: str, data: GoalCheckInCreate
+    ) -> GoalCheckInPublic:
+        """A rating for the caller's side of the mentorship, which the policy decides from the relation."""
+        reach = self.reach(caller, mentorship_id)
+        rater = access.goal_rater(caller, reach.parties)
+        return self.memory.add_goal_check_in(
+            caller.tenant,
+            mentorship_id,
+            goal_id,
+            data,
+            rater=rater,
+            author_person_id=caller.person_id,
+            viewer_person_id=caller.person_scope,
+        )
+
     # -- decisions -----------------------------------------------------------------------------
     def save_decision(self, caller: Caller, mentorship_id: str, framework: schemas.DecisionFramework) -> DecisionPublic:
         """Keep a decision framework; one that cites a private note stays with the mentor, whatever it says."""
@@ -505,12 +580,21 @@ class Mentoring:
         raise RuntimeError("generation ended without a result")
 
     def remember(self, caller: Caller, mentorship_id: str | None, output: schemas._Output) -> None:
-        """A goal plan made for a mentorship by its mentor side stores its cadence, so progress shows the schedule."""
+        """A goal plan made for a mentorship by its mentor side stores its cadence, so progress shows the schedule,
+        and its goals as rows (idempotently), so they can be rated over the sessions."""
         if mentorship_id is None or not isinstance(output, schemas.GoalPlan):
             return
         reach = self.reach(caller, mentorship_id)
         if access.allows(caller, reach.parties, Action.PLAN):
             self.memory.save_cadence(caller.tenant, mentorship_id, output.cadence, viewer_person_id=caller.person_scope)
+        if access.allows(caller, reach.parties, Action.MANAGE_GOALS):
+            self.memory.add_goals(
+                caller.tenant,
+                mentorship_id,
+                [goal_from_plan(goal) for goal in output.goals],
+                source="plan",
+                viewer_person_id=caller.person_scope,
+            )
 
 
 __all__ = ["InvalidContext", "InvalidMemoryRequest", "Mentoring", "Reach", "next_session_date", "parties"]

@@ -163,6 +163,25 @@ class DecisionInput(_Model):
     risk_appetite: Literal["low", "medium", "high"] = "medium"
 
 
+class GoalRating(BaseModel):
+    """One check-in of a stored goal, as generation sees it."""
+
+    session_number: int | None = Field(default=None, ge=1, le=1000)
+    by: Literal["mentee", "mentor"]
+    rating: int = Field(ge=0, le=10)
+    comment: str | None = Field(default=None, max_length=1_000)
+
+
+class GoalHistory(BaseModel):
+    """A stored goal with its ratings over the sessions (oldest first): what agenda, reflection and
+    feedback use to see which goal has stalled, where mentee and mentor disagree, and what changed."""
+
+    statement: str = Field(min_length=1, max_length=300)
+    status: Literal["active", "achieved", "dropped"] = "active"
+    deadline: dt.date | None = None
+    ratings: list[GoalRating] = Field(default_factory=list, max_length=400)
+
+
 class MentoringContext(_Model):
     """Everything a generator may use; only `mentee` is required."""
 
@@ -179,6 +198,11 @@ class MentoringContext(_Model):
     today: Date | None = Field(
         default=None,
         description="Reference date for schedules and overdue items; defaults to the session date or today.",
+    )
+    goal_history: list[GoalHistory] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The mentorship's stored goals and their check-ins (filled from memory with a mentorship_id).",
     )
 
     @property

@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import is_api_path
 from api.web.core import HERE, render
+from api.web.goals import router as goals_router
 from api.web.matching import router as matching_router
 from api.web.pages import router
 from api.web.programme import router as programme_router
@@ -20,6 +21,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
     app.include_router(matching_router)
+    app.include_router(goals_router)
     app.include_router(programme_router)
 
 

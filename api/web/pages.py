@@ -38,6 +38,7 @@ from api.web.core import (
     wants_stream,
     web_caller,
 )
+from api.web.goal_progress import goal_values
 from api.web.planning import rebalance
 from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
@@ -516,6 +517,7 @@ def session_values(mentoring: Mentoring, caller: Caller, mentorship_id: str, ses
         "session": session,
         "feedback": session.feedback,
         "passages": citation_passages(mentoring, caller, cited, reach.parties),
+        **goal_values(mentoring, caller, reach, [session], check_in_session=session),
     }
 
 
@@ -680,9 +682,13 @@ def mentee_values(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> d
     groups = values["progress"].action_items
     items = [*groups.overdue, *groups.open, *groups.done]
     held = [s for s in sessions if s.date <= dt.date.today()]
+    # The mentee rates their goals here, after the session; a mentor previewing the page sees no form.
+    rater = "mentee" if reach.relation is Relation.MENTEE else ""
+    goals = goal_values(mentoring, caller, reach, sessions, check_in_session=held[-1] if held else None, rater=rater)
     return {
         "mentorship": mentorship,
         "last_session": (held or sessions)[-1] if sessions else None,
+        **goals,
         "my_items": [i for i in items if mentoring.is_mentee_item(i, mentorship)],
         "other_items": [i for i in items if not mentoring.is_mentee_item(i, mentorship)],
         "preview": reach.relation is not Relation.MENTEE,

@@ -271,3 +271,70 @@ class MentorRequest(Base):
         CheckConstraint("status IN ('open', 'accepted')", name="status"),
         UniqueConstraint("tenant", "mentee_person_id", "mentor_person_id"),
     )
+
+
+class Goal(Base):
+    """A goal of a mentorship as a record: made from a goal plan, the mentee's profile or by hand.
+    `statement_key` (the statement casefolded, spaces collapsed) keeps one row per goal, so seeding
+    from the same plan twice adds nothing."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    tenant: Mapped[str] = _tenant_column()
+    position: Mapped[int] = mapped_column(Integer, comment="Order among the mentorship's goals")
+    statement: Mapped[str] = mapped_column(Text)
+    statement_key: Mapped[str] = mapped_column(String(200), comment="Normalised statement, one row per goal")
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16), comment="plan, profile or manual")
+    smart: Mapped[dict[str, Any] | None] = mapped_column(
+        comment="specific, measurable, achievable, relevant, time_bound where the plan knew them"
+    )
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON(), comment="schemas.Milestone rows")
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        ForeignKeyConstraint(["mentorship_id", "tenant"], ["mentorships.id", "mentorships.tenant"], ondelete="CASCADE"),
+        CheckConstraint("status IN ('active', 'achieved', 'dropped')", name="status"),
+        CheckConstraint("source IN ('plan', 'profile', 'manual')", name="source"),
+        UniqueConstraint("mentorship_id", "statement_key"),
+        UniqueConstraint("id", "mentorship_id", "tenant"),
+    )
+
+
+class GoalCheckIn(Base):
+    """One rating (0-10) of a goal's progress, by the mentee or by the mentor side, usually at the end of
+    a session. With a session, one per (goal, session, rater): rating again replaces it."""
+
+    __tablename__ = "goal_check_ins"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    goal_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    session_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    tenant: Mapped[str] = _tenant_column()
+    rater: Mapped[str] = mapped_column(String(8), comment="mentee or mentor, from the caller's relation")
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text, comment="The line of self-assessment (or the mentor's view)")
+    author_person_id: Mapped[str | None] = mapped_column(String(PERSON_LENGTH))
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["goal_id", "mentorship_id", "tenant"],
+            ["goals.id", "goals.mentorship_id", "goals.tenant"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["session_id", "mentorship_id", "tenant"],
+            ["sessions.id", "sessions.mentorship_id", "sessions.tenant"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("rater IN ('mentee', 'mentor')", name="rater"),
+        CheckConstraint("rating >= 0 AND rating <= 10", name="rating_range"),
+        UniqueConstraint("goal_id", "session_id", "rater"),
+        Index(None, "tenant", "mentorship_id", "created_at"),
+    )

@@ -25,13 +25,26 @@ from sqlalchemy.orm import Session
 from companion.access import Forbidden
 from companion.memory.db import Database
 from companion.memory.errors import InvalidMemoryRequest, NotFound
-from companion.memory.models import ActionItemRecord, DecisionRecord, MentoringSession, Mentorship, Note
+from companion.memory.models import (
+    ActionItemRecord,
+    DecisionRecord,
+    Goal,
+    GoalCheckIn,
+    MentoringSession,
+    Mentorship,
+    Note,
+)
 from companion.memory.schemas import (
     TENANT_PATTERN,
     ActionItemGroups,
     ActionItemPublic,
     DecisionCheckIn,
     DecisionPublic,
+    GoalCheckInCreate,
+    GoalCheckInPublic,
+    GoalCreate,
+    GoalPublic,
+    GoalUpdate,
     MenteePerson,
     MentorPerson,
     MentorshipCreate,
@@ -50,9 +63,12 @@ from companion.schemas import (
     Cadence,
     DecisionFramework,
     FeedbackSummary,
+    GoalHistory,
+    GoalRating,
     MenteeProfile,
     MentoringContext,
     MentorProfile,
+    Milestone,
     SessionInfo,
     question_key,
 )
@@ -87,6 +103,8 @@ def _max_length(model: type[BaseModel], field: str) -> int:
 
 MAX_CONTEXT_ITEMS = _max_length(MentoringContext, "open_action_items")
 MAX_CONTEXT_ICEBREAKERS = _max_length(MentoringContext, "previous_icebreakers")
+MAX_CONTEXT_GOALS = _max_length(MentoringContext, "goal_history")
+MAX_GOAL_RATINGS = _max_length(GoalHistory, "ratings")
 SESSION_NUMBER_LIMIT = 1000
 """SessionInfo accepts session numbers up to this; later sessions are presented as this number."""
 SESSION_MINUTES_RANGE = (10, 240)
@@ -135,6 +153,8 @@ class MemoryRepository:
         )
         with self.database.write() as session:
             session.add(row)
+            session.flush()
+            _upsert_goals(session, row, [GoalCreate(statement=goal) for goal in row.goals], "profile", row.created_at)
         log.info("mentorship created", extra={"tenant": tenant, "mentorship_id": row.id})
         return _mentorship_public(row)
 
@@ -585,6 +605,125 @@ class MemoryRepository:
             rows = session.scalars(query).all()
         return [_decision_public(row) for row in rows]
 
+    # -- goals -----------------------------------------------------------------------------
+    def list_goals(self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None) -> list[GoalPublic]:
+        """The mentorship's goals in order, each with its check-ins, oldest first."""
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            return _goals_public(session, tenant, mentorship_id)
+
+    def get_goal(
+        self, tenant: str, mentorship_id: str, goal_id: str, *, viewer_person_id: str | None = None
+    ) -> GoalPublic:
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = _load_goal(session, tenant, mentorship_id, goal_id)
+            return _goals_public(session, tenant, mentorship_id, only=row.id)[0]
+
+    def add_goals(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        goals: Sequence[GoalCreate],
+        *,
+        source: str = "manual",
+        viewer_person_id: str | None = None,
+    ) -> list[GoalPublic]:
+        """Keep goals as rows, one per statement: a statement the mentorship already has fills that row's
+        missing deadline, SMART fields and milestones instead of adding a row. Returns the rows touched."""
+        now = self.clock()
+        with self.database.write() as session:
+            mentorship = _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
+            touched = _upsert_goals(session, mentorship, goals, source, now)
+            session.flush()
+            shown = {goal.id: goal for goal in _goals_public(session, tenant, mentorship_id)}
+        log.info("goals saved", extra={"tenant": tenant, "mentorship_id": mentorship_id, "goals": len(touched)})
+        return [shown[goal_id] for goal_id in dict.fromkeys(touched)]
+
+    def update_goal(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        goal_id: str,
+        data: GoalUpdate,
+        *,
+        viewer_person_id: str | None = None,
+    ) -> GoalPublic:
+        """Change a goal's statement, deadline or status: only the fields set in `data`."""
+        fields = data.model_fields_set
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
+            row = _load_goal(session, tenant, mentorship_id, goal_id, for_update=True)
+            if "statement" in fields and data.statement is not None:
+                key = statement_key(data.statement)
+                clash = session.scalar(
+                    select(Goal.id).where(
+                        Goal.tenant == tenant,
+                        Goal.mentorship_id == mentorship_id,
+                        Goal.statement_key == key,
+                        Goal.id != goal_id,
+                    )
+                )
+                if clash is not None:
+                    raise InvalidMemoryRequest("the mentorship already has a goal with this statement")
+                row.statement, row.statement_key = data.statement, key
+            if "deadline" in fields:
+                row.deadline = data.deadline
+            if "status" in fields and data.status is not None:
+                row.status = data.status
+            row.updated_at = self.clock()
+            session.flush()
+            return _goals_public(session, tenant, mentorship_id, only=row.id)[0]
+
+    def add_goal_check_in(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        goal_id: str,
+        data: GoalCheckInCreate,
+        *,
+        rater: str,
+        author_person_id: str | None = None,
+        viewer_person_id: str | None = None,
+    ) -> GoalCheckInPublic:
+        """A rating of an active goal by `rater` (mentee or mentor, decided by the caller's relation). With a
+        session of the same mentorship, one per rater and session: rating again replaces the first."""
+        if rater not in ("mentee", "mentor"):
+            raise InvalidMemoryRequest(f"rater must be mentee or mentor, not {rater!r}")
+        now = self.clock()
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
+            goal = _load_goal(session, tenant, mentorship_id, goal_id)
+            if goal.status != "active":
+                raise InvalidMemoryRequest(f"this goal is {goal.status}: only active goals take check-ins")
+            number = None
+            if data.session_id is not None:
+                number = _load_session(session, tenant, mentorship_id, data.session_id).number
+            row = None
+            if data.session_id is not None:
+                row = session.scalar(
+                    select(GoalCheckIn).where(
+                        GoalCheckIn.tenant == tenant,
+                        GoalCheckIn.goal_id == goal_id,
+                        GoalCheckIn.session_id == data.session_id,
+                        GoalCheckIn.rater == rater,
+                    )
+                )
+            if row is None:
+                row = GoalCheckIn(
+                    id=new_id(),
+                    goal_id=goal_id,
+                    mentorship_id=mentorship_id,
+                    session_id=data.session_id,
+                    tenant=tenant,
+                    rater=rater,
+                    created_at=now,
+                )
+                session.add(row)
+            row.rating, row.comment, row.author_person_id = data.rating, data.comment or None, author_person_id
+        log.info("goal check-in", extra={"tenant": tenant, "mentorship_id": mentorship_id, "rater": rater})
+        return _check_in_public(row, number)
+
     # -- what generation remembers ---------------------------------------------------------
     def asked_icebreakers(self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None) -> list[str]:
         """Every icebreaker asked in the mentorship, oldest first, each once: never ask them again."""
@@ -646,6 +785,7 @@ class MemoryRepository:
             next_number = _next_session_number(session, mentorship_id)
             open_items = _action_items(session, tenant, mentorship_id, ActionItemRecord.done.is_(False))
             asked = _asked_icebreakers(session, tenant, mentorship_id, include_private_plans=include_private_plans)
+            goals = _goals_public(session, tenant, mentorship_id)
         mentor = MentorPerson.model_validate(mentorship.mentor).model_dump(exclude={"person_id"})
         mentee = MenteePerson.model_validate(mentorship.mentee).model_dump(exclude={"person_id"})
         mentee["goals"] = list(mentorship.goals)
@@ -667,6 +807,7 @@ class MemoryRepository:
             ],
             previous_icebreakers=asked[-MAX_CONTEXT_ICEBREAKERS:],
             today=today,
+            goal_history=[_goal_history(goal) for goal in goals[:MAX_CONTEXT_GOALS]],
         )
 
 
@@ -758,6 +899,141 @@ def _load_decision(
     if row is None:
         raise NotFound("decision", decision_id)
     return row
+
+
+def statement_key(statement: str) -> str:
+    """A goal's identity within its mentorship: casefolded, spaces collapsed."""
+    return " ".join(statement.casefold().split())[:200]
+
+
+def _load_goal(session: Session, tenant: str, mentorship_id: str, goal_id: str, *, for_update: bool = False) -> Goal:
+    """The mentorship's goal; NotFound alike when it is missing, another mentorship's or another tenant's."""
+    query = select(Goal).where(Goal.id == goal_id, Goal.tenant == tenant, Goal.mentorship_id == mentorship_id)
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound("goal", goal_id)
+    return row
+
+
+def _upsert_goals(
+    session: Session, mentorship: Mentorship, goals: Sequence[GoalCreate], source: str, now: dt.datetime
+) -> list[str]:
+    """Add the goals not yet kept and fill what the kept ones miss; the ids of the rows touched, in order."""
+    rows = session.scalars(
+        select(Goal).where(Goal.tenant == mentorship.tenant, Goal.mentorship_id == mentorship.id)
+    ).all()
+    by_key = {row.statement_key: row for row in rows}
+    position = max((row.position for row in rows), default=-1)
+    touched = []
+    for goal in goals:
+        key = statement_key(goal.statement)
+        smart = {k: v for k, v in (goal.smart or {}).items() if v}
+        milestones = [m.model_dump(mode="json") for m in goal.milestones]
+        row = by_key.get(key)
+        if row is None:
+            position += 1
+            row = Goal(
+                id=new_id(),
+                mentorship_id=mentorship.id,
+                tenant=mentorship.tenant,
+                position=position,
+                statement=goal.statement,
+                statement_key=key,
+                deadline=goal.deadline,
+                status="active",
+                source=source,
+                smart=smart or None,
+                milestones=milestones,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            by_key[key] = row
+        else:
+            merged = {**smart, **(row.smart or {})}
+            changed = merged != (row.smart or {}) or (row.deadline is None and goal.deadline is not None)
+            changed = changed or (not row.milestones and bool(milestones))
+            if changed:
+                row.smart = merged or None
+                row.deadline = row.deadline or goal.deadline
+                row.milestones = row.milestones or milestones
+                row.updated_at = now
+        touched.append(row.id)
+    return touched
+
+
+def _goals_public(session: Session, tenant: str, mentorship_id: str, *, only: str | None = None) -> list[GoalPublic]:
+    query = select(Goal).where(Goal.tenant == tenant, Goal.mentorship_id == mentorship_id)
+    if only is not None:
+        query = query.where(Goal.id == only)
+    rows = session.scalars(query.order_by(Goal.position, Goal.created_at)).all()
+    check_ins = session.execute(
+        select(GoalCheckIn, MentoringSession.number)
+        .outerjoin(
+            MentoringSession,
+            and_(
+                MentoringSession.id == GoalCheckIn.session_id,
+                MentoringSession.mentorship_id == GoalCheckIn.mentorship_id,
+                MentoringSession.tenant == GoalCheckIn.tenant,
+            ),
+        )
+        .where(GoalCheckIn.tenant == tenant, GoalCheckIn.mentorship_id == mentorship_id)
+        .order_by(GoalCheckIn.created_at, GoalCheckIn.id)
+    ).all()
+    by_goal: dict[str, list[GoalCheckInPublic]] = {}
+    for check_in, number in check_ins:
+        by_goal.setdefault(check_in.goal_id, []).append(_check_in_public(check_in, number))
+    for found in by_goal.values():
+        found.sort(key=lambda c: (c.session_number is None, c.session_number or 0, c.created_at, c.by))
+    return [
+        GoalPublic(
+            id=row.id,
+            mentorship_id=row.mentorship_id,
+            statement=row.statement,
+            deadline=row.deadline,
+            status=row.status,  # type: ignore[arg-type]
+            source=row.source,  # type: ignore[arg-type]
+            smart=dict(row.smart or {}),
+            milestones=[Milestone.model_validate(m) for m in row.milestones],
+            check_ins=by_goal.get(row.id, []),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+        for row in rows
+    ]
+
+
+def _goal_history(goal: GoalPublic) -> GoalHistory:
+    """A stored goal as generation sees it: its ratings (the latest ones when there are very many)."""
+    return GoalHistory(
+        statement=goal.statement,
+        status=goal.status,
+        deadline=goal.deadline,
+        ratings=[
+            GoalRating(
+                session_number=min(c.session_number, SESSION_NUMBER_LIMIT) if c.session_number else None,
+                by=c.by,
+                rating=c.rating,
+                comment=c.comment,
+            )
+            for c in goal.check_ins[-MAX_GOAL_RATINGS:]
+        ],
+    )
+
+
+def _check_in_public(row: GoalCheckIn, session_number: int | None) -> GoalCheckInPublic:
+    return GoalCheckInPublic(
+        id=row.id,
+        goal_id=row.goal_id,
+        session_id=row.session_id,
+        session_number=session_number,
+        by=row.rater,  # type: ignore[arg-type]
+        rating=row.rating,
+        comment=row.comment,
+        created_at=row.created_at,
+    )
 
 
 def _next_session_number(session: Session, mentorship_id: str) -> int:

@@ -24,6 +24,8 @@ from companion.schemas import (
     FeedbackSummary,
     MenteeProfile,
     MentorProfile,
+    Milestone,
+    SmartGoal,
     _Model,
 )
 
@@ -569,6 +571,83 @@ class Progress(BaseModel):
     last_session_date: dt.date | None
     next_session_number: int
     next_planned_session: dt.date | None = Field(description="The first cadence date on or after `today`.")
+
+
+# --------------------------------------------------------------------------------------
+# Goals and their check-ins
+# --------------------------------------------------------------------------------------
+GoalStatus = Literal["active", "achieved", "dropped"]
+GoalSource = Literal["plan", "profile", "manual"]
+Rater = Literal["mentee", "mentor"]
+SMART_FIELDS: tuple[str, ...] = ("specific", "measurable", "achievable", "relevant", "time_bound")
+
+
+class GoalCreate(_Model):
+    """A goal made by hand (or from a plan's SMART goal: `smart` and `milestones` as the plan has them)."""
+
+    statement: GoalText
+    deadline: Date | None = None
+    smart: dict[str, Annotated[str, Field(max_length=1_000)]] | None = Field(
+        default=None, description="Any of specific, measurable, achievable, relevant, time_bound."
+    )
+    milestones: list[Milestone] = Field(default_factory=list, max_length=8)
+
+    @model_validator(mode="after")
+    def _known_smart_fields(self) -> GoalCreate:
+        unknown = sorted(set(self.smart or {}) - set(SMART_FIELDS))
+        if unknown:
+            raise ValueError(f"smart has unknown fields {unknown}; use {list(SMART_FIELDS)}")
+        return self
+
+
+class GoalUpdate(_Model):
+    """Only the fields sent change; `deadline: null` removes the deadline."""
+
+    statement: GoalText | None = None
+    deadline: Date | None = None
+    status: GoalStatus | None = None
+
+
+class GoalsFromPlan(_Model):
+    """The goals of a goal plan (POST /v1/goal-plan's `goals`), to keep as rows. Idempotent: a goal whose
+    statement is already a row of the mentorship fills that row's missing SMART fields and adds nothing."""
+
+    goals: list[SmartGoal] = Field(min_length=1, max_length=MAX_GOALS)
+
+
+class GoalCheckInCreate(_Model):
+    rating: int = Field(ge=0, le=10, description="Progress on the goal, 0 (none) to 10 (done).")
+    comment: str | None = Field(
+        default=None, max_length=1_000, description="A line of self-assessment (or the mentor's view)."
+    )
+    session_id: str | None = Field(
+        default=None, max_length=64, description="The session it closes; one rating per rater and session."
+    )
+
+
+class GoalCheckInPublic(BaseModel):
+    id: str
+    goal_id: str
+    session_id: str | None
+    session_number: int | None
+    by: Rater = Field(description="Decided by the caller's relation to the mentorship, never by the request.")
+    rating: int
+    comment: str | None
+    created_at: dt.datetime
+
+
+class GoalPublic(BaseModel):
+    id: str
+    mentorship_id: str
+    statement: str
+    deadline: dt.date | None
+    status: GoalStatus
+    source: GoalSource
+    smart: dict[str, str]
+    milestones: list[Milestone]
+    check_ins: list[GoalCheckInPublic] = Field(description="Oldest first.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 # --------------------------------------------------------------------------------------

@@ -86,6 +86,8 @@ PRIVATE_SOURCE = "dana-private-note-qzx"
 MENTOR_RECORD = "MENTOR-RECORD-MARKER-b3c2"
 MENTEE_RECORD = "MENTEE-RECORD-MARKER-6a1f"
 MENTOR_REQUEST = "MENTOR-REQUEST-MARKER-e58d"
+GOAL = "GOAL-MARKER-71c4"
+SELF_ASSESSMENT = "SELF-ASSESSMENT-MARKER-a93e"
 ACME = frozenset({"admin", "platform", "dana", "eli", "priya", "sam"})
 
 MENTOR_SIDE_OF_M1 = frozenset({"admin", "dana"})
@@ -106,6 +108,8 @@ READERS: dict[str, frozenset[str]] = {
     MENTOR_RECORD: ACME,
     MENTEE_RECORD: frozenset({"admin", "platform", "priya"}),
     MENTOR_REQUEST: frozenset({"admin", "platform", "priya"}),
+    GOAL: frozenset({"admin", "platform", "dana", "priya"}),
+    SELF_ASSESSMENT: frozenset({"admin", "platform", "dana", "priya"}),
 }
 SLOT_STRANGERS: dict[str, frozenset[str]] = {
     "source": OTHER_TENANT,
@@ -138,7 +142,7 @@ PLAIN_CONTEXT: dict[str, Any] = {
     "decision": DECISION_INPUT,
 }
 GENERATOR = {"provider": "offline", "model": "composer", "prompt_version": "test/1"}
-CHILD_SLOTS = frozenset({"s1", "s_plan", "s_shared", "s_scratch", "did", "item"})
+CHILD_SLOTS = frozenset({"s1", "s_plan", "s_shared", "s_scratch", "did", "item", "goal"})
 
 
 def neutral_framework(today: dt.date) -> dict[str, Any]:
@@ -156,6 +160,15 @@ def neutral_framework(today: dt.date) -> dict[str, Any]:
     }
 
 
+NEUTRAL_SMART_GOAL = {
+    "statement": "Rehearse the pitch every week",
+    "specific": "the seed pitch",
+    "measurable": "one rehearsal a week",
+    "achievable": "thirty minutes",
+    "relevant": "the seed round",
+    "time_bound": "until June",
+    "milestones": [{"text": "First rehearsal"}],
+}
 NEUTRAL_FEEDBACK = {"generator": GENERATOR, "summary": "We talked about the pitch."}
 MATCH_PROFILE = {"name": "Noor", "goals": ["raise a seed round"], "challenges": ["fear of pitching"]}
 
@@ -406,6 +419,31 @@ MATRIX: dict[str, list[Case]] = {
         api("POST", f"{MID}/decisions/{{did}}/check-in", ("mid", "did"), json={"outcome": "She pitched two angels."})
     ],
     "GET /v1/mentorships/{mentorship_id}/schedule.ics": [api("GET", f"{MID}/schedule.ics", ("mid",))],
+    "GET /v1/mentorships/{mentorship_id}/goals": [api("GET", f"{MID}/goals", ("mid",))],
+    "POST /v1/mentorships/{mentorship_id}/goals": [
+        api("POST", f"{MID}/goals", ("mid",), json={"statement": "Practise the pitch weekly"})
+    ],
+    "POST /v1/mentorships/{mentorship_id}/goals/from-plan": [
+        api("POST", f"{MID}/goals/from-plan", ("mid",), json={"goals": [NEUTRAL_SMART_GOAL]})
+    ],
+    "PATCH /v1/mentorships/{mentorship_id}/goals/{goal_id}": [
+        api("PATCH", f"{MID}/goals/{{goal}}", ("mid", "goal"), json={"deadline": "2027-09-01"})
+    ],
+    "GET /v1/mentorships/{mentorship_id}/goals/{goal_id}/check-ins": [
+        api("GET", f"{MID}/goals/{{goal}}/check-ins", ("mid", "goal"))
+    ],
+    "POST /v1/mentorships/{mentorship_id}/goals/{goal_id}/check-ins": [
+        # on s1, so priya's marked check-in (on s_scratch) is never replaced
+        api(
+            "POST",
+            f"{MID}/goals/{{goal}}/check-ins",
+            ("mid", "goal", "s1"),
+            json=lambda ctx: {"rating": 5, "comment": "Steady.", "session_id": ctx["s1"]},
+        ),
+        api(
+            "POST", f"{MID}/goals/{{goal}}/check-ins", ("mid", "goal"), "check-in without a session", json={"rating": 4}
+        ),
+    ],
     # -- people and matching ------------------------------------------------------------------
     "POST /v1/mentors": [api("POST", "/v1/mentors", json=new_person("mentor"))],
     "GET /v1/mentors": [api("GET", "/v1/mentors")],
@@ -626,6 +664,31 @@ MATRIX: dict[str, list[Case]] = {
         web("POST", f"{PAGE}/goals", ("mid",), data=lambda ctx: {"start": ctx.today}, stream=True)
     ],
     "GET /mentorships/{mentorship_id}/schedule.ics": [web("GET", f"{PAGE}/schedule.ics", ("mid",))],
+    "GET /mentorships/{mentorship_id}/goal-progress": [web("GET", f"{PAGE}/goal-progress", ("mid",))],
+    "POST /mentorships/{mentorship_id}/goal-progress/check-ins": [
+        web(
+            "POST",
+            f"{PAGE}/goal-progress/check-ins",
+            ("mid", "goal", "s1"),
+            data=lambda ctx: {
+                "session_id": ctx["s1"],
+                f"rating_{ctx['goal']}": "5",
+                f"comment_{ctx['goal']}": "Steady.",
+                "back": f"/mentorships/{ctx['mid']}",
+            },
+        )
+    ],
+    "POST /mentorships/{mentorship_id}/goal-progress/goals": [
+        web("POST", f"{PAGE}/goal-progress/goals", ("mid",), data={"statement": "Practise the pitch weekly"})
+    ],
+    "POST /mentorships/{mentorship_id}/goal-progress/goals/{goal_id}": [
+        web(
+            "POST",
+            f"{PAGE}/goal-progress/goals/{{goal}}",
+            ("mid", "goal"),
+            data={"status": "active", "deadline": "2027-09-01"},
+        )
+    ],
     # -- accepting pairs starts mentorships (eli -> priya), which the reads above must not see ------
     "POST /v1/matches/accept": [
         api(
@@ -1001,6 +1064,13 @@ def build_world(client: TestClient) -> World:
     framework["premortem"].append(f"{PRIVATE_KNOWLEDGE} she freezes when investors ask about revenue.")
     framework["visibility"] = "mentor_private"
     decision = post("dana", f"/v1/mentorships/{m1}/decisions", {"framework": framework}, 201)
+    goal = post("dana", f"/v1/mentorships/{m1}/goals", {"statement": f"{GOAL} pitch to ten angels"}, 201)
+    post(
+        "priya",
+        f"/v1/mentorships/{m1}/goals/{goal['id']}/check-ins",
+        {"rating": 3, "comment": f"{SELF_ASSESSMENT} I froze twice.", "session_id": s_scratch["id"]},
+        201,
+    )
 
     def small_mentorship(caller: str, mid: str, private: str, shared_text: str) -> dict[str, str]:
         session = post(
@@ -1018,7 +1088,9 @@ def build_world(client: TestClient) -> World:
         )
         made = post(caller, f"/v1/mentorships/{mid}/decisions", {"framework": neutral_framework(today)}, 201)
         sid = session["id"]
+        goals = ok(client.get(f"/v1/mentorships/{mid}/goals", headers=keys[caller]))
         return {
+            "goal": goals[0]["id"],
             "mid": mid,
             "s1": sid,
             "s_plan": sid,
@@ -1040,6 +1112,7 @@ def build_world(client: TestClient) -> World:
                 "s_scratch": s_scratch["id"],
                 "did": decision["id"],
                 "item": s1["action_items"][0]["id"],
+                "goal": goal["id"],
             },
             "m2": small_mentorship("eli", m2, f"{ELI_PRIVATE} Sam is thinking of quitting.", "Sam drafts the pitch."),
             "m3": small_mentorship(
@@ -1129,6 +1202,9 @@ def test_every_marker_reaches_its_readers(world: World) -> None:
         "platform", "/v1/matches/requests"
     )
     assert MENTOR_REQUEST in world.web_client("admin").get("/matches").text
+    for caller in ("dana", "priya", "platform"):
+        goals = text(caller, f"/v1/mentorships/{m1['mid']}/goals")
+        assert GOAL in goals and SELF_ASSESSMENT in goals, caller
     pages = world.web_client("dana")
     assert PRIVATE_NOTE in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s1']}").text
     assert PRIVATE_PLAN in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s_plan']}/agenda.md").text

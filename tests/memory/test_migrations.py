@@ -21,7 +21,17 @@ from companion.schemas import ActionItem
 from tests.conftest import make_settings
 from tests.memory.conftest import mentorship_request
 
-TABLES = {"api_keys", "mentorships", "sessions", "notes", "action_items", "decisions", "people"}
+TABLES = {
+    "api_keys",
+    "mentorships",
+    "sessions",
+    "notes",
+    "action_items",
+    "decisions",
+    "people",
+    "goals",
+    "goal_check_ins",
+}
 
 
 def head_revision(settings: Settings) -> str:

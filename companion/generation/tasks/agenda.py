@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from companion.generation.base import Retrieved
+from companion.generation.goal_history import needs_attention
 from companion.generation.tasks.common import (
     LANGUAGE_NAMES,
     STAGE_LABELS,
@@ -578,6 +579,7 @@ class _Composer:
             keep(self._decision_block(DECISION_URGENT if urgent else DECISION))
         if not closing:
             keep(self._review_block())
+            keep(self._goal_block())
         for block in self._plan_blocks():
             keep(block)
         if self.stage in ("first_session", "early") and not closing:
@@ -869,6 +871,40 @@ class _Composer:
         return block
 
     # -- what carries over from last time ----------------------------------------------------
+    def _goal_block(self) -> _Block | None:
+        """Time for the goal whose check-ins most need it: where mentee and mentor ratings diverge most, else
+        the one stalled longest (goal_history.needs_attention). None without such a goal."""
+        attention = needs_attention(self.context)
+        if attention is None:
+            return None
+        goal = attention.goal.statement
+        title = f"Goal check: {goal}" if len(goal.split()) <= 8 else "Goal check"
+        block = self._composed(
+            "goal-check",
+            NEXT_TIME,
+            "middle",
+            EARLY_IN_PART,
+            title,
+            f"Progress on {quoted(goal)}: {attention.sentence()}.",
+            (10, 5),
+        )
+        if attention.reason == "diverge":
+            block.prompts = [
+                f"You put {quoted(goal)} at {attention.mentee} out of 10 and I put it at {attention.mentor}: "
+                "what are we each counting?",
+                "What would have to be true for us both to call it a 7?",
+            ]
+        else:
+            block.prompts = [
+                f"{quoted(goal)} has stayed at {attention.mentee} out of 10 for {attention.stalled_for} check-ins: "
+                "what is holding it up?",
+                "What is the smallest step that would move it one point before we next meet?",
+            ]
+        if attention.goal.deadline is not None:
+            block.prompts.append(f"The deadline is {attention.goal.deadline.isoformat()}: does it still hold?")
+        self.notes.append(f"A goal check for {quoted(goal)} from its check-ins: {attention.sentence()}.")
+        return block
+
     def _review_block(self) -> _Block | None:
         """Open items (the stored list), items only the notes mention, unconfirmed owners, done items and wins."""
         notes_items = self._notes_only_items()

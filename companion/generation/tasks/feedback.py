@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from companion.generation.base import Retrieved
+from companion.generation.goal_history import changes as goal_changes
 from companion.generation.notes import NoteAction, NoteFact, NotesFacts, analyse_notes, detect_language
 from companion.generation.tasks.common import (
     Citations,
@@ -1225,6 +1226,10 @@ def summary_text(
         parts.append(f"The notes show {join_words(shown)}.")
     if facts.next_meeting is not None:
         parts.append(f"We meet next on {_day(facts.next_meeting, session_base(context))}.")
+    moved = goal_changes(context)
+    if moved:
+        shown_moves = [f"{quoted(goal.statement)} is {change}" for goal, change in moved[:2]]
+        parts.append(f"Since last time, {join_words(shown_moves)}.")
     return " ".join(parts)
 
 

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from companion.generation.base import Retrieved
+from companion.generation.goal_history import last_mentee_rating, needs_attention
 from companion.generation.tasks.common import (
     LANGUAGE_NAMES,
     STAGE_LABELS,
@@ -341,15 +342,28 @@ class _Composer:
         focus = " ".join(self.context.session.focus)
         notes = self.context.notes or ""
 
-        def score(goal: str) -> tuple[int, int, int]:
+        flagged = needs_attention(self.context)
+        attention = flagged.goal.statement.casefold() if flagged is not None else None
+
+        def score(goal: str) -> tuple[int, int, int, int]:
             about = concepts(goal)
             in_focus = len(words(goal) & words(focus)) + 2 * len(about & concepts(focus))
             in_notes = len(words(goal) & words(notes)) + len(about & concepts(notes))
-            return (in_focus, in_notes, -goals.index(goal))
+            # on a tie, the goal its check-ins say needs attention (without stored check-ins: no effect)
+            return (in_focus, in_notes, int(goal.casefold() == attention), -goals.index(goal))
 
         return max(goals, key=score)
 
     def self_assessment(self, goal: str) -> bool:
+        last = last_mentee_rating(self.context, goal)
+        if last is not None:
+            # the check-in question itself, with the rating the mentee gave last time
+            said = f", saying {quoted(last.comment)}" if last.comment else ""
+            question = (
+                f"Last time you put {quoted(goal)} at {last.rating} out of 10{said}. Where is it now, from 0 to 10, "
+                "and what moved it or held it back?"
+            )
+            return self.add(question, self.guide("self_assessment"), goal)
         order = CLOSING_SELF_ASSESSMENT if self.stage == "closing" else SELF_ASSESSMENT
         for item_id in order:
             if item_id in self.by_id and item_id not in self.used_ids:
