@@ -763,6 +763,7 @@ def programme_health(
         "behind",
         "overdue",
         "decisions",
+        "goals stalled",
         "health",
     )
     for row in report.mentorships:
@@ -778,6 +779,7 @@ def programme_health(
             _or_dash(row.sessions_behind),
             str(row.overdue_action_items),
             str(row.decisions_due),
+            f"{row.goals_stalled} of {row.goals_active}" if row.goals_active else "-",
             ", ".join(row.risks) if row.at_risk else ("on track" if row.status == "active" else row.status),
         )
     out.print(table, width=None if out.is_terminal else 200)  # piped: every column whole

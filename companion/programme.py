@@ -37,13 +37,21 @@ from sqlalchemy.orm import Session
 from companion import access
 from companion.access import Caller
 from companion.config import Settings
+from companion.generation.goal_history import STALLED_CHECK_INS, no_rise_for
 from companion.memory.db import Database
-from companion.memory.models import ActionItemRecord, DecisionRecord, MentoringSession, Mentorship
+from companion.memory.models import (
+    ActionItemRecord,
+    DecisionRecord,
+    Goal,
+    GoalCheckIn,
+    MentoringSession,
+    Mentorship,
+)
 from companion.schemas import Cadence
 
-Scoped = Mentorship | MentoringSession | ActionItemRecord | DecisionRecord
+Scoped = Mentorship | MentoringSession | ActionItemRecord | DecisionRecord | Goal | GoalCheckIn
 StatusFilter = Literal["all", "stalled", "at_risk"]
-Risk = Literal["stalled", "overdue_items", "sessions_behind"]
+Risk = Literal["stalled", "overdue_items", "sessions_behind", "goals_stalled"]
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 104
 
@@ -70,6 +78,14 @@ class MentorshipHealth(BaseModel):
     open_action_items: int = Field(description="Not done, overdue ones included.")
     overdue_action_items: int = Field(description="Not done, due before today.")
     decisions_due: int = Field(description="Decisions whose check-in date has come and that are not checked in.")
+    goals_active: int = Field(0, description="Goals still being worked on.")
+    goals_on_track: int = Field(0, description="Active goals that are not stalled.")
+    goals_stalled: int = Field(
+        0,
+        description="Active goals past their deadline, or whose mentee rating has not risen over the last "
+        f"{STALLED_CHECK_INS} check-ins.",
+    )
+    goals_achieved: int = Field(0, description="Goals marked achieved.")
     stalled: bool
     at_risk: bool
     risks: list[Risk] = Field(description="Why it is at risk (empty when it is not).")
@@ -93,6 +109,9 @@ class ProgrammeTotals(BaseModel):
     open_action_items: int
     overdue_action_items: int
     decisions_due: int
+    goals_active: int = 0
+    goals_stalled: int = 0
+    goals_achieved: int = 0
 
 
 class ProgrammeHealth(BaseModel):
@@ -105,6 +124,13 @@ class ProgrammeHealth(BaseModel):
     totals: ProgrammeTotals
     mentorships: list[MentorshipHealth]
     sessions_per_week: list[WeekCount] = Field(description="Sessions held across the programme, oldest week first.")
+
+
+@dataclass
+class GoalCounts:
+    active: int = 0
+    stalled: int = 0
+    achieved: int = 0
 
 
 @dataclass(frozen=True)
@@ -182,6 +208,9 @@ def totals(rows: list[MentorshipHealth]) -> ProgrammeTotals:
         open_action_items=sum(row.open_action_items for row in rows),
         overdue_action_items=sum(row.overdue_action_items for row in rows),
         decisions_due=sum(row.decisions_due for row in rows),
+        goals_active=sum(row.goals_active for row in rows),
+        goals_stalled=sum(row.goals_stalled for row in rows),
+        goals_achieved=sum(row.goals_achieved for row in rows),
     )
 
 
@@ -263,6 +292,27 @@ def _compute(
         )
     }
 
+    # Goals: the mentee's ratings per goal, oldest first, decide whether an active goal has stalled.
+    mentee_ratings: dict[str, list[int]] = defaultdict(list)
+    for goal_id, rating in session.execute(
+        select(GoalCheckIn.goal_id, GoalCheckIn.rating)
+        .where(*in_tenant(GoalCheckIn), GoalCheckIn.rater == "mentee")
+        .order_by(GoalCheckIn.goal_id, GoalCheckIn.created_at, GoalCheckIn.id)
+    ):
+        mentee_ratings[goal_id].append(int(rating))
+    goals: dict[str, GoalCounts] = defaultdict(GoalCounts)
+    for mentorship_id, goal_id, goal_status, deadline in session.execute(
+        select(Goal.mentorship_id, Goal.id, Goal.status, Goal.deadline).where(*in_tenant(Goal))
+    ):
+        counts = goals[mentorship_id]
+        if goal_status == "achieved":
+            counts.achieved += 1
+        elif goal_status == "active":
+            counts.active += 1
+            late = deadline is not None and deadline < today
+            if late or no_rise_for(mentee_ratings.get(goal_id, [])) >= STALLED_CHECK_INS:
+                counts.stalled += 1
+
     rows = []
     tenants: dict[str, str] = {}
     for mentorship_id, row_tenant, mentor, mentee, status, cadence, created_at in mentorships:
@@ -280,6 +330,7 @@ def _compute(
                 open_items,
                 overdue_items,
                 decisions.get(mentorship_id, 0),
+                goals.get(mentorship_id, GoalCounts()),
                 today,
                 limits,
             )
@@ -298,6 +349,7 @@ def _health(
     open_items: int,
     overdue_items: int,
     decisions_due: int,
+    goals: GoalCounts,
     today: dt.date,
     limits: Thresholds,
 ) -> MentorshipHealth:
@@ -324,6 +376,8 @@ def _health(
             risks.append("overdue_items")
         if behind is not None and behind >= limits.at_risk_sessions_behind:
             risks.append("sessions_behind")
+        if goals.stalled:
+            risks.append("goals_stalled")
     return MentorshipHealth(
         mentorship_id=mentorship_id,
         mentor_person_id=mentor,
@@ -340,6 +394,10 @@ def _health(
         open_action_items=open_items,
         overdue_action_items=overdue_items,
         decisions_due=decisions_due,
+        goals_active=goals.active,
+        goals_on_track=goals.active - goals.stalled,
+        goals_stalled=goals.stalled,
+        goals_achieved=goals.achieved,
         stalled=stalled,
         at_risk=bool(risks),
         risks=risks,

@@ -25,7 +25,9 @@ from companion.programme import MentorshipHealth, StatusFilter, WeekCount
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-SortKey = Literal["mentee", "mentor", "status", "last_session", "sessions", "behind", "overdue", "decisions", "health"]
+SortKey = Literal[
+    "mentee", "mentor", "status", "last_session", "sessions", "behind", "overdue", "decisions", "goals", "health"
+]
 Order = Literal["asc", "desc"]
 
 
@@ -55,10 +57,16 @@ COLUMNS = (
     Column("behind", "Behind the plan", lambda r: r.health.sessions_behind, "desc"),
     Column("overdue", "Overdue items", lambda r: r.health.overdue_action_items, "desc"),
     Column("decisions", "Decisions due", lambda r: r.health.decisions_due, "desc"),
+    Column("goals", "Goals stalled", lambda r: (r.health.goals_stalled, -r.health.goals_on_track), "desc"),
     Column("health", "Health", lambda r: (r.health.at_risk, r.health.stalled, len(r.health.risks)), "desc"),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
-RISK_WORDS = {"stalled": "stalled", "overdue_items": "overdue items", "sessions_behind": "behind the plan"}
+RISK_WORDS = {
+    "stalled": "stalled",
+    "overdue_items": "overdue items",
+    "sessions_behind": "behind the plan",
+    "goals_stalled": "goals stalled",
+}
 
 
 def sorted_rows(rows: list[Row], key: SortKey, order: Order) -> list[Row]:

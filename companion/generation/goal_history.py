@@ -49,7 +49,11 @@ def ratings_by(goal: GoalHistory, by: str) -> list[GoalRating]:
 
 def stalled_for(goal: GoalHistory) -> int:
     """How many of the latest mentee check-ins brought no rise (0 with fewer than two)."""
-    values = [r.rating for r in ratings_by(goal, "mentee")]
+    return no_rise_for([r.rating for r in ratings_by(goal, "mentee")])
+
+
+def no_rise_for(values: list[int]) -> int:
+    """How many of the latest of these ratings, oldest first, brought no rise (0 with fewer than two)."""
     if len(values) < 2:
         return 0
     count = 0

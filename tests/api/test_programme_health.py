@@ -91,6 +91,7 @@ def _build(client: TestClient) -> World:
         "dana": create_key(client, "acme", "mentor", "dana"),
         "eli": create_key(client, "acme", "mentor", "eli"),
         "priya": create_key(client, "acme", "mentee", "priya"),
+        "lina": create_key(client, "acme", "mentee", "lina"),
         "globex": create_key(client, "globex", "admin"),
     }
     admin = h["admin"]
@@ -155,6 +156,16 @@ def _build(client: TestClient) -> World:
     )
     session(m4, "2030-01-08")
     items(m4, "2030-01-30")
+
+    def rate(mid: str, mentee: str, *ratings: int) -> None:
+        """The mentee rates the mentorship's first goal (seeded from the profile) once per rating given."""
+        goal = _ok(client.get(f"/v1/mentorships/{mid}/goals", headers=admin), 200)[0]
+        for rating in ratings:
+            body = {"rating": rating, "comment": f"{MARKER} self-assessment"}
+            _ok(client.post(f"/v1/mentorships/{mid}/goals/{goal['id']}/check-ins", headers=h[mentee], json=body))
+
+    rate(m1, "priya", 5, 5)  # no rise over two check-ins: stalled
+    rate(m4, "lina", 6)  # one check-in says nothing about a trend yet: on track
     g1 = mentorship("lee", "kim", h["globex"])
     return World(client, h, {"m1": m1, "m2": m2, "m3": m3, "m4": m4, "g1": g1})
 
@@ -200,9 +211,13 @@ def test_each_mentorship_has_its_exact_numbers(world: World) -> None:
         "open_action_items": 4,
         "overdue_action_items": 3,
         "decisions_due": 1,
+        "goals_active": 2,
+        "goals_on_track": 1,
+        "goals_stalled": 1,
+        "goals_achieved": 0,
         "stalled": False,
         "at_risk": True,
-        "risks": ["overdue_items"],
+        "risks": ["overdue_items", "goals_stalled"],
     }
     m2 = rows[ids["m2"]]
     assert (m2["sessions_held"], m2["last_session_date"], m2["days_since_last_session"]) == (1, "2029-12-05", 35)
@@ -215,6 +230,7 @@ def test_each_mentorship_has_its_exact_numbers(world: World) -> None:
     assert m3["stalled"] and m3["risks"] == ["stalled"]
     m4 = rows[ids["m4"]]
     assert (m4["days_since_last_session"], m4["open_action_items"], m4["at_risk"], m4["risks"]) == (1, 1, False, [])
+    assert (m4["goals_active"], m4["goals_on_track"], m4["goals_stalled"]) == (2, 2, 0)
     assert report["totals"] == {
         "mentorships": 4,
         "active": 4,
@@ -226,6 +242,9 @@ def test_each_mentorship_has_its_exact_numbers(world: World) -> None:
         "open_action_items": 5,
         "overdue_action_items": 3,
         "decisions_due": 1,
+        "goals_active": 8,
+        "goals_stalled": 1,
+        "goals_achieved": 0,
     }
     assert (report["tenant"], report["today"], report["stalled_after_days"]) == ("acme", "2030-01-09", 21)
     assert (report["at_risk_overdue_items"], report["at_risk_sessions_behind"]) == (3, 2)
