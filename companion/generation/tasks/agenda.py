@@ -892,7 +892,7 @@ class _Composer:
             block.prompts = [
                 f"You put {quoted(goal)} at {attention.mentee} out of 10 and I put it at {attention.mentor}: "
                 "what are we each counting?",
-                "What would have to be true for us both to call it a 7?",
+                "What would you need to see to raise your number, and what would I?",
             ]
         else:
             block.prompts = [
