@@ -610,6 +610,107 @@ def people_list(
         out.print(f"{record.person_id}  {record.name}  ({detail})", highlight=False, soft_wrap=True)
 
 
+match_app = typer.Typer(no_args_is_help=True, help="Suggested mentors with reasons, cohorts, and mentor requests.")
+app.add_typer(match_app, name="match")
+MatchTenantOption = Annotated[str, typer.Option("--tenant", help="Tenant of the records.")]
+
+
+def _print_match(match: Any, rank: int | None = None) -> None:
+    head = f"{rank}. " if rank is not None else ""
+    out.print(
+        f"{head}{match.mentor_id}  {match.name}  score {match.score:.2f}  ({match.remaining_capacity} places left)",
+        highlight=False,
+    )
+    for part in match.parts:
+        out.print(f"     {part.name} {part.score:.2f}: {part.reason}", highlight=False, soft_wrap=True)
+
+
+@match_app.command("suggest")
+def match_suggest(
+    mentee: Annotated[str, typer.Option(help="A stored mentee record's person id.")],
+    k: Annotated[int, typer.Option(min=1, max=50, help="How many mentors to suggest.")] = 5,
+    tenant: MatchTenantOption = vocab.DEFAULT_TENANT,
+    as_json: JsonOption = False,
+) -> None:
+    """The mentors that fit a stored mentee best, each with its score, parts and reasons."""
+    from companion.memory.schemas import MatchRequest
+
+    companion = build_companion()
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        found = companion.people.suggest_mentors(access.operator(tenant), MatchRequest(mentee_id=mentee, k=k))
+    if as_json:
+        emit_json(found.model_dump(mode="json"))
+        return
+    out.print(
+        f"{found.mentors_considered} mentors with a place left ({found.mentors_full} full) for {mentee}:",
+        highlight=False,
+    )
+    for rank, match in enumerate(found.matches, start=1):
+        _print_match(match, rank)
+
+
+@match_app.command("cohort")
+def match_cohort(
+    mentee: Annotated[list[str], typer.Option(help="A stored mentee's person id (repeatable).")],
+    mentor: Annotated[list[str], typer.Option(help="A stored mentor's person id (repeatable).")],
+    accept: Annotated[bool, typer.Option(help="Also start the mentorships of the pairs found.")] = False,
+    tenant: MatchTenantOption = vocab.DEFAULT_TENANT,
+    as_json: JsonOption = False,
+) -> None:
+    """Assign an intake within each mentor's free places, maximising total fit; --accept starts the pairs
+    (a pair that has a mentorship already gets it back, never a second one)."""
+    from companion.memory.schemas import CohortRequest, MatchAccept, MatchPairRef
+
+    try:
+        request = CohortRequest(mentee_ids=mentee, mentor_ids=mentor)
+    except ValidationError as exc:
+        raise fail(format_validation_error(exc), 2) from None
+    companion = build_companion()
+    caller = access.operator(tenant)
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        cohort = companion.people.match_cohort(caller, request)
+        accepted = None
+        if accept and cohort.pairs:
+            pairs = [MatchPairRef(mentee_id=p.mentee_id, mentor_id=p.mentor_id) for p in cohort.pairs]
+            accepted = companion.mentoring.accept_matches(caller, MatchAccept(pairs=pairs))
+    if as_json:
+        data: dict[str, Any] = {"cohort": cohort.model_dump(mode="json")}
+        if accepted is not None:
+            data["accepted"] = accepted.model_dump(mode="json")["accepted"]
+        emit_json(data)
+        return
+    out.print(
+        f"{len(cohort.pairs)} pairs, total fit {cohort.total_fit:.2f}, {cohort.places} places before this cohort.",
+        highlight=False,
+    )
+    for pair in cohort.pairs:
+        out.print(f"{pair.mentee_id} -> ", end="", highlight=False)
+        _print_match(pair)
+    for left in cohort.unmatched:
+        out.print(f"{left.mentee_id}: not matched ({left.reason})", highlight=False, soft_wrap=True)
+    if accepted is not None:
+        started = sum(1 for a in accepted.accepted if a.created)
+        out.print(f"Started {started} mentorships ({len(accepted.accepted) - started} existed already).", highlight=False)
+
+
+@match_app.command("requests")
+def match_requests(tenant: MatchTenantOption = vocab.DEFAULT_TENANT, as_json: JsonOption = False) -> None:
+    """The mentor requests mentees have made in the tenant."""
+    companion = build_companion()
+    with memory_errors(), domain_errors():
+        companion.upgrade_database()
+        requests = companion.people.mentor_requests(access.operator(tenant))
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in requests])
+        return
+    if not requests:
+        out.print(f"No mentor requests in tenant {tenant}.", highlight=False)
+    for r in requests:
+        out.print(f"{r.mentee_id} asks for {r.mentor_id}: {r.status}, {r.created_at:%Y-%m-%d}", highlight=False)
+
+
 goals_app = typer.Typer(no_args_is_help=True, help="A mentorship's goals and their check-ins (as the operator).")
 app.add_typer(goals_app, name="goal-progress")  # `companion goals` is the goal-plan task
 MentorshipOption = Annotated[str, typer.Option("--mentorship", help="The mentorship's id.")]

@@ -58,3 +58,38 @@ def test_bad_input_and_duplicates_are_one_line_errors(people_cli: RunCli, databa
     assert people_cli("add", "--role", "mentor", "--person", "dana", "--name", "Dana")[0] == 0
     code, _, stderr = people_cli("add", "--role", "mentor", "--person", "dana", "--name", "Dana")
     assert code == 1 and "exists already" in stderr
+
+
+def test_match_suggests_assigns_and_accepts_from_the_cli(people_cli: RunCli, run_cli: RunCli, database_url: str) -> None:
+    def match(*args: str) -> tuple[int, str, str]:
+        return run_cli("match", *args, env={"COMPANION_DATABASE_URL": database_url})
+
+    for person, expertise, capacity in (("dana", "fundraising for startups", "2"), ("eli", "nursing leadership", "2")):
+        code, _, err = people_cli("add", "--role", "mentor", "--person", person, "--name", person.title(),
+                                  "--tenant", "acme", "--expertise", expertise, "--capacity", capacity)  # fmt: skip
+        assert code == 0, err
+    for person, goal in (("priya", "raise a seed round for my startup"), ("efua", "become a ward manager")):
+        code, _, err = people_cli("add", "--role", "mentee", "--person", person, "--name", person.title(),
+                                  "--tenant", "acme", "--goal", goal)  # fmt: skip
+        assert code == 0, err
+
+    code, out, err = match("suggest", "--mentee", "efua", "--tenant", "acme", "--json")
+    assert code == 0, err
+    assert [m["mentor_id"] for m in json.loads(out)["matches"]][0] == "eli"
+    code, out, _ = match("suggest", "--mentee", "efua", "--tenant", "acme")
+    assert "1. eli  Eli  score" in out and "expertise" in out
+
+    args = ("cohort", "--mentee", "priya", "--mentee", "efua", "--mentor", "dana", "--mentor", "eli", "--tenant", "acme")
+    code, out, err = match(*args, "--accept", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert {(p["mentee_id"], p["mentor_id"]) for p in result["cohort"]["pairs"]} == {("priya", "dana"), ("efua", "eli")}
+    assert [a["created"] for a in result["accepted"]] == [True, True]
+    code, out, err = match(*args, "--accept")  # accepting again starts nothing twice
+    assert code == 0, err
+    assert "Started 0 mentorships (2 existed already)" in out, out
+
+    code, _, err = match("suggest", "--mentee", "nobody", "--tenant", "acme")
+    assert code == 1 and "nobody" in err and "Traceback" not in err
+    code, out, _ = match("requests", "--tenant", "acme")
+    assert code == 0 and "No mentor requests in tenant acme." in out
