@@ -692,7 +692,9 @@ def match_cohort(
         out.print(f"{left.mentee_id}: not matched ({left.reason})", highlight=False, soft_wrap=True)
     if accepted is not None:
         started = sum(1 for a in accepted.accepted if a.created)
-        out.print(f"Started {started} mentorships ({len(accepted.accepted) - started} existed already).", highlight=False)
+        out.print(
+            f"Started {started} mentorships ({len(accepted.accepted) - started} existed already).", highlight=False
+        )
 
 
 @match_app.command("requests")

@@ -60,7 +60,9 @@ def test_bad_input_and_duplicates_are_one_line_errors(people_cli: RunCli, databa
     assert code == 1 and "exists already" in stderr
 
 
-def test_match_suggests_assigns_and_accepts_from_the_cli(people_cli: RunCli, run_cli: RunCli, database_url: str) -> None:
+def test_match_suggests_assigns_and_accepts_from_the_cli(
+    people_cli: RunCli, run_cli: RunCli, database_url: str
+) -> None:
     def match(*args: str) -> tuple[int, str, str]:
         return run_cli("match", *args, env={"COMPANION_DATABASE_URL": database_url})
 
@@ -75,11 +77,23 @@ def test_match_suggests_assigns_and_accepts_from_the_cli(people_cli: RunCli, run
 
     code, out, err = match("suggest", "--mentee", "efua", "--tenant", "acme", "--json")
     assert code == 0, err
-    assert [m["mentor_id"] for m in json.loads(out)["matches"]][0] == "eli"
+    assert json.loads(out)["matches"][0]["mentor_id"] == "eli"
     code, out, _ = match("suggest", "--mentee", "efua", "--tenant", "acme")
     assert "1. eli  Eli  score" in out and "expertise" in out
 
-    args = ("cohort", "--mentee", "priya", "--mentee", "efua", "--mentor", "dana", "--mentor", "eli", "--tenant", "acme")
+    args = (
+        "cohort",
+        "--mentee",
+        "priya",
+        "--mentee",
+        "efua",
+        "--mentor",
+        "dana",
+        "--mentor",
+        "eli",
+        "--tenant",
+        "acme",
+    )
     code, out, err = match(*args, "--accept", "--json")
     assert code == 0, err
     result = json.loads(out)
