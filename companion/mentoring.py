@@ -91,9 +91,12 @@ def goal_from_plan(goal: schemas.SmartGoal) -> GoalCreate:
         name: str(getattr(goal, name)).strip()[:1_000] for name in SMART_FIELDS if str(getattr(goal, name)).strip()
     }
     dated = [m.due for m in goal.milestones if m.due is not None]
+    deadline = max(dated, default=None)
+    if deadline is not None and not schemas.EARLIEST_DATE <= deadline <= schemas.LATEST_DATE:
+        deadline = None  # a plan started near the end of the calendar: no storable deadline, rather than a wrong one
     return GoalCreate(
         statement=goal.statement.strip()[:300],
-        deadline=max(dated, default=None),
+        deadline=deadline,
         smart=smart or None,
         milestones=goal.milestones[:8],
     )

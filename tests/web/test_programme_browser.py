@@ -72,7 +72,9 @@ def programme_server(
     held(priya, 10)
     held(priya, 3)
     held(sam, 30)
-    overdue = [ActionItem(text=f"{MARKER} item", owner="mentee", due=today - dt.timedelta(days=n)) for n in (1, 2, 5)]
+    overdue = [
+        ActionItem(text=f"{MARKER} item {n}", owner="mentee", due=today - dt.timedelta(days=n)) for n in (1, 2, 5)
+    ]
     companion.memory.add_action_items(TENANT, priya, overdue)
     companion.database.dispose()
     with served(data_dir, settings) as url:
