@@ -569,7 +569,9 @@ def add_notes(
     for position, text in enumerate(texts):
         if not text.strip():
             continue
-        visibility = visibilities[position] if position < len(visibilities) else "shared"
+        # a note sent without a choice stays with the mentor when it can; shared would reach the mentee
+        unset = "mentor_private" if can_private else "shared"
+        visibility = visibilities[position] if position < len(visibilities) else unset
         if visibility == "mentor_private" and not can_private:
             raise FormError("Only the mentor can write private notes.")
         try:

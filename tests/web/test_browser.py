@@ -127,8 +127,10 @@ def test_mentor_and_mentee_flows(browser: Any, web_server: WebServer, tmp_path: 
 
     # -- after the session: notes (one private), summary, action items ------------------
     page.get_by_label("Note 1", exact=True).fill(SHARED_NOTE)
+    # a note is private unless the mentor chooses to share it (it would reach the mentee word for word)
+    assert page.get_by_label("Who may see note 1").input_value() == "mentor_private"
+    page.get_by_label("Who may see note 1").select_option("shared")
     page.get_by_label("Note 2", exact=True).fill(PRIVATE_NOTE)
-    page.get_by_label("Who may see note 2").select_option("mentor_private")
     page.get_by_role("button", name="Save notes and summarise").click()
     page.locator("#after form.confirm-items").wait_for()
     assert PRIVATE_MARKER in page.locator("#after .notes").inner_text(), "the mentor sees their own private note"
