@@ -155,8 +155,9 @@ class Mentoring:
             people.get_mentor(caller, mentor_id)
             if mentee_id == mentor_id:
                 raise InvalidMemoryRequest(f"{mentee_id!r} cannot be their own mentor")
-        # One accept at a time in this process, so a double-submitted form finds the first one's mentorships.
-        with _ACCEPTING:
+        # One accept at a time per tenant, in this process and across every worker on the same database, so a
+        # double-submitted form (even one landing on two workers) finds the first one's mentorships.
+        with _ACCEPTING, self.memory.database.exclusive(f"accept-matches:{caller.tenant}"):
             existing = {pair: self.active_mentorship(caller.tenant, pair[1], pair[0]) for pair in pairs}
             wanted: dict[str, int] = {}
             for (_, mentor_id), mentorship in existing.items():

@@ -15,6 +15,8 @@ A new migration is made from the models and then reviewed by hand:
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import logging
 import os
 import threading
@@ -170,8 +172,47 @@ class Database:
         except DBAPIError as exc:
             raise DatabaseUnavailable(f"database {self.description} is unreachable: {exc.orig}") from None
 
+    @contextmanager
+    def exclusive(self, name: str, *, wait: bool = True) -> Iterator[None]:
+        """Hold a lock named `name` across every process using this database: a PostgreSQL advisory lock,
+        or a file lock beside the SQLite file. For a check-then-create that spans several transactions
+        (accepting matched pairs), so two workers cannot both find a pair missing and both start it.
+        With `wait=False`, a lock held elsewhere raises `LockHeld` instead of waiting."""
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        if self.url.get_backend_name() == "postgresql":
+            with self._unavailable_as_error(), self.engine.connect() as connection:
+                if wait:
+                    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                elif not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
+                    raise LockHeld(name)
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+            return
+        database_file = self.url.database
+        if not database_file or database_file == ":memory:":
+            yield  # one process owns an in-memory database
+            return
+        lock_path = f"{database_file}.{hashlib.sha256(name.encode()).hexdigest()[:12]}.lock"
+        with open(lock_path, "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LockHeld(name) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class LockHeld(RuntimeError):
+    """`Database.exclusive(wait=False)` found the lock held by another process or connection."""
 
 
 def alembic_config(settings: Settings) -> Config:
