@@ -2392,7 +2392,8 @@ _GROWTH_WORDS = re.compile(
     re.I,
 )
 _CONTRAST = re.compile(
-    r"\s+(?:until|till|except(?:\s+for)?|but|though|although|yet|aber|bis|außer|pero|excepto|hasta)\s+|,\s*(?:though|but)\s+",
+    # not 'bis' or 'hasta': in German and Spanish notes they mostly start a date ('bis Freitag', 'hasta el lunes')
+    r"\s+(?:until|till|except(?:\s+for)?|but|though|although|yet|aber|außer|pero|excepto)\s+|,\s*(?:though|but)\s+",
     re.I,
 )
 
