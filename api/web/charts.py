@@ -50,6 +50,26 @@ def progress_points(sessions: list[SessionPublic], items: list[ActionItemPublic]
 COLOURS = {"done": "#2e7d32", "open": "#5c6bc0", "overdue": "#c62828"}
 
 
+def bar_chart_frame(
+    name: str, title: str, desc: str, box: tuple[int, int, int, int], highest: int, scale: float
+) -> list[str]:
+    """The start of a bar chart: the accessible <svg> with its title and description, the baseline, and
+    gridlines labelled 0, half and `highest`. `box` is (width, height, left margin, bottom margin)."""
+    width, height, left, bottom = box
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{name}-title {name}-desc" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{name}-title">{title}</title>',
+        f'<desc id="{name}-desc">{desc}</desc>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#555"/>',
+    ]
+    for tick in sorted({0, highest // 2, highest}):
+        y = height - bottom - tick * scale
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tick}</text>')
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd"/>')
+    return parts
+
+
 def progress_svg(points: list[Point], goals: int) -> str:
     """Stacked bars per point; accessible name and per-bar titles."""
     width, height, left, bottom, top = 640, 260, 40, 40, 20
@@ -57,17 +77,14 @@ def progress_svg(points: list[Point], goals: int) -> str:
     bar_space = (width - left - 10) / max(len(points), 1)
     bar_width = min(48.0, bar_space * 0.6)
     scale = (height - bottom - top) / highest
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
-        f'xmlns="http://www.w3.org/2000/svg">',
-        '<title id="chart-title">Action items over sessions</title>',
-        f'<desc id="chart-desc">{goals} goals; for each session, action items done, open and overdue.</desc>',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#555"/>',
-    ]
-    for tick in sorted({0, highest // 2, highest}):
-        y = height - bottom - tick * scale
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tick}</text>')
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd"/>')
+    parts = bar_chart_frame(
+        "chart",
+        "Action items over sessions",
+        f"{goals} goals; for each session, action items done, open and overdue.",
+        (width, height, left, bottom),
+        highest,
+        scale,
+    )
     for index, point in enumerate(points):
         x = left + index * bar_space + (bar_space - bar_width) / 2
         y = height - bottom

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 
+from api.web.charts import bar_chart_frame
 from api.web.core import WebRoute, render
 from api.web.pages import CompanionDep, MentoringDep, WebCaller
 from companion import access, programme
@@ -86,17 +87,14 @@ def weeks_svg(weeks: list[WeekCount]) -> str:
     scale = (height - bottom - top) / highest
     every = max(1, len(weeks) // 8)
     total = sum(w.sessions for w in weeks)
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="weeks-title weeks-desc" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        '<title id="weeks-title">Sessions held per week across the programme</title>',
-        f'<desc id="weeks-desc">{len(weeks)} weeks, {total} sessions in all.</desc>',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#555"/>',
-    ]
-    for tick in sorted({0, highest // 2, highest}):
-        y = height - bottom - tick * scale
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tick}</text>')
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd"/>')
+    parts = bar_chart_frame(
+        "weeks",
+        "Sessions held per week across the programme",
+        f"{len(weeks)} weeks, {total} sessions in all.",
+        (width, height, left, bottom),
+        highest,
+        scale,
+    )
     for index, week in enumerate(weeks):
         x = left + index * space + (space - bar) / 2
         h = week.sessions * scale
