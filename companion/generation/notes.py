@@ -43,6 +43,8 @@ from typing import Any, Literal
 from companion.generation.tasks.dates import add_months, end_of_month, next_weekday
 
 Owner = Literal["mentee", "mentor", "unclear"]
+TITLE_DAYS_BACK = 120
+"""A dated first line up to this many days before the session date is the notes' title (the last session's)."""
 LANGUAGES = ("en", "de", "es")
 CADENCES = ("weekly", "every two weeks", "monthly")
 
@@ -2388,7 +2390,9 @@ _GROWTH_WORDS = re.compile(
     r"\b(?:struggl\w*|hard\s+to|finds\s+it\s+hard|difficult|wobble\w*|stuck|avoid\w*|tends\s+to|over-?explain\w*|"
     r"weak\w*|nervous|too\s+long|jumps\s+to|rambl\w*|sticking\s+point|needs\s+(?:more\s+)?(?:practice|work)|"
     r"schwierig\w*|schwer|traut\s+sich\s+nicht|unsicher|schwierigkeiten|le\s+cuesta|a\s+mejorar|dificultad\w*|"
-    r"nervios\w*|minimiza)\b",
+    r"nervios\w*|minimiza|froze|freez(?:es|ing)\s+up|(?:mind|head)\s+(?:goes|went)\s+blank|went\s+blank|blanked|"
+    r"panick\w*|flustered|lost\s+(?:the|her|his|their|my)\s+thread|rushed|defensive|procrastinat\w*|"
+    r"overthink\w*|second-guess\w*|blockiert\w*|blackout|se\s+bloque\w*|en\s+blanco)\b",
     re.I,
 )
 _CONTRAST = re.compile(
@@ -2514,6 +2518,35 @@ def _cadence(text: str) -> str | None:
     return found[0] if found else None
 
 
+_RHYTHM_FILLER = re.compile(
+    r"\b(?:we|agreed?|agreement|decided|to|meet(?:ing|s)?|sessions?|calls?|catch[- ]?ups?|the|on|at|and|from|now|"
+    r"wir|vereinbart|uns|treffen|alle|am|acordamos|vernos|reunirnos|quedamos|en|los|las|el|la|y)\b",
+    re.I,
+)
+
+
+def _only_cadence(text: str) -> bool:
+    """A 'decision' that only agrees the meeting rhythm ('agreed fortnightly, thursdays'): the cadence says it."""
+    found = _cadence_match(f"meet {text}")
+    if found is None:
+        return False
+    rest = text[: found[1].start() - 5] + " " + text[found[1].end() - 5 :] if found[1].start() >= 5 else text
+    rest = _RECURRING_DAY.sub(" ", _ON_DAY.sub(" ", rest))
+    rest = _RHYTHM_FILLER.sub(" ", rest)
+    for day in _FULL_WEEKDAYS:
+        rest = re.sub(rf"\b{re.escape(day)}s?\b", " ", rest, flags=re.I)
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) == 0
+
+
+def _without_lead_conjunction(facts: Iterable[NoteFact]) -> list[NoteFact]:
+    """'But froze in the dry run' -> 'Froze in the dry run': a note's link to the line before is not the fact."""
+    out = []
+    for fact in facts:
+        text = re.sub(r"^(?:but|and|though|although|yet|aber|und|pero|y)\s+(?=\w)", "", fact.text, flags=re.I)
+        out.append(NoteFact(_capitalise(text), fact.source) if text != fact.text else fact)
+    return out
+
+
 def _cadence_match(text: str) -> tuple[str, re.Match[str]] | None:
     """The first meeting rhythm a line agrees for these sessions, and where it says so."""
     if not _MEETING_WORDS.search(text) or _NOT_OUR_CADENCE.search(text):
@@ -2533,12 +2566,14 @@ def _cadence_weekday(text: str) -> int | None:
         return None
     day = next((g for g in found[1].groupdict().values() if g), None)
     if day is None:
-        named = _ON_DAY.search(text)
+        named = _ON_DAY.search(text) or _RECURRING_DAY.search(text)  # 'fortnightly, thursdays'
         day = next((g for g in named.groupdict().values() if g), None) if named else None
     return _FULL_WEEKDAYS.get(_fold(day)) if day else None
 
 
 _ON_DAY = re.compile(rf"\b(?:on|am|los|el) {_day()}", re.I)
+_RECURRING_DAY = re.compile(rf"\b(?P<recurring>{_words_re(_FULL_WEEKDAYS)})s\b", re.I)
+"""A weekday in the plural ('thursdays', 'dienstags'): the day a rhythm repeats on."""
 _SAME_TIME = re.compile(r"\bsame\s+time\s+next\s+(week|month)\b", re.I)
 
 
@@ -2771,15 +2806,23 @@ class _Analysis:
         return found
 
     def _is_title(self, line: str) -> bool:
-        """The notes' first line naming the session by its date ('Jonas – 2. Treffen (19.11.)', 'RM 3/2 (sess 3)'):
-        a title, not a task due that day."""
-        if _BULLET.match(line) or _CHECKBOX.match(line) or len(line.split()) > 12:
+        """The notes' first line naming the session by its date ('Jonas – 2. Treffen (19.11.)', 'RM 3/2 (sess 3)',
+        'Rosa 3/12 - call, 40 min'): a title, not a task due that day. Notes read before the next session were
+        written on their title's date, so their 'by Fri' counts from that day, not from today."""
+        if _BULLET.match(line) or _CHECKBOX.match(line) or len(line.split()) > 12 or _FUTURE.search(line):
             return False
         for hit in find_dates(line, self.language, month_first=self.month_first):
             if not re.search(r"\d", hit.text):
                 continue
             date = hit.resolve(self.base, None)
-            if date is not None and dt.timedelta(days=-3) <= date - self.base <= dt.timedelta(0):
+            if date is not None and date > self.base and not re.search(r"\d{4}|'\d{2}\b", hit.text):
+                try:  # a day and month without a year, read as due dates are (the next one), is last year's here
+                    date = date.replace(year=date.year - 1)
+                except ValueError:  # 29 February
+                    date = None
+            if date is not None and dt.timedelta(days=-TITLE_DAYS_BACK) <= date - self.base <= dt.timedelta(0):
+                if date - self.base < dt.timedelta(days=-3):
+                    self.base = date
                 return True
         return False
 
@@ -3136,11 +3179,11 @@ class _Analysis:
         return NotesFacts(
             language=self.language,
             action_items=tuple(_dedupe_items(self.items)),
-            decisions=tuple(_dedupe(self.decisions)),
+            decisions=tuple(d for d in _dedupe(self.decisions) if not _only_cadence(d.text)),
             done=tuple(_dedupe(self.done)),
             next_time=tuple(_dedupe(self.next_time)),
-            wins=tuple(_dedupe(self.wins)),
-            growth_areas=tuple(_dedupe(self.growth)),
+            wins=tuple(_without_lead_conjunction(_dedupe(self.wins))),
+            growth_areas=tuple(_without_lead_conjunction(_dedupe(self.growth))),
             wellbeing=tuple(self.cues),
             cadence=self.cadence,
             meeting_weekday=self.meeting_weekday,
@@ -3571,6 +3614,10 @@ class _Analysis:
         if prefix:
             text = f"{_capitalise(prefix)}: {text}"
         text = re.sub(r"\s*[–—-]?\s*\(?\b(?:TBC|TBD|tbc|tbd|n/a|N/A)\b\)?\s*$", "", text)  # "– TBC": no date yet
+        text = _UNSURE_ASIDE.sub("", text)  # "(unclear)", "(who?)": the owner is open, which to_confirm says
+        asked = _WHO_DOES.match(text.strip()) if owner == "unclear" else None
+        if asked:  # "who books the room?": the task is booking the room
+            text = f"{_base_verb(asked.group('verb'))} {asked.group('rest')}"
         text = _capitalise(_clean(text))
         if text.endswith(".") and not text.endswith("..") and not _ABBREV_END.search(text):
             text = text[:-1]
@@ -3592,6 +3639,27 @@ class _Analysis:
 
 
 _WD_RE = re.compile(_WD, re.I)
+_UNSURE_ASIDE = re.compile(
+    r"\s*\((?:unclear|not clear|owner\??|who\??|\?+|tbd|tbc|offen|unklar|wer\??|qui[eé]n\??)\)\s*", re.I
+)
+_WHO_DOES = re.compile(
+    r"^who(?:'s| is)?\s+(?:going to\s+|will\s+|can\s+|does\s+)?(?P<verb>[a-z]+)\s+(?P<rest>[^?]{3,}?)\s*\?*$", re.I
+)
+
+
+def _base_verb(verb: str) -> str:
+    """'books' -> 'Book', 'does' -> 'Do', 'sends' -> 'Send', 'fixes' -> 'Fix' (the task, not the question)."""
+    word = verb.lower()
+    irregular = {"does": "do", "has": "have", "goes": "go", "is": "be"}
+    if word in irregular:
+        word = irregular[word]
+    elif re.search(r"(?:ss|sh|ch|x|z)es$", word):
+        word = word[:-2]
+    elif word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word.capitalize()
 
 
 _ASIDE = re.compile(

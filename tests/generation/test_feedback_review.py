@@ -303,3 +303,33 @@ def test_praise_then_a_qualifier_is_a_strength_and_a_growth_area(knowledge_compa
     assert "Keep doing it" not in proud and "great win" not in proud and "right to be proud" in proud
     # the label before the colon says when it happened
     assert any(t.startswith("When it came to the revenue slide, you rushed") for t in texts)
+
+
+def test_what_happened_outside_the_session_is_told_not_seen(knowledge_companion: Companion) -> None:
+    """The mentor did not see the dry run with her boss: the SBI says she told them, and the question-form TODO
+    is a task to confirm, not a question pasted into the follow-up."""
+    context = MentoringContext.model_validate(
+        {
+            "mentor": {"name": "Priya Nair"},
+            "mentee": {
+                "name": "Rosa Alvarez",
+                "role": "senior data analyst",
+                "goals": ["present to the exec committee"],
+            },
+            "session": {"number": 3, "date": "2026-12-03"},
+            "notes": "Rosa 3/12 - call, 40 min\n"
+            "- but froze in the dry run w/ her boss when CFO-type questions came\n"
+            "- in the role-play she rushed the numbers slide\n"
+            "- TODO: who books the room for the practice? (unclear)\n"
+            "- agreed fortnightly, thursdays\n",
+        }
+    )
+    output, _ = compose(knowledge_companion, "feedback", context)
+    assert isinstance(output, FeedbackSummary)
+    texts = [s.text for s in output.feedback_statements]
+    told = next(t for t in texts if "froze" in t)
+    assert "you told me that you froze in the dry run with your boss" in told and "I saw" not in told
+    assert output.to_confirm[0].text == "Book the room for the practice"
+    assert "(unclear)" not in render_markdown(output)
+    assert not output.decisions, "the meeting rhythm is not a decision"
+    assert not any(a.text.lower().startswith("call") for a in output.action_items)

@@ -385,6 +385,13 @@ def test_the_same_notes_give_the_same_facts() -> None:
     later = analyse_notes(
         MARIA_NOTES, session_date=TUESDAY + dt.timedelta(days=7), mentee_name="Maria Lopez", mentor_name="Jen Park"
     )
+    # dated 24/11 in their title, the notes' 'by Fri' is 27 November whenever they are read
+    assert item(later, "30-60-90").due == dt.date(2026, 11, 27)
+    # without a dated title, relative dates count from the session date given
+    untitled = MARIA_NOTES.split("\n", 1)[1]
+    later = analyse_notes(
+        untitled, session_date=TUESDAY + dt.timedelta(days=7), mentee_name="Maria Lopez", mentor_name="Jen Park"
+    )
     assert item(later, "30-60-90").due == dt.date(2026, 12, 4)
 
 
@@ -1156,3 +1163,42 @@ def test_a_line_that_praises_then_qualifies_is_split(line: str, win: str, growth
     facts = analyse_notes(f"- {line}", session_date=TUESDAY, mentee_name="Priya Raman", mentor_name="Dana Okafor")
     assert [w.text for w in facts.wins] == [win]
     assert [g.text for g in facts.growth_areas] == [growth]
+
+
+ROSA_NOTES = """Rosa 3/12 - call, 40 min
+
+- exec deck for the 18th: first draft done!! (she was proud of the storyline)
+- but froze in the dry run w/ her boss when CFO-type questions came. said "my mind goes blank"
+- AP Rosa: ask HR what the lead role pays + whether hybrid ok -- by Fri
+- AP me: intro her to Sam (led a team while kids small)
+- she'll do 2 more dry runs, one with a colleague playing the CFO
+- TODO: who books the room for the practice? (unclear)
+- next time: role-play the tough exec questions, 15 min
+- agreed fortnightly, thursdays
+"""
+
+
+@pytest.mark.parametrize("read_on", [dt.date(2026, 12, 3), dt.date(2026, 12, 10)])
+def test_last_sessions_notes_count_their_dates_from_their_own_title(read_on: dt.date) -> None:
+    # read on the day (the feedback summary) or a week later (preparing the next session): the same facts
+    facts = analyse_notes(ROSA_NOTES, session_date=read_on, mentee_name="Rosa Alvarez", mentor_name="Priya Nair")
+    texts = [a.text for a in facts.action_items]
+    assert not any(t.lower().startswith("call") for t in texts), "the dated title is not a task"
+    hr = next(a for a in facts.action_items if a.text.startswith("Ask HR"))
+    assert (hr.owner, hr.due) == ("mentee", dt.date(2026, 12, 4)), "'by Fri' counts from the notes' own date"
+    runs = next(a for a in facts.action_items if "dry runs" in a.text)
+    assert runs.owner == "mentee"
+    # a question about who does it is the task, with its owner left to confirm
+    room = next(a for a in facts.action_items if "room" in a.text)
+    assert (room.text, room.owner, room.to_confirm) == ("Book the room for the practice", "unclear", True)
+    # freezing is a growth area, without the 'but' that tied it to the line before
+    assert [g.text[:31] for g in facts.growth_areas] == ["Froze in the dry run with her b"]
+    # the meeting rhythm is the cadence, weekday included, not a decision to review
+    assert (facts.cadence, facts.meeting_weekday) == ("every two weeks", 3)
+    assert not facts.decisions
+
+
+def test_a_dated_first_line_far_from_the_session_is_not_a_title() -> None:
+    notes = "Send the deck 3/12\n- she'll book the venue by Friday\n"
+    facts = analyse_notes(notes, session_date=dt.date(2027, 6, 1), mentee_name="Rosa Alvarez", mentor_name="Priya Nair")
+    assert any(a.text.startswith("Send the deck") for a in facts.action_items)

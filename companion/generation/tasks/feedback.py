@@ -65,7 +65,7 @@ from companion.schemas import (
     MentoringContext,
 )
 
-COMPOSER_VERSION = "offline-feedback-5"
+COMPOSER_VERSION = "offline-feedback-6"
 MAX_STATEMENTS_PER_KIND = 2
 MAX_SELF_ASSESSMENT = 4
 MAX_TOPIC_WORDS = 6
@@ -1018,6 +1018,9 @@ def _statement(
             text = f"In {session}, we talked about how you {found.phrase}{tail}. What makes it hard to change?"
         elif moment:
             text = f"{moment}, you {found.phrase}{tail}. What was going on for you in that moment?"
+        elif found.situation and _SEEN_ELSEWHERE.search(found.phrase):
+            # it happened elsewhere ('in the dry run with your boss'): the mentor only heard about it
+            text = f"In {session}, you told me that you {found.phrase}{tail}. What was going on for you in that moment?"
         elif found.situation:
             text = f"In {session}, I saw that you {found.phrase}{tail}. What was going on for you in that moment?"
         else:
@@ -1026,6 +1029,14 @@ def _statement(
     return FeedbackStatement(situation=situation, behavior=found.phrase, impact=impact, text=sentence(text))
 
 
+_SEEN_ELSEWHERE = re.compile(
+    r"\b(?:with (?:your|her|his|their) (?:boss|manager|team|lead|director|client|customer|cfo|ceo|board|colleagues?)"
+    r"|at work|on (?:the )?(?:ward|site|shift)|at (?:the|an|her|his|your) (?:interview|meeting|conference|offsite|all-hands)"
+    r"|in (?:the|a|her|his|your) (?:dry run|meeting|interview|stand-?up|1:1|one-to-one|review|demo|call|exam)\b(?! with me)"
+    r"|last (?:week|month)|yesterday)\b",
+    re.I,
+)
+"""Words that place a behaviour outside the session, where the mentor did not see it."""
 _TOPIC_ONLY = re.compile(r"(?i)^(?:we\s+)?(?:talked|spoke|chatted|discussed)\b")
 
 
