@@ -414,6 +414,13 @@ class DecisionFramework(_Output):
 class ReflectionPrompt(BaseModel):
     text: Annotated[str, Drafted(min_length=3, hint="an open question")]
     goal: Annotated[str | None, Drafted(hint="the mentee goal it serves")] = None
+    from_session: Annotated[
+        bool,
+        Drafted(
+            hint="true when it asks about something this session's notes record: an agreed action, a decision, a win"
+        ),
+    ] = False
+    """True for a prompt about what the session's notes record (an agreed action, a decision, a win)."""
     citations: list[Citation] = Field(default_factory=list)
 
 

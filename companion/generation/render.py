@@ -186,13 +186,17 @@ def render_reflection(output: ReflectionPrompts, context: MentoringContext | Non
         "Pick two or three and write a few lines on each before the next session.",
         "",
     ]
+    session = [p.text for p in output.prompts if p.from_session and p.goal is None]
+    if session:
+        lines += _section("About today's session", _bullets(session))
     goals: list[str | None] = []
     for prompt in output.prompts:
-        if prompt.goal not in goals:
+        if prompt.goal not in goals and not (prompt.from_session and prompt.goal is None):
             goals.append(prompt.goal)
     for goal in goals:
         title = f"For your goal: {goal}" if goal else "General"
-        lines += _section(title, _bullets([p.text for p in output.prompts if p.goal == goal]))
+        texts = [p.text for p in output.prompts if p.goal == goal and not (p.from_session and goal is None)]
+        lines += _section(title, _bullets(texts))
     return lines
 
 

@@ -31,6 +31,8 @@ from companion.generation.tasks.common import (
     wellbeing_challenges,
 )
 from companion.generation.tasks.decision import FRAMEWORK_GUIDES as DECISION_FRAMEWORK_GUIDES
+from companion.generation.tasks.icebreakers import TRUST_GUIDE
+from companion.generation.tasks.reflection import GUIDE_SOURCES as REFLECTION_GUIDE_SOURCES
 from companion.retrieval.retriever import Retriever, SearchFilters, SearchRequest, SearchResult
 from companion.schemas import MentoringContext
 
@@ -197,12 +199,20 @@ def plan_icebreakers(plan: Plan) -> None:
         banks=("icebreakers",),
         stages=(plan.stage,),
     )
-    plan.guides("Sharing interests and hobbies to build rapport and trust", k=2, themes=("trust_and_rapport",))
+    # every section of the trust guide: the composer cites the one whose idea a question uses
+    plan.search(
+        "trust_guide",
+        "Sharing interests and hobbies to build rapport and trust. Breaking the ice in the first session.",
+        30,
+        whole_bank=True,
+        kinds=("guide",),
+        sources=(TRUST_GUIDE,),
+    )
     if distress_level(notes_facts(context)):
         plan.search(
             "wellbeing_guide",
             "Raising the topic without intruding: a regular energy check-in at the start of each session.",
-            2,
+            12,
             whole_bank=True,
             kinds=("guide",),
             sources=(WELLBEING_GUIDE,),
@@ -262,15 +272,11 @@ def plan_reflection(plan: Plan) -> None:
     plan.search(
         "reflection_guides",
         "Building a self-assessment rubric: rate yourself on the goal with evidence. Turning feedback into action "
-        "items. Rest that actually restores.",
-        6,
+        "items. Setting and keeping boundaries. A decision journal. A small experiment.",
+        40,  # every section of the guides the prompts draw on; the composer picks the one whose idea it uses
         whole_bank=True,
         kinds=GUIDE_KINDS,
-        sources=(
-            "guides/feedback-and-self-assessment.md",
-            "guides/work-life-balance.md",
-            "frameworks/decision-journal.md",
-        ),
+        sources=REFLECTION_GUIDE_SOURCES,
     )
 
 

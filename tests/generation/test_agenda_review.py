@@ -24,6 +24,7 @@ from companion.generation.tasks.common import (
     slot_safe,
     with_article,
 )
+from companion.generation.taskspec import render_markdown
 from companion.schemas import Agenda, AgendaItem, Icebreakers, MentoringContext, ReflectionPrompts
 from companion.service import Companion
 from tests.generation.support import compose
@@ -507,8 +508,22 @@ def test_reflection_is_about_the_session_that_just_happened(knowledge_companion:
     ), texts
     assert any(t.startswith("Planned for next time, “") and "Tom about lateness" in t for t in texts), texts
     assert any(t.startswith("Today's session touched on being tired") for t in texts), texts
-    assert all(len(p.citations) == 1 for p in output.prompts)
+    assert all(1 <= len(p.citations) <= 2 for p in output.prompts)
     assert any(c.source == "banks/reflection-prompts.md" for c in output.citations)
+    # the guide whose idea a prompt uses is cited beside the bank prompt its wording comes from
+    tired = next(p for p in output.prompts if p.text.startswith("Today's session touched on being tired"))
+    assert [c.source for c in tired.citations] == ["banks/reflection-prompts.md", "guides/work-life-balance.md"]
+    assert tired.citations[1].heading.endswith("Setting and keeping boundaries")
+    decided = next(p for p in output.prompts if p.text.startswith("Now that you have slept on"))
+    assert "frameworks/decision-journal.md" in [c.source for c in decided.citations]
+    policy = next(p for p in output.prompts if "“Ask HR for the lateness policy”" in p.text)
+    assert any(c.heading.endswith("Turning feedback into action items") for c in policy.citations)
+    # the prompts about the session are marked as such and come first, under their own heading
+    session = [p for p in output.prompts if p.from_session]
+    assert {tired.text, decided.text, policy.text} <= {p.text for p in session}
+    assert output.prompts[: len(session)] == session
+    markdown = render_markdown(output)
+    assert markdown.index("### About today's session") < markdown.index(tired.text)
 
 
 def test_reflection_asks_for_a_self_assessment_on_the_goal_worked_on(knowledge_companion: Companion) -> None:

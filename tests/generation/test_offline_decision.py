@@ -204,3 +204,89 @@ def test_two_options_of_one_kind_do_not_share_their_ten_ten_ten_lines(knowledge_
     )
     feelings = [line.split(". Ten minutes: ", 1)[1] for line in output.ten_ten_ten if ". Ten minutes: " in line]
     assert len(feelings) == len(set(feelings)) == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "kind"),
+    [
+        ("aceptar las prácticas en la agencia de Madrid", "job"),
+        ("renunciar y montar mi propia agencia", "leave"),
+        ("esperar a que termine el curso", "wait"),
+        ("quedarme en la empresa y pedir media jornada", "trial"),
+        ("das Angebot annehmen und nach Hamburg ziehen", "job"),
+        ("in Köln bleiben und nach mehr Verantwortung fragen", "negotiate"),
+        ("die Ausbildung abbrechen und ein Studium anfangen", "study"),
+        ("noch ein halbes Jahr abwarten", "wait"),
+        # no move in the words: still questions, never a guess
+        ("Elternzeit verlängern", None),
+    ],
+)
+def test_a_german_or_spanish_option_is_read_by_its_move(option: str, kind: str | None) -> None:
+    from companion.generation.tasks.decision import option_kind
+
+    found = option_kind(option)
+    assert (found.name if found else None) == kind
+
+
+def test_a_spanish_decision_gets_lines_per_option_with_the_options_quoted(knowledge_companion: Companion) -> None:
+    output = framework_for(
+        knowledge_companion,
+        mentee={
+            "name": "Lucía Fernández",
+            "role": "recién graduada en Marketing, 23",
+            "situation": "terminó el grado en febrero y busca su primer empleo; lleva 40 candidaturas",
+            "goals": ["conseguir un primer empleo en marketing antes del verano"],
+        },
+        session={"language": "es"},
+        decision={
+            "statement": "aceptar unas prácticas en Madrid o seguir buscando en Valencia",
+            "options": [
+                "aceptar las prácticas en la agencia de Madrid",
+                "seguir buscando en Valencia y hacer un curso de marketing digital",
+            ],
+            "risk_appetite": "medium",
+        },
+    )
+    offer, search = output.options
+    assert (offer.kind, search.kind) == ("job", "wait")
+    # she has no job: keeping looking is not 'keeping your income', and nobody is left behind
+    assert "income" not in search.upside and "search" in search.upside
+    assert "your manager" not in " ".join(output.criteria)
+    assert offer.upside != search.upside and offer.worst_case != search.worst_case
+    # the Spanish option is quoted, never spliced into an English sentence
+    assert "“seguir buscando en Valencia y hacer un curso de marketing digital”" in search.questions[0]
+    assert "Easy to undo: option “seguir buscando" in output.reversibility.reason
+    assert "waiting keeps every option open" in output.reversibility.reason
+
+
+def test_a_school_student_choosing_where_to_study_is_not_written_to_as_an_apprentice(
+    knowledge_companion: Companion,
+) -> None:
+    output = framework_for(
+        knowledge_companion,
+        mentee={
+            "name": "Diego Ruiz",
+            "role": "estudiante de 2º de Bachillerato, 17",
+            "situation": "quiere estudiar Ingeniería Informática",
+            "goals": ["elegir carrera y universidad antes de la preinscripción"],
+        },
+        decision={
+            "statement": "estudiar en Madrid o quedarse en Zaragoza",
+            "options": [
+                "irse a Madrid a la Politécnica y vivir en una residencia",
+                "quedarse en Zaragoza y vivir en casa",
+            ],
+            "risk_appetite": "low",
+        },
+    )
+    away, home = output.options
+    assert (away.kind, home.kind) == ("move", "stay")
+    text = " ".join(
+        [
+            *output.next_steps,
+            *(f"{o.upside} {o.downside} {o.mitigation} {o.reversibility.reason}" for o in output.options),
+        ]
+    )
+    assert "training place" not in text and "trade" not in text and "your pay" not in text
+    assert "rent before you buy" not in text
+    assert "Madrid" in away.upside and "parents or guardians" in away.mitigation

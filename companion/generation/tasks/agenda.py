@@ -41,6 +41,7 @@ from companion.generation.tasks.common import (
     first_name,
     fits_person,
     generator_info,
+    guide_section,
     infer_persona,
     is_closing_focus,
     is_setback,
@@ -431,12 +432,8 @@ class _Composer:
 
     def guide(self, source: str, *headings: str) -> list[Citation]:
         """The citation of a retrieved guide section (by source and the start of its last heading)."""
-        for heading in headings or ("",):
-            for group in GUIDE_GROUPS:
-                for result in self.retrieved.get(group):
-                    if result.source == source and result.heading.split(" > ")[-1].startswith(heading):
-                        return self.citations.cite(result)
-        return []
+        found = guide_section(self.retrieved, GUIDE_GROUPS, source, *headings)
+        return self.citations.cite(found) if found is not None else []
 
     def structure_guide(self, source: str) -> list[Citation]:
         """The 'Suggested structure' section of a session guide nearest this session's length."""

@@ -321,6 +321,22 @@ def bank_items(results: Iterable[SearchResult]) -> list[tuple[SearchResult, dict
     return [(r, r.item) for r in results if isinstance(r.item, dict) and r.item.get("id")]
 
 
+def guide_section(retrieved: Retrieved, groups: Iterable[str], source: str, *headings: str) -> SearchResult | None:
+    """A retrieved prose section (not a bank item) of `source` whose last heading starts with the first of
+    `headings` found, searched in `groups` in order; with no headings, the first section of the source."""
+    groups = tuple(groups)
+    for heading in headings or ("",):
+        for group in groups:
+            for result in retrieved.get(group):
+                if (
+                    result.source == source
+                    and result.item is None
+                    and result.heading.split(" > ")[-1].startswith(heading)
+                ):
+                    return result
+    return None
+
+
 class Citations:
     """Collects citations in order of first use; only chunks that retrieval returned can be cited."""
 

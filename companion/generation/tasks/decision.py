@@ -29,6 +29,7 @@ from companion.generation.tasks.common import (
     first_name,
     fits_person,
     generator_info,
+    guide_section,
     infer_persona,
     join_words,
     looks_english,
@@ -57,7 +58,7 @@ from companion.schemas import (
     Reversibility,
 )
 
-COMPOSER_VERSION = "offline-decision-2"
+COMPOSER_VERSION = "offline-decision-3"
 CHECK_IN_DAYS = 14
 DECIDE_BEFORE_DEADLINE_DAYS = 7
 QUESTIONS_PER_TEMPLATE = 2
@@ -231,6 +232,14 @@ _LEADING_VERBS: dict[str, str] = {
 _WORKS = re.compile(
     r"\b(?:part[- ]time|barista|waiter|waitress|shifts?|works?|working|job|cashier|bar staff|retail|café|cafe)\b", re.I
 )
+_JOB_SEEKING = re.compile(
+    r"\b(?:unemployed|out of work|between jobs|job[- ]?(?:seek\w*|hunt\w*|search\w*)|looking for (?:a |my |her |his |their )?"
+    r"(?:first |new |permanent )?(?:job|role|position|work)|busca\w* (?:su |un |mi )?(?:primer |nuevo )?(?:empleo|trabajo)"
+    r"|sin (?:empleo|trabajo)|en paro|desemplead\w*|arbeitslos\w*|arbeitssuchend\w*|auf jobsuche|sucht? (?:eine |seine |ihre )?"
+    r"(?:erste |neue )?(?:stelle|arbeit|job))\b",
+    re.I,
+)
+_SEARCHING = re.compile(r"\b(?:look\w*|search\w*|apply\w*|applications?|busc\w*|suche\w*|bewerb\w*)\b", re.I)
 _MONEY_APPLICATION = re.compile(
     r"\b(?:fund|funds|funding|grant|bursar\w*|scholarship|loan|hardship|allowance|benefits?|support)\b", re.I
 )
@@ -260,6 +269,10 @@ _COUNT_OF_PEOPLE = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|to|near)\s+(?P<place>[A-Z][a-zäöüé]+(?:\s+[A-Z][a-zäöüé]+)?)")
+_PLACE_ELSEWHERE = re.compile(
+    r"\b(?:en|a|nach|in)\s+(?P<place>[A-ZÁÉÍÓÚÄÖÜ][a-záéíóúñäöüß]+(?:\s+[A-ZÁÉÍÓÚÄÖÜ][a-záéíóúñäöüß]+)?)"
+)
+"""A place in a Spanish or German option: 'irse a Madrid', 'nach Hamburg ziehen'."""
 _SPLIT = re.compile(
     r"\b(?:part[- ]time|one day a week|four[- ]day week|sabbatical|unpaid leave|evenings|weekends|on the side"
     r"|(?:\w+ ){0,2}shifts? (?:a|per|each) (?:week|month))\b",
@@ -340,10 +353,74 @@ _CLAUSE = re.compile(r"\s*(?:,\s*)?\b(?:and then|and|but|then)\s+", re.I)
 _DESTINATIONS = frozenset({"job", "switch", "study", "move"})
 
 
-def option_kind(option: str) -> Kind | None:
-    """The move an option names. An option of several moves ('sign up with the agency and leave the ward',
+_GLOSSES: tuple[tuple[str, str], ...] = (
+    # German
+    (r"(?:ab|auf)brech\w*|schmei(?:ß|ss)\w* (?:\w+ )?hin", "drop out"),
+    (r"k(?:ü|ue)ndig\w*|aufh(?:ö|oe)r\w*|aussteig\w*|verlass\w*", "quit"),
+    (r"teilzeit\w*|probezeit|probewoche|hospitier\w*|ausprobier\w*", "part-time"),
+    (
+        r"(?:angebot|stelle|job|position)\w* (?:\w+ ){0,3}an(?:nehm\w*)?|annehm\w*|zusag\w*|neue[nrs]? (?:stelle|job)",
+        "accept the job offer",
+    ),
+    (r"bleib\w*|weitermach\w*|beibehalt\w*|weiter (?:\w+ ){0,3}arbeit\w*", "stay"),
+    (r"wechsel\w*|umsteig\w*|umschul\w*|quereinstieg\w*", "switch"),
+    (r"abwart\w*|wart\w*|verschieb\w*|aufschieb\w*|sp(?:ä|ae)ter", "wait"),
+    (r"ablehn\w*|absag\w*", "decline"),
+    (r"umzieh\w*|(?:nach|in) [A-ZÄÖÜ]\w+ (?:zu )?zieh\w*|auswander\w*|ins ausland", "relocate"),
+    (r"studi\w*|master\w*|ausbildung\w*|weiterbildung\w*|fortbildung\w*|promotion|promovier\w*", "study"),
+    (r"verkauf\w*", "sell"),
+    (r"einstell\w* (?:\w+ ){0,2}(?:leute|person\w*|mitarbeit\w*|entwickl\w*)", "hire"),
+    (r"(?:nach)?frag\w*|ansprech\w*|verhandel\w*|bitt\w* um", "ask for"),
+    (r"gr(?:ü|ue)nd\w*|selbst(?:ä|a)ndig\w*", "start a company"),
+    # Spanish
+    (r"dej(?:ar|o|arlo|arla)(?: \w+)? (?:carrera|estudios|grado|universidad|bachillerato)", "drop out"),
+    (r"dej(?:ar|o|arlo|arla)|renunci\w*|abandon\w*|irme de|irse de", "quit"),
+    (r"media jornada|tiempo parcial|probar\w*|a prueba", "part-time"),
+    (r"acept\w* (?:\w+ ){0,3}(?:oferta|puesto|trabajo|empleo)|acept\w*", "accept the job offer"),
+    (r"qued(?:ar|arme|arse|o)|segu(?:ir|iré)|sigo|continu\w*|mantener\w*", "stay"),
+    (r"cambi(?:ar|arme|arse|o)", "switch"),
+    (r"esper\w*|aplaz\w*|pospon\w*|m(?:á|a)s adelante", "wait"),
+    (r"rechaz\w*|decir que no", "decline"),
+    (r"mud(?:ar|arme|arse)|irse a|irme a", "relocate"),
+    (r"estudi\w*|m(?:á|a)ster|carrera|grado|curso|universidad|formaci(?:ó|o)n|polit(?:é|e)cnica", "study"),
+    (r"vend\w*", "sell"),
+    (r"contrat(?:ar|o)", "hire"),
+    (r"pedir|pido|negoci\w*|hablar con", "ask for"),
+    (r"montar|fundar|emprender", "start a company"),
+)
+"""German and Spanish words for a move, glossed into English only to read an option's kind; the option is
+always written back in its own words, quoted."""
+_GLOSS = re.compile("|".join(f"(?P<g{index}>\\b(?:{pattern})\\b)" for index, (pattern, _) in enumerate(_GLOSSES)), re.I)
+_JOINERS = re.compile(r"\s*(?:,\s*)?\b(?:y|e|und|o|oder|pero|aber|sino|dann|luego)\b\s*", re.I)
+
+
+def gloss(option: str) -> str:
+    """An English reading of a German or Spanish option's moves, clause by clause ('seguir buscando en Valencia y
+    hacer un curso' -> 'stay and study'); text naming no move is returned as it is."""
+    clauses = []
+    for clause in _JOINERS.split(option):
+        # within a clause the verb decides ('die Ausbildung abbrechen' is dropping out, not studying): the
+        # glosses are listed verbs first
+        found = sorted({int(m.lastgroup[1:]) for m in _GLOSS.finditer(clause) if m.lastgroup})
+        if found:
+            clauses.append(" ".join(dict.fromkeys(_GLOSSES[index][1] for index in found)))
+    return " and ".join(clauses) if clauses else option
+
+
+def option_kind(option: str, person: Person | None = None) -> Kind | None:
+    """The move an option names, for this person when known: someone without a job who would 'keep looking' is
+    not staying in a post but holding out for a better one (a wait)."""
+    kind = _option_move(option)
+    searching = person is not None and person.job_seeking and _SEARCHING.search(option)
+    return KIND_BY_NAME["wait"] if kind is not None and kind.name == "stay" and searching else kind
+
+
+def _option_move(option: str) -> Kind | None:
+    """The move an option's words name. An option of several moves ('sign up with the agency and leave the ward',
     'stay and ask for days only') is read as the move that decides it: leaving for a job, a switch or a
     course is that move, and staying while asking for something is the ask; otherwise see `_move_of`."""
+    if not looks_english(option) or _move_of(option) is None:
+        option = gloss(option)
     whole = _move_of(option)
     clauses = [c for c in _CLAUSE.split(option.strip()) if c.strip()]
     if len(clauses) < 2 or (whole is not None and whole.name == "trial"):
@@ -420,6 +497,8 @@ class Person:
     no_savings: bool
     cofounders: bool
     distress: int
+    job_seeking: bool = False
+    """Between jobs or looking for a first one: no employer, manager or income to keep."""
     student: bool = False
     """A university or college student: young, but neither an apprentice nor at school."""
     works: bool = False
@@ -470,7 +549,8 @@ def read_situation(context: MentoringContext) -> Person:
         distress=distress,
         strain=strain,
         student=reading.young and not (reading.apprentice or reading.at_school),
-        works=founder or not reading.young or bool(_WORKS.search(profile)),
+        works=(founder or not reading.young or bool(_WORKS.search(profile))) and not _JOB_SEEKING.search(profile),
+        job_seeking=bool(_JOB_SEEKING.search(profile)) and not founder,
     )
 
 
@@ -580,8 +660,11 @@ def _why(kind: Kind, text: str, person: Person | None) -> str:
     young = person is not None and person.young
     if kind.name == "cut_costs" and _OFFICE.search(text):
         return "a new lease binds you for its term, and moving costs money up front"
-    if kind.name in ("leave", "switch") and young:
+    pupil = young and person is not None and not person.reading.apprentice
+    if kind.name in ("leave", "switch") and young and not pupil:
         return "you can change your mind later, but a training place you leave is usually given to someone else"
+    if kind.name == "stay" and pupil:
+        return "staying near home keeps the other place open for a later move, for a master's or a first job"
     if kind.name == "study" and _POSTDOC.search(text):
         return "a fixed-term contract ends by itself, but moving from academia to industry later is easier than the way back"
     if kind.name == "job" and person is not None and person.academic:
@@ -595,7 +678,7 @@ def assess_reversibility(decision: DecisionInput, options: list[str], person: Pe
     places: list[tuple[str, str, list[str]]] = []  # (where, level, "“cue” (why)" parts)
     if options:
         for option in options:
-            kind = option_kind(option)
+            kind = option_kind(option, person)
             if kind is not None:
                 level, reasons, _ = _reversibility_of(kind, option, person)
                 # The option is quoted whole, so its cue words ('“ask the”: …') would only repeat a fragment.
@@ -745,7 +828,7 @@ class _Writer:
         return f"{FLOORS[self.c.decision.risk_appetite]} of living costs"
 
     def place(self, option: str) -> str | None:
-        match = _PLACE.search(option)
+        match = _PLACE.search(option) or (None if looks_english(option) else _PLACE_ELSEWHERE.search(option))
         return match.group("place") if match else None
 
     def situation_clause(self, word: str) -> str | None:
@@ -1212,7 +1295,9 @@ class _Writer:
                 "them away."
             ],
             horizons=(
-                "relief and excitement, or guilt about the people you leave",
+                "relief and excitement, or guilt about the people you leave"
+                if self.p.works
+                else "relief and excitement, or nerves about starting",
                 "what does a typical week in the new job look like?",
                 "where this step led",
             ),
@@ -1226,6 +1311,23 @@ class _Writer:
             if self.p.young
             else ("your partner" if self.p.partner else "the people close to you")
         )
+        if self.p.young and not self.p.reading.apprentice:
+            return Lines(
+                upside=f"What {where} offers that staying does not: the course you want, new people, and learning to "
+                "live on your own.",
+                downside="Living away from home costs money (rent or halls, travel, food), and you start without the "
+                "people who know you; your parents or guardians are part of the decision.",
+                worst_case="The first months are lonely or the money does not stretch, and you think about coming back.",
+                mitigation="Visit before you choose, price a year there (room, travel, food) with your parents or "
+                "guardians, and find out what the place offers new students who move from elsewhere.",
+                causes=[f"{where} felt lonelier than expected, and the money ran out before the term did."],
+                questions=[f"What would a normal week in {where} look like, and who would you know there?"],
+                horizons=(
+                    "excitement, and maybe nerves about leaving home",
+                    "settled in, or still homesick?",
+                    "what those years away gave you",
+                ),
+            )
         return Lines(
             upside=f"What {where} offers that staying does not, in work, cost of living or the people there.",
             downside=f"Moving costs money and time, and relationships at home take the strain; {people} are part of it.",
@@ -1324,6 +1426,8 @@ class _Writer:
     def _wait(self, option: str) -> Lines:
         runway = self.runway()
         deadline = self.deadline()
+        if self.p.job_seeking and _SEARCHING.search(option):
+            return self._keep_looking(option, deadline)
         return Lines(
             upside="Nothing irreversible happens now, and you learn more before choosing.",
             downside=(
@@ -1347,8 +1451,51 @@ class _Writer:
             ),
         )
 
+    def _keep_looking(self, option: str, deadline: str | None) -> Lines:
+        """'Keep looking' for someone without a job: holding out for better work, not staying in a post."""
+        name = quoted(option)
+        return Lines(
+            upside="You hold out for work you actually want, where you want it, and the search stays in your hands.",
+            downside="The search has no end date: every month without work costs money and confidence, and the offer "
+            "on the table may not wait.",
+            worst_case="Months later you are still applying, with less money and less confidence, and the offer you "
+            "turned down has gone.",
+            mitigation="Give the search a number and a date (applications sent, interviews, replies"
+            + (f", by {deadline}" if deadline else "")
+            + ") and decide now what you will do if it is not met.",
+            causes=["The search went on without a change of approach, and the same applications got the same answers."],
+            questions=[
+                f"What would make the next month of {name} different from the months so far?",
+                "What does each month of searching cost you, and who helps you carry it?",
+            ],
+            horizons=(
+                "relief at not settling, or worry about money",
+                "is the search working any better than it was?",
+                "whether holding out got you the work you wanted",
+            ),
+        )
+
     def _stay(self, option: str) -> Lines:
         name = quoted(option)
+        if self.p.young and not self.p.reading.apprentice:
+            return Lines(  # a pupil staying where they are: near home, the course still theirs to choose
+                upside="You stay close to home and the people who know you, and it usually costs far less.",
+                downside="You may give up the course, the place or the independence that drew you to the other option, "
+                "and wonder about it later.",
+                worst_case="A year in, the course or the place is not what you wanted, and changing means starting a "
+                "year again.",
+                mitigation="Compare the courses line by line (what you would study, placements, what students do "
+                "afterwards) with your parents or guardians and a teacher, and visit both places if you can.",
+                questions=[
+                    "If the course were the same in both places, which would you choose, and why?",
+                    f"What would make {name} a choice rather than the safe default?",
+                ],
+                horizons=(
+                    "relief at staying near home, or a pang about the other place",
+                    "are you enjoying the course and the life around it?",
+                    "whether staying close gave you what you hoped",
+                ),
+            )
         if self.p.young:
             hard = next((c for c in self.c.context.mentee.challenges if c), None)
             return Lines(
@@ -1444,7 +1591,7 @@ class _Composer:
         readings = []
         if self.decision.options:
             for option in self.decision.options:
-                kind = option_kind(option)
+                kind = option_kind(option, self.person)
                 level, reasons, cue_words = _reversibility_of(kind, option, self.person)
                 readings.append(Reading(option, kind, level, reasons, cue_words))
             return readings
@@ -1515,16 +1662,8 @@ class _Composer:
     # -- knowledge ---------------------------------------------------------------------------
     def guide(self, source: str, *headings: str) -> list[Citation]:
         """The citation of a retrieved framework guide section, by source and the start of its heading."""
-        for heading in (*headings, ""):
-            for group in ("framework_guides", "frameworks"):
-                for result in self.retrieved.get(group):
-                    if (
-                        result.source == source
-                        and result.item is None
-                        and result.heading.split(" > ")[-1].startswith(heading)
-                    ):
-                        return self.citations.cite(result)
-        return []
+        found = guide_section(self.retrieved, ("framework_guides", "frameworks"), source, *headings, "")
+        return self.citations.cite(found) if found is not None else []
 
     def cite_template(self, framework: str) -> list[Citation]:
         template = self.templates.get(framework)
@@ -1790,7 +1929,10 @@ class _Composer:
             f"Write a decision-journal entry today: what you expect {quoted(self.leading.name)} to bring by "
             f"{self.check_in.isoformat()}, and how sure you are of it, as a percentage."
         ]
-        costs = "time, pay and your training place" if self.person.young else "money, time and reputation"
+        if self.person.young:
+            costs = "time, pay and your training place" if self.person.reading.apprentice else "time, money and a year"
+        else:
+            costs = "money, time and reputation"
         if hard:
             steps.append(f"Price undoing {join_words(hard)} in {costs}, and mark the one-way parts.")
         elif all(r.level == "reversible" for r in self.readings if r.kind is not None):
@@ -1852,6 +1994,8 @@ class _Composer:
             notes.append(
                 "Written for a young person in training: the lines talk about training places, school and "
                 "parents or guardians."
+                if self.person.reading.apprentice
+                else "Written for a school student: the lines talk about courses, school and parents or guardians."
             )
         deadline = self.decision.deadline
         if deadline is not None and deadline <= context.reference_date:

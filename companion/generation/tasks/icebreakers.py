@@ -28,6 +28,7 @@ from companion.generation.tasks.common import (
     first_name,
     fits_person,
     generator_info,
+    guide_section,
     interest_phrase,
     is_english,
     normalise,
@@ -42,7 +43,7 @@ from companion.generation.tasks.common import (
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Icebreaker, Icebreakers, MentoringContext
 
-COMPOSER_VERSION = "offline-icebreakers-3"
+COMPOSER_VERSION = "offline-icebreakers-4"
 MAX_INTEREST_QUESTIONS = 2
 DEPTH_PLAN: dict[str, tuple[str, ...]] = {
     "first_session": ("light", "light", "medium"),
@@ -50,6 +51,15 @@ DEPTH_PLAN: dict[str, tuple[str, ...]] = {
     "established": ("medium", "medium", "deep"),
     "closing": ("medium", "deep", "deep"),
 }
+TRUST_GUIDE = "guides/trust-and-breaking-the-ice.md"
+WELLBEING_GUIDE = "guides/work-life-balance.md"
+GUIDE_IDEAS: dict[str, tuple[str, str]] = {
+    "interest": (TRUST_GUIDE, "Sharing interests and hobbies"),
+    "first_session": (TRUST_GUIDE, "The first session"),
+    "early": (TRUST_GUIDE, "The second session"),
+    "wellbeing": (WELLBEING_GUIDE, "Raising the topic without intruding"),
+}
+"""The guide section whose idea a question uses, cited beside the bank question it came from."""
 GENTLE_PLAN = ("light", "light", "medium")
 """The ladder when the notes show distress: nothing deep, nothing about big bets."""
 DEPTH_ORDER = ("light", "medium", "deep")
@@ -111,13 +121,20 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> Icebreakers:
     interests = shared + [i for i in context.mentee.interests if i not in shared]
     mentee = first_name(context.mentee.name) or "the mentee"
 
-    def take(result: SearchResult, item: dict[str, Any], text: str, why: str) -> bool:
+    def guide(idea: str | None) -> list[SearchResult]:
+        if idea is None:
+            return []
+        source, heading = GUIDE_IDEAS[idea]
+        found = guide_section(retrieved, ("trust_guide", "wellbeing_guide"), source, heading)
+        return [found] if found is not None else []
+
+    def take(result: SearchResult, item: dict[str, Any], text: str, why: str, idea: str | None = None) -> bool:
         key = normalise(text)
         if key in used:
             return False
         used.add(key)
         taken.add(str(item["id"]))
-        questions.append(Icebreaker(text=text, why=why, citations=citations.cite(result)))
+        questions.append(Icebreaker(text=text, why=why, citations=citations.cite(result, *guide(idea))))
         return True
 
     unfit_interests: list[str] = []
@@ -139,7 +156,7 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> Icebreakers:
             if str(item["id"]) in taken or slots(template) != ["interest"] or not interest_fits(template, phrase):
                 continue
             text = fill_phrase(template, {"interest": phrase})
-            if text and take(result, item, text, _why(item, clause, mentee)):
+            if text and take(result, item, text, _why(item, clause, mentee), "interest"):
                 built += 1
                 break
 
@@ -151,7 +168,8 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> Icebreakers:
                 continue
             text = fill_phrase(str(item["text"]), values)
             reason = _personal_reason(item, values, mentee, facts, gentle)
-            if text and take(result, item, text, _why(item, reason, mentee)):
+            idea = _idea(item, stage, gentle, facts)
+            if text and take(result, item, text, _why(item, reason, mentee), idea):
                 break
 
     questions.sort(key=lambda q: _depth_index(q, bank))
@@ -204,6 +222,14 @@ def _personal_reason(
             "without being pressed."
         )
     return None
+
+
+def _idea(item: dict[str, Any], stage: str, gentle: bool, facts: Any) -> str | None:
+    """Which guide's idea a plain warm-up question uses: a gentle question about balance after notes that show
+    strain follows the work-life-balance guide; a first or second session's warm-up follows the trust guide."""
+    if gentle and facts is not None and facts.wellbeing and "work_life_balance" in (item.get("themes") or []):
+        return "wellbeing"
+    return stage if stage in ("first_session", "early") else None
 
 
 def _why(item: dict[str, Any], clause: str | None, mentee: str) -> str:

@@ -30,6 +30,7 @@ from companion.generation.tasks.common import (
     first_name,
     fits_person,
     generator_info,
+    guide_section,
     is_setback,
     join_words,
     normalise,
@@ -48,7 +49,7 @@ from companion.schemas import Citation, MentoringContext, ReflectionPrompt, Refl
 if TYPE_CHECKING:
     from companion.generation.notes import NotesFacts
 
-COMPOSER_VERSION = "offline-reflection-4"
+COMPOSER_VERSION = "offline-reflection-5"
 PROMPTS_PER_GOAL = 2
 MAX_GOALS = 4
 GENERAL_PROMPTS = 2
@@ -71,7 +72,10 @@ GUIDE_SECTIONS = {
     "action": ("guides/feedback-and-self-assessment.md", "Turning feedback into action items"),
     "decision": ("frameworks/decision-journal.md", "What it is"),
     "wellbeing": ("guides/work-life-balance.md", "Setting and keeping boundaries"),
+    "growth": ("frameworks/small-experiments.md", "What it is"),
 }
+"""The guide section whose idea each kind of prompt uses; it is cited beside the bank prompt."""
+GUIDE_SOURCES = tuple(dict.fromkeys(source for source, _ in GUIDE_SECTIONS.values()))
 CUE_WORDS = {
     "sleep": "sleep",
     "overwork": "long hours",
@@ -99,6 +103,14 @@ TEMPLATED = [
     "Bank prompts are filtered to the session stage and the mentee's age and ordered by retrieval relevance to "
     "the goals, challenges, focus and notes.",
 ]
+
+
+_AMBIGUOUS_OWNERS = frozenset({"they", "them", "someone", "somebody", "tbd", "tbc", "?", "who", "wer", "alguien"})
+
+
+def _names_nobody(owner_as_written: str | None) -> bool:
+    """True when the notes give no owner, or only a word that could be anyone ('they', 'someone', '?')."""
+    return owner_as_written is None or owner_as_written.strip().lower() in _AMBIGUOUS_OWNERS
 
 
 def _second_person(text: str, english: bool) -> str:
@@ -203,36 +215,39 @@ class _Composer:
                 "ingest` first"
             )
         self.by_id = {str(item["id"]): (result, item) for result, item in self.pool}
-        self.guides = [r for r in retrieved.get("reflection_guides") if r.visibility == "shared"]
+        self.retrieved = retrieved
         written_on: dt.date | None = context.session.date
         self.facts: NotesFacts | None = notes_facts(context, written_on)
         self.name = first_name(context.mentee.name) or "you"
         self.prompts: list[ReflectionPrompt] = []
+        self.from_session: list[ReflectionPrompt] = []
         self.seen: set[str] = set()
         self.used_ids: set[str] = set()
 
     # -- citing ----------------------------------------------------------------------------
     def idea(self, kind: str) -> list[Citation]:
-        """The citation of the first retrieved bank prompt (then guide section) whose idea a prompt uses."""
+        """The first retrieved bank prompt whose idea a prompt uses, and the guide section behind that idea."""
         for item_id in IDEAS.get(kind, ()):
             if item_id in self.by_id:
                 self.used_ids.add(item_id)
-                return self.citations.cite(self.by_id[item_id][0])
+                return self.citations.cite(self.by_id[item_id][0]) + self.guide(kind)
         return self.guide(kind)
 
     def guide(self, kind: str) -> list[Citation]:
-        source, heading = GUIDE_SECTIONS.get(kind, ("", ""))
-        for result in self.guides:
-            if result.source == source and result.heading.split(" > ")[-1].startswith(heading):
-                return self.citations.cite(result)
-        return []
+        if kind not in GUIDE_SECTIONS:
+            return []
+        source, heading = GUIDE_SECTIONS[kind]
+        found = guide_section(self.retrieved, ("reflection_guides",), source, heading)
+        if found is None or found.visibility != "shared":  # mentee-facing: shared chunks only
+            return []
+        return self.citations.cite(found)
 
     def add(self, text: str, citations: list[Citation], goal: str | None = None) -> bool:
         key = normalise(text)
         if key in self.seen:
             return False
         self.seen.add(key)
-        self.prompts.append(ReflectionPrompt(text=text, goal=goal, citations=citations[:1]))
+        self.prompts.append(ReflectionPrompt(text=text, goal=goal, citations=citations[:2]))
         return True
 
     # -- the session that just happened -------------------------------------------------------
@@ -320,7 +335,10 @@ class _Composer:
                 )
             )
         candidates += [(text, "action") for text in actions[1:]]
-        for action in [a for a in facts.action_items if a.owner == "unclear"][:1]:
+        # 'is it yours?' only when the notes name nobody; an item they give to someone else by name
+        # ('his cofounder Ama will run the update') is not the mentee's to pick up
+        unowned = [a for a in facts.action_items if a.owner == "unclear" and _names_nobody(a.owner_as_written)]
+        for action in unowned[:1]:
             candidates.append(
                 (
                     f"The notes leave open who does {quoted(action.text.rstrip('.'))}: is it yours, and if so, by when?",
@@ -332,6 +350,8 @@ class _Composer:
             if added >= MAX_SESSION_PROMPTS:
                 break
             if self.add(text, self.idea(kind)):
+                self.prompts[-1].from_session = True
+                self.from_session.append(self.prompts[-1])
                 added += 1
         return added
 
@@ -373,7 +393,7 @@ class _Composer:
                 text = fill(str(item["text"]), {"goal": quoted(goal)})
                 if text:
                     self.used_ids.add(item_id)
-                    return self.add(text, self.citations.cite(result) or self.guide("self_assessment"), goal)
+                    return self.add(text, self.citations.cite(result) + self.guide("self_assessment"), goal)
         text = (
             f"On a scale of one to ten, where are you now on {quoted(goal)}, and what evidence from this week "
             "supports that number?"
@@ -429,11 +449,11 @@ class _Composer:
         self.general_prompts(max(1, general - from_session) if from_session else general)
 
         order = {goal: index for index, goal in enumerate(goals)}
-        session = [p for p in self.prompts if p.goal is None and self._is_session(p)]
+        session = self.from_session
         tied = sorted(
             (p for p in self.prompts if p.goal is not None), key=lambda p: order.get(p.goal or "", len(goals))
         )
-        rest = [p for p in self.prompts if p.goal is None and p not in session]
+        rest = [p for p in self.prompts if p.goal is None and all(p is not q for q in session)]
         prompts = session + tied + rest
         notes = [f"Stage: {STAGE_LABELS[self.stage]}. Written for the mentee; mentor-private notes are never used."]
         if self.facts is not None:
@@ -455,20 +475,6 @@ class _Composer:
             prompts=prompts,
             citations=self.citations.all,
             generator=generator_info(COMPOSER_VERSION, context, TEMPLATED, notes),
-        )
-
-    def _is_session(self, prompt: ReflectionPrompt) -> bool:
-        return any(
-            prompt.text.startswith(lead)
-            for lead in (
-                "You agreed",
-                "The notes leave",
-                "Decided today",
-                "A win from today",
-                "Something to work on",
-                "Planned for next time",
-                "Today's session touched",
-            )
         )
 
 
