@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from starlette.concurrency import iterate_in_threadpool
 
@@ -43,6 +44,15 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def line_breaks(text: str | None) -> Markup:
+    """Text as typed, its line breaks kept as <br> (escaped first), so a saved note reads as it was written
+    with or without the stylesheet."""
+    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
+
+
+templates.filters["line_breaks"] = line_breaks
 
 
 class LoginRequired(Exception):

@@ -40,6 +40,7 @@ from api.web.core import (
 )
 from api.web.goal_progress import goal_values
 from api.web.planning import rebalance
+from api.web.voice import for_mentee, is_mentor_item
 from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
 from companion.generation.taskspec import render_markdown
@@ -693,6 +694,8 @@ def mentee_values(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> d
         **goals,
         "my_items": [i for i in items if mentoring.is_mentee_item(i, mentorship)],
         "other_items": [i for i in items if not mentoring.is_mentee_item(i, mentorship)],
+        # the mentor's items read as what the mentor owes the mentee, for display only (voice.py)
+        "owed_to_you": {i.id: for_mentee(i.text, mentorship) for i in items if is_mentor_item(i.owner, mentorship)},
         "preview": reach.relation is not Relation.MENTEE,
         **values,
     }

