@@ -54,7 +54,7 @@ from companion.memory.schemas import (
     SessionPlanUpdate,
     SessionPublic,
 )
-from companion.mentoring import Mentoring, Reach, next_session_date, parties
+from companion.mentoring import Mentoring, Reach, move_check_in, next_session_date, parties
 from companion.schemas import ContextPatch
 from companion.service import Companion
 
@@ -803,7 +803,7 @@ def save_decision(
         raise FormError("The framework on this page could not be read back; please generate it again.") from None
     check_in = parse_date(form_value(form, "check_in_date"), "Check-in date")
     if check_in is not None:
-        framework.check_in_date = check_in
+        framework = move_check_in(framework, check_in)
     saved = mentoring.save_decision(caller, mentorship_id, framework)
     return redirect(f"/mentorships/{mentorship_id}/decisions/{saved.id}")
 

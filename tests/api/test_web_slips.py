@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,8 +21,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from companion.memory.schemas import MentorshipCreate, NoteCreate, SessionCreate
-from companion.schemas import ActionItem
-from tests.api.test_web_pages import login
+from companion.schemas import ActionItem, Cadence
+from tests.api.test_web_pages import hidden, login
 
 TODAY = dt.date.today()
 
@@ -101,6 +102,43 @@ def test_the_mentors_items_read_as_owed_to_the_mentee_and_stay_stored_as_written
     assert "Send her the fundraising chapter" in client.get(f"/mentorships/{mentorship_id}").text
 
 
+def framework_for(client: TestClient, mentorship_id: str) -> dict[str, Any]:
+    page = client.post(
+        f"/mentorships/{mentorship_id}/decisions",
+        data={"statement": "Should Priya leave her job to start the company?", "options": "Quit now\nStay a year"},
+    ).text
+    return json.loads(hidden(page, "framework_json"))
+
+
+def test_a_moved_check_in_moves_the_decisions_text_and_a_recorded_one_is_not_due(
+    client: TestClient, people: dict
+) -> None:
+    mentorship_id = people["mentorship"].id
+    login(client, people["mentor"])
+    framework = framework_for(client, mentorship_id)
+    old = framework["check_in_date"]
+    assert old and old in json.dumps(framework), "the generated text names its check-in date"
+    moved = (TODAY - dt.timedelta(days=2)).isoformat()
+    saved = client.post(
+        f"/mentorships/{mentorship_id}/decisions/save",
+        data={"framework_json": json.dumps(framework), "check_in_date": moved},
+        follow_redirects=False,
+    )
+    decision_url = saved.headers["location"]
+    page = client.get(decision_url).text
+    assert old not in page, "no step still says the old check-in date"
+    assert f"review it on {moved}" in html.unescape(page) and "Check-in due since" in page
+    for url in (f"/mentorships/{mentorship_id}", f"/mentorships/{mentorship_id}/decisions"):
+        assert '<span class="badge overdue">due</span>' in client.get(url).text, url
+
+    client.post(f"{decision_url}/check-in", data={"outcome": "Stayed.\nTrying weekends for a quarter."})
+    page = client.get(decision_url).text
+    assert "Stayed.<br>\nTrying weekends for a quarter." in page, "the outcome keeps its line breaks"
+    for url in (f"/mentorships/{mentorship_id}", f"/mentorships/{mentorship_id}/decisions"):
+        listing = client.get(url).text
+        assert '<span class="badge overdue">due</span>' not in listing and "checked in " in listing, url
+
+
 def test_sessions_are_numbered_in_the_order_held(client: TestClient, people: dict) -> None:
     mentorship_id = people["mentorship"].id
     memory = client.app.state.companion.memory
@@ -125,3 +163,23 @@ def test_an_empty_mentorship_says_what_to_do_instead_of_an_empty_chart(client: T
     login(client, people["mentee"])
     page = client.get(f"/mentorships/{mentorship_id}").text
     assert '<svg class="chart"' not in page and "Once your mentor saves the action items" in page
+
+
+def test_next_session_is_never_one_already_held(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    later = TODAY + dt.timedelta(days=14)
+    memory.save_cadence(
+        "acme",
+        mentorship_id,
+        Cadence(
+            frequency="every 2 weeks", session_minutes=45, meeting_day=TODAY.strftime("%A"), sessions=[TODAY, later]
+        ),
+    )
+    login(client, people["mentor"])
+    assert f"<td>{TODAY.isoformat()}</td>" in client.get("/").text, "today's session is still to hold"
+    # held today: its notes are written
+    memory.add_session("acme", mentorship_id, SessionCreate(date=TODAY, notes=[NoteCreate(text="Went well.")]))
+    home = client.get("/").text
+    assert f"<td>{later.isoformat()}</td>" in home and f"<td>{TODAY.isoformat()}</td>" not in home
+    assert f"Next session: <strong>{later.isoformat()}</strong>" in client.get(f"/mentorships/{mentorship_id}").text
