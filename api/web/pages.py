@@ -338,7 +338,23 @@ def plan_state(form: FormData) -> dict[str, Any]:
         items = state["agenda"].items
         if len(minutes) != len(items):
             raise FormError("The agenda changed while you edited it; please generate it again.")
-        values = [parse_int(m, f"Minutes for “{item.title}”", 1, 240) for m, item in zip(minutes, items, strict=True)]
+        # each item gets at least a minute, so none can take more than the session less one per other item
+        most = state["duration"] - (len(items) - 1)
+        if most < 1:
+            raise FormError(
+                f"Session length (minutes): {state['duration']} minutes cannot hold {len(items)} agenda items of at "
+                "least a minute each; make the session longer or generate the plan again."
+            )
+        values = [
+            parse_int(
+                m,
+                f"Minutes for “{item.title}”",
+                1,
+                most,
+                f"each of the {len(items)} items needs a minute or more of the {state['duration']}-minute session",
+            )
+            for m, item in zip(minutes, items, strict=True)
+        ]
         values = rebalance(values, state["duration"])
         for item, value in zip(items, values, strict=True):
             item.minutes = value
@@ -835,7 +851,7 @@ def check_in_decision(
     try:
         check_in = DecisionCheckIn(outcome=form_value(form, "outcome"))
     except ValidationError as exc:
-        raise FormError(f"What happened: {readable_validation(exc).removeprefix('outcome: ')}") from None
+        raise FormError(f"What happened: {readable_validation(exc).removeprefix('outcome ')}") from None
     mentoring.check_in_decision(caller, mentorship_id, decision_id, check_in)
     return redirect(f"/mentorships/{mentorship_id}/decisions/{decision_id}")
 

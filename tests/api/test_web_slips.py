@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from companion.memory.schemas import MentorshipCreate, NoteCreate, SessionCreate
 from companion.schemas import ActionItem, Cadence
-from tests.api.test_web_pages import hidden, login
+from tests.api.test_web_pages import hidden, login, plan_form
 
 TODAY = dt.date.today()
 
@@ -137,6 +137,33 @@ def test_a_moved_check_in_moves_the_decisions_text_and_a_recorded_one_is_not_due
     for url in (f"/mentorships/{mentorship_id}", f"/mentorships/{mentorship_id}/decisions"):
         listing = client.get(url).text
         assert '<span class="badge overdue">due</span>' not in listing and "checked in " in listing, url
+
+
+def test_impossible_minutes_and_bad_input_are_refused_in_words(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    login(client, people["mentor"])
+    memory = client.app.state.companion.memory
+    page = client.post(f"/mentorships/{mentorship_id}/prepare", data={"date": "2026-12-01", "duration": "45"}).text
+    form = plan_form(page)
+    count = len(form["minutes"])
+    for value, said in (("0", "0 is not allowed"), ("", "enter a whole number"), ("45", "45 is not allowed")):
+        response = client.post(
+            f"/mentorships/{mentorship_id}/prepare/save", data={**form, "minutes": [value, *form["minutes"][1:]]}
+        )
+        assert response.status_code == 422, value
+        words = text_of(response.text)
+        assert said in words and f"must be between 1 and {45 - (count - 1)}" in words, words[-700:]
+    assert memory.list_sessions("acme", mentorship_id) == [], "nothing was saved, and 0 never became 1"
+
+    zero = client.post(f"/mentorships/{mentorship_id}/prepare", data={"date": "2026-12-01", "duration": "0"})
+    assert zero.status_code == 422 and "0 is not allowed; it must be between 10 and 240" in zero.text
+
+    new = client.post(
+        "/mentorships/new", data={"mentee_name": "N" * 101, "mentee_person_id": "", "mentor_person_id": "dana"}
+    )
+    words = text_of(new.text)
+    assert new.status_code == 422 and "must be at most 100 characters" in words and "must not be empty" in words
+    assert "String should" not in words and "Value error" not in words
 
 
 def test_sessions_are_numbered_in_the_order_held(client: TestClient, people: dict) -> None:
