@@ -43,6 +43,7 @@ from api.web.planning import rebalance
 from api.web.voice import for_mentee, is_mentor_item
 from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
+from companion.generation.tasks.feedback import as_confirmed
 from companion.generation.taskspec import render_markdown
 from companion.memory.schemas import (
     ActionItemPublic,
@@ -644,6 +645,24 @@ def save_action_items(
 # --------------------------------------------------------------------------------------
 # Exports: Markdown and printable pages
 # --------------------------------------------------------------------------------------
+def confirmed_summary(
+    feedback: schemas.FeedbackSummary,
+    mentorship: MentorshipPublic,
+    saved: list[ActionItemPublic],
+    context: schemas.MentoringContext,
+) -> schemas.FeedbackSummary:
+    """Once the mentor saved the session's action items, the summary exported follows them: what they left
+    out is gone, their owners and due dates are the ones shown."""
+
+    def side(owner: str | None) -> str | None:
+        if access.is_mentee_item_owner(owner, parties_of(mentorship)):
+            return "mentee"
+        return "mentor" if is_mentor_item(owner, mentorship) else owner
+
+    items = [schemas.ActionItem(text=i.text, owner=side(i.owner), due=i.due, done=i.done) for i in saved]
+    return as_confirmed(feedback, context, items)
+
+
 def export_output(
     mentoring: Mentoring, caller: Caller, mentorship_id: str, session_id: str, what: str
 ) -> tuple[schemas._Output, str, dict[str, Any]]:
@@ -654,6 +673,8 @@ def export_output(
         missing = "no agenda has been saved" if what == "agenda" else "no summary has been made"
         raise ApiError(404, "Not found", f"Session {values['session'].number}: {missing} yet.")
     context = export_context(mentoring, caller, values["mentorship"], values["session"])
+    if what == "feedback" and values["session"].action_items:
+        output = confirmed_summary(output, values["mentorship"], values["session"].action_items, context)
     # an export goes into a calendar invite or to the mentee: the generator's notes to the mentor stay out
     return output, render_markdown(output, context, generator_notes=False), values
 

@@ -210,3 +210,43 @@ def test_next_session_is_never_one_already_held(client: TestClient, people: dict
     home = client.get("/").text
     assert f"<td>{later.isoformat()}</td>" in home and f"<td>{TODAY.isoformat()}</td>" not in home
     assert f"Next session: <strong>{later.isoformat()}</strong>" in client.get(f"/mentorships/{mentorship_id}").text
+
+
+def test_the_exported_summary_follows_the_confirmed_action_items(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    session = memory.add_session("acme", mentorship_id, SessionCreate(date=TODAY - dt.timedelta(days=1)))
+    login(client, people["mentor"])
+    notes = (
+        "Priya pitched well.\n"
+        "Action: Priya to send the revised deck to Sam by Friday.\n"
+        "Action: Priya to book two practice pitches.\n"
+        "Action: update the cap table."
+    )
+    after = client.post(
+        f"/mentorships/{mentorship_id}/sessions/{session.id}/notes",
+        data={"note_text": [notes], "note_visibility": ["shared"]},
+    ).text
+    proposed = [html.unescape(t) for t in re.findall(r'name="item_text" value="([^"]*)"', after)]
+    deck = next(i for i, t in enumerate(proposed) if "revised deck" in t)
+    rejected = next(t for t in proposed if "cap table" in t)
+    due = (TODAY + dt.timedelta(days=9)).isoformat()
+    dues = ["" for _ in proposed]
+    dues[deck] = due
+    owners = ["mentee" for _ in proposed]
+    keep = [str(i) for i, t in enumerate(proposed) if t != rejected]
+    saved = client.post(
+        f"/mentorships/{mentorship_id}/sessions/{session.id}/action-items",
+        data={"item_keep": keep, "item_text": proposed, "item_owner": owners, "item_due": dues},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    base = f"/mentorships/{mentorship_id}/sessions/{session.id}/feedback"
+    for body in (client.get(f"{base}.md").text, text_of(client.get(f"{base}/print").text)):
+        assert rejected not in body and "cap table" not in body.lower(), "the item the mentor left out"
+        assert due in body, "the due date the mentor set"
+        assert "To confirm" not in body and "needs an owner" not in body
+    stored = memory.get_session("acme", mentorship_id, session.id, include_private_notes=True).feedback
+    assert stored is not None and "cap table" in stored.model_dump_json().lower(), (
+        "the stored summary is as generated; only the export follows the confirmation"
+    )
