@@ -383,6 +383,27 @@ class Mentoring:
         )
         return self.get_session(caller, mentorship_id, session_id)
 
+    # -- reflection prompts ----------------------------------------------------------------------
+    def keep_reflection(
+        self, caller: Caller, mentorship_id: str, session_id: str, reflection: schemas.ReflectionPrompts
+    ) -> bool:
+        """Keep the mentee's reflection prompts with the session they reflect on. Only prompts the mentee
+        asked for are kept: they were made from what the mentee may read, so showing them again (to the
+        mentee, or a mentor previewing the mentee's page) shows nothing new. Anyone else's are not kept."""
+        reach = self.reach(caller, mentorship_id)
+        if reach.relation is not Relation.MENTEE or reflection.visibility != "shared":
+            return False
+        self.memory.save_reflection(
+            caller.tenant, mentorship_id, session_id, reflection, viewer_person_id=caller.person_scope
+        )
+        return True
+
+    def kept_reflection(self, caller: Caller, mentorship_id: str, session_id: str) -> schemas.ReflectionPrompts | None:
+        self.reach(caller, mentorship_id)
+        return self.memory.get_reflection(
+            caller.tenant, mentorship_id, session_id, viewer_person_id=caller.person_scope
+        )
+
     # -- action items --------------------------------------------------------------------------
     def add_action_items(
         self,

@@ -751,9 +751,28 @@ def mentee_view(session: SessionPublic) -> SessionPublic:
     )
 
 
+def kept_reflection(mentoring: Mentoring, caller: Caller, values: dict[str, Any]) -> dict[str, Any]:
+    """The reflection prompts kept for the session the page reflects on, with the passages they cite that
+    the mentee may open (shared ones only, as when they were made)."""
+    last: SessionPublic | None = values["last_session"]
+    reflection = mentoring.kept_reflection(caller, values["mentorship"].id, last.id) if last is not None else None
+    if reflection is None:
+        return {"reflection": None, "passages": {}}
+    return {"reflection": reflection, "passages": reflection_passages(mentoring, caller, values, reflection)}
+
+
+def reflection_passages(
+    mentoring: Mentoring, caller: Caller, values: dict[str, Any], reflection: schemas.ReflectionPrompts
+) -> dict[str, Any]:
+    cited = [c for p in reflection.prompts for c in p.citations]
+    passages = citation_passages(mentoring, caller, cited, parties_of(values["mentorship"]))
+    return {cid: record for cid, record in passages.items() if record.meta.get("visibility") == "shared"}
+
+
 @router.get("/mentorships/{mentorship_id}/mentee")
 def mentee_page(request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller) -> Response:
-    return render(request, "mentee.html", reflection=None, **mentee_values(mentoring, caller, mentorship_id))
+    values = mentee_values(mentoring, caller, mentorship_id)
+    return render(request, "mentee.html", **values, **kept_reflection(mentoring, caller, values))
 
 
 def reflection_job(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> Job:
@@ -768,9 +787,19 @@ def reflection_job(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> 
         )
     context, who = mentoring.context(caller, patch, mentorship_id)
     reflection = yield from generate_step(mentoring, caller, "reflection", context, who, "Reflection prompts")
+    assert isinstance(reflection, schemas.ReflectionPrompts)
     cited = [c for p in reflection.prompts for c in p.citations]
     passages = citation_passages(mentoring, caller, cited, who)
     passages = {cid: record for cid, record in passages.items() if record.meta.get("visibility") == "shared"}
+    if last is not None:
+        # kept with the session (the mentee's own only), so ticking an item or coming back shows them again
+        def readable(cites: list[schemas.Citation]) -> list[schemas.Citation]:
+            return [c for c in cites if c.chunk_id in passages]
+
+        prompts = [p.model_copy(update={"citations": readable(p.citations)}) for p in reflection.prompts]
+        kept = reflection.model_copy(update={"prompts": prompts, "citations": readable(reflection.citations)})
+        if mentoring.keep_reflection(caller, mentorship_id, last.id, kept):
+            yield "progress", "Kept the prompts for this session"
     yield "done", {**values, "reflection": reflection, "passages": passages}
 
 

@@ -71,6 +71,47 @@ def test_saved_notes_keep_their_line_breaks_on_every_page(client: TestClient, pe
     assert "Pitch went well.<br>\nNext: rehearse the Q&amp;A." in page, "the mentee's shared notes too"
 
 
+def test_reflection_prompts_stay_with_the_session_after_an_item_is_ticked(client: TestClient, people: dict) -> None:
+    mentorship_id = people["mentorship"].id
+    memory = client.app.state.companion.memory
+    session = memory.add_session(
+        "acme",
+        mentorship_id,
+        SessionCreate(
+            date=TODAY - dt.timedelta(days=1),
+            notes=[NoteCreate(text="Priya pitched to two angels and handled the questions well.")],
+            action_items=[ActionItem(text="Rehearse the pitch twice", owner="mentee")],
+        ),
+    )
+    item = memory.get_session("acme", mentorship_id, session.id).action_items[0]
+
+    # a mentor previewing the mentee's page gets prompts, but they are not kept as the mentee's
+    login(client, people["mentor"])
+    assert client.post(f"/mentorships/{mentorship_id}/reflection").status_code == 200
+    assert memory.get_reflection("acme", mentorship_id, session.id) is None
+
+    login(client, people["mentee"])
+    made = client.post(f"/mentorships/{mentorship_id}/reflection").text
+    prompts = [html.unescape(p) for p in re.findall(r'<ol class="reflection">\s*<li><p>([^<]+)</p>', made)]
+    assert prompts, "the prompts are on the page"
+    kept = memory.get_reflection("acme", mentorship_id, session.id)
+    assert kept is not None and kept.prompts[0].text == prompts[0]
+
+    ticked = client.post(
+        f"/mentorships/{mentorship_id}/action-items/{item.id}",
+        data={"done": "1", "back": f"/mentorships/{mentorship_id}"},
+    )
+    assert ticked.status_code == 200 and "Reopen: Rehearse the pitch twice" in ticked.text
+    assert 'class="reflection"' in ticked.text and prompts[0] in html.unescape(ticked.text), "still there"
+
+    # the mentor's preview shows what the mentee has, and the next session starts without prompts
+    login(client, people["mentor"])
+    assert prompts[0] in html.unescape(client.get(f"/mentorships/{mentorship_id}/mentee").text)
+    memory.add_session("acme", mentorship_id, SessionCreate(date=TODAY, notes=[NoteCreate(text="Hiring plan.")]))
+    login(client, people["mentee"])
+    assert 'class="reflection"' not in client.get(f"/mentorships/{mentorship_id}").text
+
+
 def test_the_mentors_items_read_as_owed_to_the_mentee_and_stay_stored_as_written(
     client: TestClient, people: dict
 ) -> None:
