@@ -8,6 +8,7 @@ here, once, so no adapter decides on its own.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -74,14 +75,60 @@ class Reach:
     relation: Relation
 
 
+def session_held(session: SessionPublic, today: dt.date) -> bool:
+    """A session is behind us once its day has passed, or on its day once notes or a summary were written."""
+    return session.date < today or bool(session.notes) or session.feedback is not None
+
+
 def next_session_date(
     mentorship: MentorshipPublic, sessions: Sequence[SessionPublic], today: dt.date
 ) -> dt.date | None:
-    """The first planned date from today on: a saved plan's date, else the goal plan's schedule."""
-    planned = [s.date for s in sessions if s.date >= today]
+    """The first session still to hold, from today on: a saved plan not held yet, else the goal plan's next
+    date after the last session held (a planned date that a saved session already stands for is that
+    session's, held or not)."""
+    held = [s for s in sessions if session_held(s, today)]
+    last_held = max((s.date for s in held), default=None)
+    planned = [s.date for s in sessions if s.date >= today and not session_held(s, today)]
     if mentorship.cadence is not None:
-        planned += [d for d in mentorship.cadence.sessions if d >= today]
+        saved = {s.date for s in sessions}
+        planned += [
+            d
+            for d in mentorship.cadence.sessions
+            if d >= today and d not in saved and (last_held is None or d > last_held)
+        ]
     return min(planned, default=None)
+
+
+def _date_words(day: dt.date) -> list[str]:
+    """How a generated text may write `day`: ISO first, then the English long forms."""
+    month = day.strftime("%B")
+    return [day.isoformat(), f"{day.day} {month} {day.year}", f"{month} {day.day}, {day.year}"]
+
+
+def move_check_in(framework: schemas.DecisionFramework, day: dt.date | None) -> schemas.DecisionFramework:
+    """The framework with its check-in on `day`, and its text saying so: a step that said "review it on"
+    the old date names the new one. A date written as the deadline ("Decide by ...") is left alone."""
+    old = framework.check_in_date
+    moved = framework.model_copy(deep=True)
+    moved.check_in_date = day
+    if old is None or day is None or old == day:
+        return moved
+    pairs = list(zip(_date_words(old), _date_words(day), strict=True))
+
+    def turn(text: str) -> str:
+        for before, after in pairs:
+            text = re.sub(rf"(?<!Decide by )(?<!deadline of )(?<!deadline: )\b{re.escape(before)}\b", after, text)
+        return text
+
+    moved.decision = turn(moved.decision)
+    moved.reversibility.reason = turn(moved.reversibility.reason)
+    moved.experiment = turn(moved.experiment)
+    for name in ("criteria", "premortem", "questions_for_mentor", "next_steps", "ten_ten_ten"):
+        setattr(moved, name, [turn(text) for text in getattr(moved, name)])
+    for option in moved.options:
+        for field in ("upside", "downside", "worst_case", "mitigation"):
+            setattr(option, field, turn(getattr(option, field)))
+    return moved
 
 
 def goal_from_plan(goal: schemas.SmartGoal) -> GoalCreate:
@@ -335,6 +382,27 @@ class Mentoring:
             caller.tenant, mentorship_id, session_id, feedback, viewer_person_id=caller.person_scope
         )
         return self.get_session(caller, mentorship_id, session_id)
+
+    # -- reflection prompts ----------------------------------------------------------------------
+    def keep_reflection(
+        self, caller: Caller, mentorship_id: str, session_id: str, reflection: schemas.ReflectionPrompts
+    ) -> bool:
+        """Keep the mentee's reflection prompts with the session they reflect on. Only prompts the mentee
+        asked for are kept: they were made from what the mentee may read, so showing them again (to the
+        mentee, or a mentor previewing the mentee's page) shows nothing new. Anyone else's are not kept."""
+        reach = self.reach(caller, mentorship_id)
+        if reach.relation is not Relation.MENTEE or reflection.visibility != "shared":
+            return False
+        self.memory.save_reflection(
+            caller.tenant, mentorship_id, session_id, reflection, viewer_person_id=caller.person_scope
+        )
+        return True
+
+    def kept_reflection(self, caller: Caller, mentorship_id: str, session_id: str) -> schemas.ReflectionPrompts | None:
+        self.reach(caller, mentorship_id)
+        return self.memory.get_reflection(
+            caller.tenant, mentorship_id, session_id, viewer_person_id=caller.person_scope
+        )
 
     # -- action items --------------------------------------------------------------------------
     def add_action_items(

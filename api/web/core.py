@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from starlette.concurrency import iterate_in_threadpool
 
@@ -43,6 +44,15 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def line_breaks(text: str | None) -> Markup:
+    """Text as typed, its line breaks kept as <br> (escaped first), so a saved note reads as it was written
+    with or without the stylesheet."""
+    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
+
+
+templates.filters["line_breaks"] = line_breaks
 
 
 class LoginRequired(Exception):
@@ -132,15 +142,68 @@ FRIENDLY = {
 }
 
 
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _in_words(error: Any) -> str:
+    """One pydantic error as a person would say it ("must not be empty"), never pydantic's own text."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must be at least {_number(least)} characters"
+    if kind == "string_too_long":
+        return f"must be at most {_number(ctx.get('max_length'))} characters"
+    if kind == "too_short":
+        return f"needs at least {_number(ctx.get('min_length'))} entries"
+    if kind == "too_long":
+        return f"can have at most {_number(ctx.get('max_length'))} entries"
+    bounds = {
+        "greater_than_equal": ("ge", "must be {} or more"),
+        "greater_than": ("gt", "must be more than {}"),
+        "less_than_equal": ("le", "must be {} or less"),
+        "less_than": ("lt", "must be less than {}"),
+    }
+    if kind in bounds:
+        key, words = bounds[kind]
+        return words.format(_number(ctx.get(key)))
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("float_parsing", "float_type"):
+        return "must be a number"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "must be a date, written YYYY-MM-DD"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be yes or no"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', 'the listed choices')}"
+    if kind == "enum":
+        return f"must be one of {ctx.get('expected', 'the listed choices')}"
+    if kind == "string_pattern_mismatch":
+        return "is not written in a form that can be used"
+    if kind in ("json_invalid", "json_type"):
+        return "could not be read back"
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        return "is not the kind of value expected here"
+    return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+
+
 def readable_validation(exc: ValidationError | RequestValidationError) -> str:
+    """Every error of a form, in words: "mentee name is required; goals 2 must be at most 200 characters"."""
     lines = []
     for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "form")]
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
-        if error.get("type") == "missing":
-            message = "is required"
-        label = " ".join(loc).replace("_", " ") or "input"
-        lines.append(f"{label}: {message}")
+        parts = []
+        for part in error.get("loc", ()):
+            if part in ("body", "query", "path", "form"):
+                continue
+            parts.append(str(part + 1) if isinstance(part, int) else str(part).replace("_", " "))
+        label = " ".join(parts)
+        message = _in_words(error)
+        lines.append(f"{label} {message}" if label else message)
     return "; ".join(lines)
 
 
@@ -244,13 +307,16 @@ def parse_date(value: str | None, label: str) -> dt.date | None:
     return day
 
 
-def parse_int(value: str | None, label: str, low: int, high: int) -> int:
+def parse_int(value: str | None, label: str, low: int, high: int, why: str | None = None) -> int:
+    """A whole number from low to high typed into a form; anything else is refused in words, never
+    clamped (0 minutes is not silently 1)."""
+    reason = f" ({why})" if why else ""
     try:
-        number = int(value or "")
+        number = int((value or "").strip())
     except ValueError:
-        raise FormError(f"{label}: enter a whole number.") from None
+        raise FormError(f"{label}: enter a whole number; it must be between {low} and {high}{reason}.") from None
     if not low <= number <= high:
-        raise FormError(f"{label}: must be between {low} and {high}.")
+        raise FormError(f"{label}: {number} is not allowed; it must be between {low} and {high}{reason}.")
     return number
 
 

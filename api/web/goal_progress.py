@@ -39,7 +39,9 @@ def goal_values(
     return {
         "goals": goals,
         "goal_rows": rows,
-        "goal_chart": goal_progress_svg(goals, rows, dt.date.today()) if goals else "",
+        "goal_rated": any(rows.values()),
+        # no ratings and no dates to mark: an empty 0-10 frame says nothing, the page says what to do instead
+        "goal_chart": goal_progress_svg(goals, rows, dt.date.today()) if any(rows.values()) or dated(goals) else "",
         "check_in": {
             "rater": rater,
             "session": check_in_session,
@@ -47,6 +49,11 @@ def goal_values(
             "given": given(goals, check_in_session, rater),
         },
     }
+
+
+def dated(goals: list[GoalPublic]) -> bool:
+    """Does any goal have a deadline or a dated milestone (something the chart marks without ratings)?"""
+    return any(goal.deadline is not None or any(m.due is not None for m in goal.milestones) for goal in goals)
 
 
 def given(goals: list[GoalPublic], session: SessionPublic | None, rater: str | None) -> dict[str, Any]:

@@ -40,8 +40,10 @@ from api.web.core import (
 )
 from api.web.goal_progress import goal_values
 from api.web.planning import rebalance
+from api.web.voice import for_mentee, is_mentor_item
 from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
+from companion.generation.tasks.feedback import as_confirmed
 from companion.generation.taskspec import render_markdown
 from companion.memory.schemas import (
     ActionItemPublic,
@@ -53,7 +55,7 @@ from companion.memory.schemas import (
     SessionPlanUpdate,
     SessionPublic,
 )
-from companion.mentoring import Mentoring, Reach, next_session_date, parties
+from companion.mentoring import Mentoring, Reach, move_check_in, next_session_date, parties
 from companion.schemas import ContextPatch
 from companion.service import Companion
 
@@ -337,7 +339,23 @@ def plan_state(form: FormData) -> dict[str, Any]:
         items = state["agenda"].items
         if len(minutes) != len(items):
             raise FormError("The agenda changed while you edited it; please generate it again.")
-        values = [parse_int(m, f"Minutes for “{item.title}”", 1, 240) for m, item in zip(minutes, items, strict=True)]
+        # each item gets at least a minute, so none can take more than the session less one per other item
+        most = state["duration"] - (len(items) - 1)
+        if most < 1:
+            raise FormError(
+                f"Session length (minutes): {state['duration']} minutes cannot hold {len(items)} agenda items of at "
+                "least a minute each; make the session longer or generate the plan again."
+            )
+        values = [
+            parse_int(
+                m,
+                f"Minutes for “{item.title}”",
+                1,
+                most,
+                f"each of the {len(items)} items needs a minute or more of the {state['duration']}-minute session",
+            )
+            for m, item in zip(minutes, items, strict=True)
+        ]
         values = rebalance(values, state["duration"])
         for item, value in zip(items, values, strict=True):
             item.minutes = value
@@ -627,6 +645,24 @@ def save_action_items(
 # --------------------------------------------------------------------------------------
 # Exports: Markdown and printable pages
 # --------------------------------------------------------------------------------------
+def confirmed_summary(
+    feedback: schemas.FeedbackSummary,
+    mentorship: MentorshipPublic,
+    saved: list[ActionItemPublic],
+    context: schemas.MentoringContext,
+) -> schemas.FeedbackSummary:
+    """Once the mentor saved the session's action items, the summary exported follows them: what they left
+    out is gone, their owners and due dates are the ones shown."""
+
+    def side(owner: str | None) -> str | None:
+        if access.is_mentee_item_owner(owner, parties_of(mentorship)):
+            return "mentee"
+        return "mentor" if is_mentor_item(owner, mentorship) else owner
+
+    items = [schemas.ActionItem(text=i.text, owner=side(i.owner), due=i.due, done=i.done) for i in saved]
+    return as_confirmed(feedback, context, items)
+
+
 def export_output(
     mentoring: Mentoring, caller: Caller, mentorship_id: str, session_id: str, what: str
 ) -> tuple[schemas._Output, str, dict[str, Any]]:
@@ -637,6 +673,8 @@ def export_output(
         missing = "no agenda has been saved" if what == "agenda" else "no summary has been made"
         raise ApiError(404, "Not found", f"Session {values['session'].number}: {missing} yet.")
     context = export_context(mentoring, caller, values["mentorship"], values["session"])
+    if what == "feedback" and values["session"].action_items:
+        output = confirmed_summary(output, values["mentorship"], values["session"].action_items, context)
     # an export goes into a calendar invite or to the mentee: the generator's notes to the mentor stay out
     return output, render_markdown(output, context, generator_notes=False), values
 
@@ -693,6 +731,8 @@ def mentee_values(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> d
         **goals,
         "my_items": [i for i in items if mentoring.is_mentee_item(i, mentorship)],
         "other_items": [i for i in items if not mentoring.is_mentee_item(i, mentorship)],
+        # the mentor's items read as what the mentor owes the mentee, for display only (voice.py)
+        "owed_to_you": {i.id: for_mentee(i.text, mentorship) for i in items if is_mentor_item(i.owner, mentorship)},
         "preview": reach.relation is not Relation.MENTEE,
         **values,
     }
@@ -711,9 +751,28 @@ def mentee_view(session: SessionPublic) -> SessionPublic:
     )
 
 
+def kept_reflection(mentoring: Mentoring, caller: Caller, values: dict[str, Any]) -> dict[str, Any]:
+    """The reflection prompts kept for the session the page reflects on, with the passages they cite that
+    the mentee may open (shared ones only, as when they were made)."""
+    last: SessionPublic | None = values["last_session"]
+    reflection = mentoring.kept_reflection(caller, values["mentorship"].id, last.id) if last is not None else None
+    if reflection is None:
+        return {"reflection": None, "passages": {}}
+    return {"reflection": reflection, "passages": reflection_passages(mentoring, caller, values, reflection)}
+
+
+def reflection_passages(
+    mentoring: Mentoring, caller: Caller, values: dict[str, Any], reflection: schemas.ReflectionPrompts
+) -> dict[str, Any]:
+    cited = [c for p in reflection.prompts for c in p.citations]
+    passages = citation_passages(mentoring, caller, cited, parties_of(values["mentorship"]))
+    return {cid: record for cid, record in passages.items() if record.meta.get("visibility") == "shared"}
+
+
 @router.get("/mentorships/{mentorship_id}/mentee")
 def mentee_page(request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller) -> Response:
-    return render(request, "mentee.html", reflection=None, **mentee_values(mentoring, caller, mentorship_id))
+    values = mentee_values(mentoring, caller, mentorship_id)
+    return render(request, "mentee.html", **values, **kept_reflection(mentoring, caller, values))
 
 
 def reflection_job(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> Job:
@@ -728,9 +787,19 @@ def reflection_job(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> 
         )
     context, who = mentoring.context(caller, patch, mentorship_id)
     reflection = yield from generate_step(mentoring, caller, "reflection", context, who, "Reflection prompts")
+    assert isinstance(reflection, schemas.ReflectionPrompts)
     cited = [c for p in reflection.prompts for c in p.citations]
     passages = citation_passages(mentoring, caller, cited, who)
     passages = {cid: record for cid, record in passages.items() if record.meta.get("visibility") == "shared"}
+    if last is not None:
+        # kept with the session (the mentee's own only), so ticking an item or coming back shows them again
+        def readable(cites: list[schemas.Citation]) -> list[schemas.Citation]:
+            return [c for c in cites if c.chunk_id in passages]
+
+        prompts = [p.model_copy(update={"citations": readable(p.citations)}) for p in reflection.prompts]
+        kept = reflection.model_copy(update={"prompts": prompts, "citations": readable(reflection.citations)})
+        if mentoring.keep_reflection(caller, mentorship_id, last.id, kept):
+            yield "progress", "Kept the prompts for this session"
     yield "done", {**values, "reflection": reflection, "passages": passages}
 
 
@@ -800,7 +869,7 @@ def save_decision(
         raise FormError("The framework on this page could not be read back; please generate it again.") from None
     check_in = parse_date(form_value(form, "check_in_date"), "Check-in date")
     if check_in is not None:
-        framework.check_in_date = check_in
+        framework = move_check_in(framework, check_in)
     saved = mentoring.save_decision(caller, mentorship_id, framework)
     return redirect(f"/mentorships/{mentorship_id}/decisions/{saved.id}")
 
@@ -832,7 +901,7 @@ def check_in_decision(
     try:
         check_in = DecisionCheckIn(outcome=form_value(form, "outcome"))
     except ValidationError as exc:
-        raise FormError(f"What happened: {readable_validation(exc).removeprefix('outcome: ')}") from None
+        raise FormError(f"What happened: {readable_validation(exc).removeprefix('outcome ')}") from None
     mentoring.check_in_decision(caller, mentorship_id, decision_id, check_in)
     return redirect(f"/mentorships/{mentorship_id}/decisions/{decision_id}")
 

@@ -141,6 +141,9 @@ class MentoringSession(Base):
     plan_visibility: Mapped[str | None] = mapped_column(
         String(16), comment="Who may read the agenda and asked icebreakers: shared or mentor_private"
     )
+    reflection: Mapped[dict[str, Any] | None] = mapped_column(
+        comment="schemas.ReflectionPrompts the mentee asked for after the session (the latest)"
+    )
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (

@@ -69,6 +69,7 @@ from companion.schemas import (
     MentoringContext,
     MentorProfile,
     Milestone,
+    ReflectionPrompts,
     SessionInfo,
     question_key,
 )
@@ -419,6 +420,34 @@ class MemoryRepository:
             "feedback saved", extra={"tenant": tenant, "mentorship_id": mentorship_id, "session_number": row.number}
         )
         return public
+
+    def save_reflection(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        session_id: str,
+        reflection: ReflectionPrompts,
+        *,
+        viewer_person_id: str | None = None,
+    ) -> None:
+        """Keep `reflection` as the prompts for the session, replacing any kept before. The caller decides
+        that they may be kept (made for the mentee from what the mentee may read)."""
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = _load_session(session, tenant, mentorship_id, session_id, for_update=True)
+            row.reflection = reflection.model_dump(mode="json")
+        log.info(
+            "reflection saved", extra={"tenant": tenant, "mentorship_id": mentorship_id, "session_number": row.number}
+        )
+
+    def get_reflection(
+        self, tenant: str, mentorship_id: str, session_id: str, *, viewer_person_id: str | None = None
+    ) -> ReflectionPrompts | None:
+        """The reflection prompts kept for the session, if any."""
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = _load_session(session, tenant, mentorship_id, session_id)
+            return ReflectionPrompts.model_validate(row.reflection) if row.reflection else None
 
     # -- action items ----------------------------------------------------------------------
     def add_action_items(

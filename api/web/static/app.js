@@ -92,12 +92,31 @@ function distribute(weights, total) {
 function rebalance(minutes, total, edited) {
   const others = minutes.map((_, i) => i).filter((i) => i !== edited);
   if (!others.length) return [total];
-  const fixed = Math.min(Math.max(minutes[edited] || 1, 1), total - others.length);
+  const fixed = Math.min(minutes[edited], total - others.length);
   const rest = distribute(others.map((i) => minutes[i]), total - fixed);
   const result = minutes.slice();
   result[edited] = fixed;
   others.forEach((i, k) => (result[i] = rest[k]));
   return result;
+}
+
+// A value that cannot be right (0, empty, more than the session can give) is refused in words and nothing
+// re-balances; the server refuses it the same way. It is never turned into 1 behind the person's back.
+function minutesProblem(input, total, count) {
+  const raw = input.value.trim();
+  const most = total - (count - 1);
+  const value = Number(raw);
+  if (/^\d+$/.test(raw) && value >= 1 && value <= most) return "";
+  const title = input.closest("li")?.querySelector("h3")?.textContent.trim() || "this item";
+  const what = raw === "" ? "enter a whole number" : `${raw} is not allowed`;
+  return `Minutes for “${title}”: ${what}; it must be between 1 and ${most}, so each of the ${count} items keeps a minute or more of the ${total}-minute session.`;
+}
+
+function showMinutesProblem(input, message) {
+  input.setCustomValidity(message);
+  input.setAttribute("aria-invalid", message ? "true" : "false");
+  const box = document.getElementById(input.getAttribute("aria-describedby"));
+  if (box) { box.textContent = message; box.hidden = !message; }
 }
 
 document.addEventListener("change", (event) => {
@@ -106,8 +125,12 @@ document.addEventListener("change", (event) => {
   const agenda = input.closest("[data-agenda]");
   const total = Number(agenda.dataset.total);
   const inputs = [...agenda.querySelectorAll("input[name=minutes]")];
-  const values = rebalance(inputs.map((i) => parseInt(i.value, 10) || 1), total, Number(input.dataset.index));
-  inputs.forEach((i, k) => (i.value = values[k]));
+  const problem = minutesProblem(input, total, inputs.length);
+  showMinutesProblem(input, problem);
+  if (problem) return;
+  const weights = inputs.map((i) => { const v = parseInt(i.value, 10); return Number.isFinite(v) && v >= 1 ? v : 1; });
+  const values = rebalance(weights, total, Number(input.dataset.index));
+  inputs.forEach((i, k) => { i.value = values[k]; showMinutesProblem(i, ""); });
   agenda.querySelectorAll("[data-bar] .seg").forEach((seg, k) => {
     seg.style.width = `${(100 * values[k]) / total}%`;
     seg.textContent = values[k];

@@ -1208,27 +1208,7 @@ def summary_text(
     focus = {normalise(f) for f in context.session.focus}
     shown_topics = [quoted(t) if normalise(t) not in focus and is_foreign(t, facts.language) else t for t in topics[:5]]
     parts = [f"In {session} we covered {join_words(shown_topics)}." if topics else f"Here is a recap of {session}."]
-    counts: list[str] = []
-    if items.mentee:
-        dated = sorted(i.due for i in items.mentee if i.due is not None)
-        which = "the first due" if len(items.mentee) > 1 else "due"
-        first_due = f" ({which} {_day(dated[0], session_base(context))})" if dated else ""
-        counts.append(f"you have {_plural(len(items.mentee), 'action item')}{first_due}")
-    owed_now = [i for i in items.mentor_owes if i in items.all]
-    carried = len(items.mentor_owes) - len(owed_now)
-    if owed_now:
-        counts.append(f"I have {len(owed_now)}" + (f" (and {carried} still open from before)" if carried else ""))
-    if items.to_confirm:
-        counts.append(
-            f"{_plural(len(items.to_confirm), 'item')} still {'needs' if len(items.to_confirm) == 1 else 'need'} an owner"
-        )
-    if counts:
-        text = join_words(counts)
-        parts.append(text[:1].upper() + text[1:] + ".")
-    else:
-        parts.append("We agreed no new action items.")
-        if carried:
-            parts.append(f"I still owe you {_plural(carried, 'item')} from before.")
+    parts.append(_count_words(context, items))
     if decisions:
         parts.append(f"We took {_plural(decisions, 'decision')}.")
     shown = [_plural(strengths, "strength")] if strengths else []
@@ -1635,3 +1615,79 @@ def bounded(day: dt.date | None) -> dt.date | None:
     if day is None or not EARLIEST_DATE <= day <= LATEST_DATE:
         return None
     return day
+
+
+# --------------------------------------------------------------------------------------
+# The summary as the mentor confirmed its action items
+# --------------------------------------------------------------------------------------
+_ITEM_LINE = ("You'll ", "Your next steps: ", "I'll ", "On my side: ")
+_ASK_OWNER = re.compile(r"Could you confirm who[^?]*\?\s*")
+_COUNT_SENTENCE = re.compile(
+    r"(?:(?<=^)|(?<=[.!?]\s))(?:(?:You have|I have|I still owe you|We agreed no new action items)[^.]*"
+    r"|\d+ items? still needs? an owner[^.]*)\.\s*"
+)
+
+
+def as_confirmed(
+    summary: FeedbackSummary, context: MentoringContext, confirmed: Sequence[ActionItem]
+) -> FeedbackSummary:
+    """`summary` with the action items the mentor confirmed (kept, edited, given owners and due dates) in
+    place of the ones proposed from the notes: an item the mentor left out is gone, every due date is
+    the mentor's, nothing is left "to confirm", and the sentences that count or list the items (the
+    summary's count sentence, the follow-up message's who-does-what lines) say the confirmed ones.
+
+    `confirmed` owners are 'mentee' or 'mentor' where they name either party; the rest are kept as typed.
+    """
+    items = [item.model_copy() for item in confirmed]
+    earlier = [a for a in summary.mentor_owes if a not in summary.action_items]
+    mentee = [i for i in items if i.owner == "mentee" and not i.done]
+    owes = [i for i in items if i.owner == "mentor" and not i.done] + earlier
+    sorted_items = Items(items, [], mentee, owes, list(summary.previous_items), 0)
+    update: dict[str, Any] = {"action_items": items, "to_confirm": [], "mentor_owes": owes}
+    if _COUNT_SENTENCE.search(summary.summary):
+        said = [_count_words(context, sorted_items) + " "]
+        restated = _COUNT_SENTENCE.sub(lambda _: said.pop() if said else "", summary.summary)
+        update["summary"] = " ".join(restated.split())
+    if summary.follow_up_message:
+        update["follow_up_message"] = _confirmed_message(summary.follow_up_message, context, sorted_items)
+    return summary.model_copy(update=update)
+
+
+def _count_words(context: MentoringContext, items: Items) -> str:
+    """The summary's sentence on who has how many action items (and how many still need an owner)."""
+    counts: list[str] = []
+    if items.mentee:
+        dated = sorted(i.due for i in items.mentee if i.due is not None)
+        which = "the first due" if len(items.mentee) > 1 else "due"
+        first_due = f" ({which} {_day(dated[0], session_base(context))})" if dated else ""
+        counts.append(f"you have {_plural(len(items.mentee), 'action item')}{first_due}")
+    owed_now = [i for i in items.mentor_owes if i in items.all]
+    carried = len(items.mentor_owes) - len(owed_now)
+    if owed_now:
+        counts.append(f"I have {len(owed_now)}" + (f" (and {carried} still open from before)" if carried else ""))
+    if items.to_confirm:
+        counts.append(
+            f"{_plural(len(items.to_confirm), 'item')} still {'needs' if len(items.to_confirm) == 1 else 'need'} an owner"
+        )
+    if counts:
+        text = join_words(counts)
+        return text[:1].upper() + text[1:] + "."
+    return "We agreed no new action items." + (
+        f" I still owe you {_plural(carried, 'item')} from before." if carried else ""
+    )
+
+
+def _confirmed_message(message: str, context: MentoringContext, items: Items) -> str:
+    writer = Writer(context, Voice(context, context.notes or ""), "en")
+    base = session_base(context)
+    lines = [line for line in message.splitlines() if not line.startswith(_ITEM_LINE)]
+    lines = [_ASK_OWNER.sub("", line).rstrip() for line in lines]
+    lines = [line for line in lines if line]
+    said: list[str] = []
+    if items.mentee:
+        listed = _listed(items.mentee, "mentee", writer, base)
+        said.append(f"You'll {listed}." if _verb_first(items.mentee, writer) else f"Your next steps: {listed}.")
+    if items.mentor_owes:
+        listed = _listed(items.mentor_owes, "mentor", writer, base)
+        said.append(f"I'll {listed}." if _verb_first(items.mentor_owes, writer) else f"On my side: {listed}.")
+    return "\n".join([*lines[:2], *said, *lines[2:]])
