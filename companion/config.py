@@ -93,11 +93,11 @@ class Settings(BaseSettings):
         description="How dense and BM25 rankings are combined: reciprocal rank fusion, a weighted sum of normalised scores, or RRF plus a document-level RRF.",
     )
     aggregation: Literal["none", "max", "sum2", "sum3", "decay"] = Field(
-        default="none",
+        default="max",
         description="How a result list ranks documents before the per-source cap: by the best chunk of each source (max), by the sum of its best 2 or 3, or not at all (none: chunk order). Sources then take turns: every source's best chunk, then the second ones.",
     )
     expansion_weight: float = Field(
-        default=0.0,
+        default=0.3,
         ge=0.0,
         le=2.0,
         description="Weight of the controlled vocabulary's theme words added to a BM25 query that uses one of them (0 turns query expansion off).",

@@ -141,6 +141,8 @@ class SearchRequest:
     mode: str = "hybrid"
     max_per_source: int | None = None
     """None: the retriever's default cap; 0: no cap."""
+    aggregation: str | None = None
+    """None: the retriever's default document ranking (`AGGREGATIONS`); "none": chunk order."""
 
 
 @dataclass(frozen=True)
@@ -278,10 +280,10 @@ class Retriever:
         dense_weight: float = 0.6,
         candidates: int = 50,
         max_per_source: int = 2,
-        aggregation: str = "none",
+        aggregation: str = "max",
         document_weight: float = 1.0,
         heading_weight: float = 0.0,
-        expansion_weight: float = 0.0,
+        expansion_weight: float = 0.3,
         expansion_min_hits: int = 1,
     ) -> None:
         if aggregation not in AGGREGATIONS:
@@ -344,6 +346,8 @@ class Retriever:
         for request in requests:
             if request.mode not in MODES:
                 raise ValueError(f"mode must be one of {', '.join(MODES)}")
+            if request.aggregation is not None and request.aggregation not in AGGREGATIONS:
+                raise ValueError(f"aggregation must be one of {', '.join(AGGREGATIONS)}")
         active = [i for i, r in enumerate(requests) if r.query.strip()]
         answers: list[list[SearchResult]] = [[] for _ in requests]
         if not active:
@@ -397,7 +401,8 @@ class Retriever:
         for i, ranked in ranked_by_request.items():
             request = requests[i]
             cap = self.max_per_source if request.max_per_source is None else request.max_per_source
-            answers[i] = self._materialise(ranked, request.filters, request.k, cap, records)
+            aggregation = self.aggregation if request.aggregation is None else request.aggregation
+            answers[i] = self._materialise(ranked, request.filters, request.k, cap, records, aggregation)
         return answers
 
     def _documents(self, snapshot: LexicalSnapshot, chunk_ids: list[str]) -> dict[str, tuple[str, str]]:
@@ -727,6 +732,7 @@ class Retriever:
         k: int,
         per_source_cap: int,
         records: dict[str, ChunkRecord],
+        aggregation: str,
     ) -> list[SearchResult]:
         """Look the winners up in the catalog, re-check access, rank documents (`aggregation`), cap
         chunks per source."""
@@ -738,8 +744,8 @@ class Retriever:
             if not filters.allows(record.meta):
                 continue  # defence in depth: the catalog's metadata decides, whatever the indexes said
             visible.append((chunk_id, score, record))
-        if per_source_cap and self.aggregation != "none":
-            visible = rank_by_document(visible, per_source_cap, self.aggregation)
+        if per_source_cap and aggregation != "none":
+            visible = rank_by_document(visible, per_source_cap, aggregation)
         results: list[SearchResult] = []
         per_source: dict[tuple[str, str], int] = {}
         for chunk_id, score, record in visible:

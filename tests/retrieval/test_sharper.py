@@ -10,7 +10,7 @@ import pytest
 from companion.retrieval.catalog import ChunkRecord
 from companion.retrieval.expansion import expand, theme_terms
 from companion.retrieval.lexical import Tokenizer
-from companion.retrieval.retriever import SearchFilters, fuse_rrf_documents, rank_by_document
+from companion.retrieval.retriever import SearchFilters, SearchRequest, fuse_rrf_documents, rank_by_document
 from companion.service import Companion
 from tests.retrieval.helpers import note, sample_folder, write
 
@@ -51,13 +51,21 @@ def test_search_names_distinct_sources_before_second_chunks(companion: Companion
     write(tmp_path / "kb" / "milestones.md", note("Milestones", "Milestones keep goal setting honest."))
     write(tmp_path / "kb" / "deadlines.md", note("Deadlines", "Deadlines turn goal setting into a plan."))
     companion.ingest([tmp_path / "kb"])
-    companion.retriever.aggregation = "max"
+    assert companion.retriever.aggregation == "max"
     results = companion.search("goal setting milestones deadlines", tenant="local", k=5).results
     sources = [r.source for r in results]
-    assert len(set(sources[:3])) == 3, sources
+    assert sources[0] == "goals.md" and len(set(sources[:3])) == 3, sources
     assert sources.count("goals.md") == 2, "the per-source cap still holds"
     for result in results:  # citations survive the reordering
         assert result.chunk_id and result.source and result.title
+    # A request may keep chunk order (the generation plan does); the cap still holds.
+    filters = SearchFilters(tenant="local")
+    request = SearchRequest("goal setting milestones deadlines", filters, 5, aggregation="none")
+    chunk_order = companion.retriever.search_many([request])[0]
+    assert [r.source for r in chunk_order][:2] == ["goals.md", "goals.md"]
+    assert sorted(r.chunk_id for r in chunk_order) == sorted(r.chunk_id for r in results), "same chunks, other order"
+    with pytest.raises(ValueError, match="aggregation must be one of"):
+        companion.retriever.search_many([SearchRequest("goals", filters, 5, aggregation="median")])
 
 
 def test_aggregation_never_brings_back_what_the_filters_hide(companion: Companion, tmp_path: Path) -> None:
