@@ -3,6 +3,8 @@
     python bench/retrieval.py                       # everything (about 15 minutes on 2 cores)
     python bench/retrieval.py --synthetic 0         # skip the 100k-chunk latency run
     python bench/retrieval.py --chunk-sizes 1000    # one chunk size only
+    python bench/retrieval.py --variants --queries bench/queries/dev.tsv --queries bench/queries/heldout.tsv \
+        --data-dir /tmp/bench-index                 # retriever variants side by side, index reused across runs
 
 Prints Markdown tables; copy them into docs/benchmarks.md with the command that made them.
 """
@@ -77,6 +79,13 @@ def doc_ranking(
     return docs[:10]
 
 
+def served_ranking(service: Companion, query: str) -> list[str]:
+    """The distinct sources of the top 10 chunks a default search returns (the per-source cap applied),
+    in order: what a caller of `companion search -k 10` sees."""
+    results = service.retriever.search(query, SearchFilters(tenant=TENANT, include_global=False), 10)
+    return list(dict.fromkeys(r.source for r in results))
+
+
 def metrics(ranking: list[str], relevant: frozenset[str]) -> tuple[float, float, float]:
     hit5 = float(any(d in relevant for d in ranking[:5]))
     mrr = next((1.0 / rank for rank, d in enumerate(ranking[:10], start=1) if d in relevant), 0.0)
@@ -87,6 +96,11 @@ def metrics(ranking: list[str], relevant: frozenset[str]) -> tuple[float, float,
 
 def evaluate(service: Companion, queries: list[Labelled], mode: str, **kwargs: object) -> tuple[float, float, float]:
     scores = [metrics(doc_ranking(service, q.query, mode, **kwargs), q.relevant) for q in queries]  # type: ignore[arg-type]
+    return tuple(statistics.fmean(s[i] for s in scores) for i in range(3))  # type: ignore[return-value]
+
+
+def evaluate_served(service: Companion, queries: list[Labelled]) -> tuple[float, float, float]:
+    scores = [metrics(served_ranking(service, q.query), q.relevant) for q in queries]
     return tuple(statistics.fmean(s[i] for s in scores) for i in range(3))  # type: ignore[return-value]
 
 
@@ -162,7 +176,26 @@ def synthetic_fill(service: Companion, count: int, embedder: Embedder) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
-    parser.add_argument("--queries", type=Path, default=REPO / "bench" / "queries" / "dev.tsv")
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        action="append",
+        help="A labelled query file (repeat for several: --variants shows them side by side; "
+        "the other tables use the first). Default: bench/queries/dev.tsv.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="Keep the index (and the exported model) here and reuse it on the next run: the corpus is "
+        "embedded once, and a re-ingest of the unchanged corpus costs a hundredth of a second.",
+    )
+    parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="Only the table of retriever variants (chunk size --default-chunk-size), one column group "
+        "per --queries file, in two protocols: doc (first 10 distinct sources of the top 40 uncapped "
+        "chunks) and served (distinct sources of a default top-10 search).",
+    )
     parser.add_argument("--chunk-sizes", default="500,1000,1500")
     parser.add_argument("--default-chunk-size", type=int, default=1000)
     parser.add_argument("--synthetic", type=int, default=100_000)
@@ -171,14 +204,20 @@ def main() -> None:
     parser.add_argument("--backend", choices=("onnx", "sentence-transformers"), default="onnx")
     args = parser.parse_args()
 
-    queries = load_queries(args.queries)
-    workdir = Path(tempfile.mkdtemp(prefix="companion-bench-"))
+    query_files = args.queries or [REPO / "bench" / "queries" / "dev.tsv"]
+    queries = load_queries(query_files[0])
+    workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="companion-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     embedder: Embedder = OnnxEmbedder(workdir / "models") if args.backend == "onnx" else LocalEmbedder()
     print(
         f"# Retrieval benchmark\n\n{len(queries)} labelled queries, corpus {args.corpus}, "
         f"{os.cpu_count()} CPUs, embedding backend {args.backend}\n"
     )
 
+    if args.variants:
+        service = build(workdir / f"c{args.default_chunk_size}", embedder, args.corpus, args.default_chunk_size)[0]
+        report_variants(service, [(path.stem, load_queries(path)) for path in query_files])
+        return
     if args.latency_only:
         service = build(workdir / "latency", embedder, args.corpus, args.default_chunk_size)[0]
         report_latency(service, queries, args.synthetic, embedder)
@@ -252,6 +291,95 @@ def main() -> None:
     print(f"| `companion ingest` as a new process, start-up included | {cli_seconds:.2f} |")
 
     report_latency(default, queries, args.synthetic, embedder)
+
+
+BASELINE: dict[str, object] = {
+    "fusion": "rrf",
+    "rrf_k": 10,
+    "lexical_weight": 0.5,
+    "aggregation": "none",
+    "heading_weight": 0.0,
+    "expansion_weight": 0.0,
+    "expansion_min_hits": 1,
+    "document_weight": 1.0,
+    "candidates": 50,
+}
+VARIANTS: list[tuple[str, dict[str, object] | None]] = [
+    ("the retriever as configured (settings and defaults, no overrides)", None),
+    ("baseline: hybrid, RRF k=10, BM25 weight 0.5", {}),
+    ("aggregation max (document rounds before the cap)", {"aggregation": "max"}),
+    ("aggregation sum of best 2", {"aggregation": "sum2"}),
+    ("aggregation sum of best 3", {"aggregation": "sum3"}),
+    ("aggregation decay 0.5", {"aggregation": "decay"}),
+    ("BM25 heading field weight 0.5", {"heading_weight": 0.5}),
+    ("BM25 heading field weight 1", {"heading_weight": 1.0}),
+    ("BM25 heading field weight 2", {"heading_weight": 2.0}),
+    ("expansion from themes, weight 0.3, 1 shared word", {"expansion_weight": 0.3}),
+    ("expansion from themes, weight 0.3, 2 shared words", {"expansion_weight": 0.3, "expansion_min_hits": 2}),
+    ("document-level RRF, weight 0.5", {"fusion": "rrf_doc", "document_weight": 0.5}),
+    ("document-level RRF, weight 1", {"fusion": "rrf_doc", "document_weight": 1.0}),
+    ("document-level RRF, weight 2", {"fusion": "rrf_doc", "document_weight": 2.0}),
+    ("document-level RRF, weight 1, aggregation max", {"fusion": "rrf_doc", "aggregation": "max"}),
+    ("document-level RRF, weight 1, aggregation sum2", {"fusion": "rrf_doc", "aggregation": "sum2"}),
+    ("aggregation max, candidates 100", {"aggregation": "max", "candidates": 100}),
+    ("aggregation sum2, candidates 100", {"aggregation": "sum2", "candidates": 100}),
+    ("**aggregation max + expansion 0.3 (default since 2026-12-02)**", {"aggregation": "max", "expansion_weight": 0.3}),
+    ("aggregation sum2 + expansion 0.3", {"aggregation": "sum2", "expansion_weight": 0.3}),
+    ("document-level RRF 0.75, aggregation max", {"fusion": "rrf_doc", "document_weight": 0.75, "aggregation": "max"}),
+    ("document-level RRF 1.5, aggregation max", {"fusion": "rrf_doc", "document_weight": 1.5, "aggregation": "max"}),
+    (
+        "document-level RRF 1, aggregation max + expansion 0.3",
+        {"fusion": "rrf_doc", "aggregation": "max", "expansion_weight": 0.3},
+    ),
+    (
+        "document-level RRF 1, aggregation max + heading 0.5",
+        {"fusion": "rrf_doc", "aggregation": "max", "heading_weight": 0.5},
+    ),
+    (
+        "document-level RRF 1, aggregation max + expansion 0.3 + heading 0.5",
+        {"fusion": "rrf_doc", "aggregation": "max", "expansion_weight": 0.3, "heading_weight": 0.5},
+    ),
+    (
+        "document-level RRF 1, aggregation max + expansion 0.3, candidates 100",
+        {"fusion": "rrf_doc", "aggregation": "max", "expansion_weight": 0.3, "candidates": 100},
+    ),
+    (
+        "aggregation max + expansion 0.3, candidates 100",
+        {"aggregation": "max", "expansion_weight": 0.3, "candidates": 100},
+    ),
+    ("expansion weight 0.2", {"expansion_weight": 0.2}),
+    ("expansion weight 0.5", {"expansion_weight": 0.5}),
+    ("RRF k=5", {"rrf_k": 5}),
+    ("RRF k=20", {"rrf_k": 20}),
+    ("RRF k=30", {"rrf_k": 30}),
+    ("RRF BM25 weight 0.3", {"lexical_weight": 0.3}),
+    ("RRF BM25 weight 0.7", {"lexical_weight": 0.7}),
+    ("RRF BM25 weight 1.0", {"lexical_weight": 1.0}),
+]
+"""Retriever variants: attributes of the Retriever set for the run of one variant, then restored."""
+
+
+def report_variants(service: Companion, sets: list[tuple[str, list[Labelled]]]) -> None:
+    head = "".join(
+        f" {name} {p} hit@5 | {name} {p} MRR@10 | {name} {p} nDCG@10 |" for p in ("doc", "served") for name, _ in sets
+    )
+    print(f"## Retriever variants ({', '.join(f'{n}: {len(q)} queries' for n, q in sets)})\n")
+    print(f"| variant |{head}\n| --- |" + " ---: |" * (6 * len(sets)))
+    retriever = service.retriever
+    service.lexical.heading_field = True  # the heading-field variants need it; it changes no other score
+    service.lexical.rebuild()
+    for label, changes in VARIANTS:
+        # every variant is measured from the baseline (the retriever before 2026-12-02), not the default
+        attributes = {} if changes is None else {**BASELINE, **changes}
+        saved = {name: getattr(retriever, name) for name in attributes}
+        for name, value in attributes.items():
+            setattr(retriever, name, value)
+        try:
+            cells = [evaluate(service, q, "hybrid") for _, q in sets] + [evaluate_served(service, q) for _, q in sets]
+        finally:
+            for name, value in saved.items():
+                setattr(retriever, name, value)
+        print(f"| {label} |" + "".join(f" {v:.3f} |" for cell in cells for v in cell), flush=True)
 
 
 def report_latency(service: Companion, queries: list[Labelled], synthetic: int, embedder: Embedder) -> None:

@@ -88,9 +88,25 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         default=10.0, gt=0, description="Files larger than this are refused with a clear per-file error."
     )
-    fusion: Literal["rrf", "weighted"] = Field(
+    fusion: Literal["rrf", "weighted", "rrf_doc"] = Field(
         default="rrf",
-        description="How dense and BM25 rankings are combined: reciprocal rank fusion or a weighted sum of normalised scores.",
+        description="How dense and BM25 rankings are combined: reciprocal rank fusion, a weighted sum of normalised scores, or RRF plus a document-level RRF.",
+    )
+    aggregation: Literal["none", "max", "sum2", "sum3", "decay"] = Field(
+        default="max",
+        description="How a result list ranks documents before the per-source cap: by the best chunk of each source (max), by the sum of its best 2 or 3, or not at all (none: chunk order). Sources then take turns: every source's best chunk, then the second ones.",
+    )
+    expansion_weight: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=2.0,
+        description="Weight of the controlled vocabulary's theme words added to a BM25 query that uses one of them (0 turns query expansion off).",
+    )
+    heading_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=5.0,
+        description="Weight of a BM25 field over each chunk's heading path alone, added to the whole chunk's BM25 (0: no heading field is built).",
     )
     rrf_k: int = Field(
         default=10, ge=1, description="The k constant of reciprocal rank fusion (small k rewards agreement at the top)."

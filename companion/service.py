@@ -151,7 +151,7 @@ class Companion:
 
     @cached_property
     def lexical(self) -> LexicalIndex:
-        return LexicalIndex(self.settings.lexical_dir, self.catalog)
+        return LexicalIndex(self.settings.lexical_dir, self.catalog, heading_field=self.settings.heading_weight > 0)
 
     @property
     def retriever(self) -> Retriever:
@@ -173,6 +173,9 @@ class Companion:
             dense_weight=s.dense_weight,
             candidates=s.candidates,
             max_per_source=s.max_per_source,
+            aggregation=s.aggregation,
+            expansion_weight=s.expansion_weight,
+            heading_weight=s.heading_weight,
         )
 
     @cached_property

@@ -97,8 +97,14 @@ class Plan:
         self._pending.append((group, request, arrange))
 
     def search(self, group: str, query: str, k: int, *, whole_bank: bool = False, **filters: Any) -> None:
+        # Chunk order, not the search default's sources-take-turns order: a plan's group often wants
+        # two sections of one guide (the needs guide's persona section, a bank's best items), and the
+        # composer picks among them itself.
         self._queue(
-            group, SearchRequest(query, replace(self.base, **filters), k, max_per_source=0 if whole_bank else None)
+            group,
+            SearchRequest(
+                query, replace(self.base, **filters), k, max_per_source=0 if whole_bank else None, aggregation="none"
+            ),
         )
 
     def guides(self, query: str, k: int = 6, kinds: tuple[str, ...] = GUIDE_KINDS, **filters: Any) -> None:

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,11 +111,20 @@ class LexicalSnapshot:
     Filter masks depend only on the snapshot and the filter, so they are computed once per
     filter and reused (generation asks the same few filters over and over)."""
 
-    def __init__(self, generation: int, bm25: bm25s.BM25 | None, columns: _Columns, tokenize: Tokenizer) -> None:
+    def __init__(
+        self,
+        generation: int,
+        bm25: bm25s.BM25 | None,
+        columns: _Columns,
+        tokenize: Tokenizer,
+        headings: bm25s.BM25 | None = None,
+    ) -> None:
         self.generation = generation
         self.bm25 = bm25
         self.columns = columns
         self.tokenize = tokenize
+        self.headings = headings
+        """BM25 over each chunk's heading path alone ("Title > Section > Sub"): the heading field."""
         self._theme_masks: dict[str, np.ndarray] = {}
         self._masks: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
         self._ids: OrderedDict[tuple[object, ...], list[str] | None] = OrderedDict()
@@ -186,15 +195,48 @@ class LexicalSnapshot:
                     self._ids.popitem(last=False)
         return ids
 
-    def search(self, query: str, flt: LexicalFilter, limit: int) -> list[tuple[str, float]]:
-        bm25 = self.bm25
-        if bm25 is None:
-            return []
-        token_ids = bm25.get_tokens_ids(self.tokenize(query))
+    def _field_scores(self, bm25: bm25s.BM25 | None, tokens: list[str]) -> np.ndarray | None:
+        if bm25 is None or not tokens:
+            return None
+        token_ids = bm25.get_tokens_ids(tokens)
         if not token_ids:
+            return None
+        return np.asarray(bm25.get_scores_from_ids(token_ids), dtype=np.float64)
+
+    def scores(
+        self, query: str, heading_weight: float = 0.0, expansion: Sequence[tuple[list[str], float]] = ()
+    ) -> np.ndarray | None:
+        """BM25 score of every document: the whole chunk (heading path and text) plus `heading_weight`
+        times the heading field alone, plus each (extra tokens, weight) of `expansion` scored the same
+        way and scaled by its weight. None when no query term is in the index."""
+        total: np.ndarray | None = None
+        parts = [(self.tokenize(query), 1.0), *expansion]
+        for tokens, weight in parts:
+            if weight <= 0:
+                continue
+            for bm25, field_weight in ((self.bm25, 1.0), (self.headings, heading_weight)):
+                if field_weight <= 0:
+                    continue
+                field = self._field_scores(bm25, tokens)
+                if field is not None:
+                    total = (
+                        field * (weight * field_weight) if total is None else total + field * (weight * field_weight)
+                    )
+        return total
+
+    def search(
+        self,
+        query: str,
+        flt: LexicalFilter,
+        limit: int,
+        *,
+        heading_weight: float = 0.0,
+        expansion: Sequence[tuple[list[str], float]] = (),
+    ) -> list[tuple[str, float]]:
+        found = self.scores(query, heading_weight, expansion)
+        if found is None:
             return []
-        scores = np.asarray(bm25.get_scores_from_ids(token_ids), dtype=np.float64)
-        scores = np.where(self.mask(flt), scores, 0.0)
+        scores = np.where(self.mask(flt), found, 0.0)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size == 0:
             return []
@@ -214,9 +256,12 @@ class LexicalIndex:
     rebuild, or died there) builds the current index in memory instead: it never serves stale
     results, and it never races a writer, or a reader in another worker, for the shared folder."""
 
-    def __init__(self, directory: Path, catalog: Catalog) -> None:
+    def __init__(self, directory: Path, catalog: Catalog, *, heading_field: bool = False) -> None:
         self.directory = directory
         self.catalog = catalog
+        self.heading_field = heading_field
+        """Also index each chunk's heading path alone, for a heading-weighted BM25 (off by default:
+        it did not raise the dev set, see docs/benchmarks.md)."""
         self.tokenize = Tokenizer()
         self._load_lock = threading.Lock()
         self._snapshot = LexicalSnapshot(-1, None, _Columns([], {}, []), self.tokenize)
@@ -227,7 +272,7 @@ class LexicalIndex:
         generation = self.catalog.generation()
         records = list(self.catalog.iter_chunks())
         columns = _Columns.build(records)
-        bm25 = None
+        bm25 = headings = None
         if records:
             import bm25s
 
@@ -236,7 +281,10 @@ class LexicalIndex:
                 [self.tokenize(r.heading + "\n\n" + r.text) or ["\x00empty"] for r in records],
                 show_progress=False,
             )
-        return LexicalSnapshot(generation, bm25, columns, self.tokenize)
+            if self.heading_field:
+                headings = bm25s.BM25()
+                headings.index([self.tokenize(r.heading) or ["\x00empty"] for r in records], show_progress=False)
+        return LexicalSnapshot(generation, bm25, columns, self.tokenize, headings)
 
     def rebuild(self) -> None:
         """Rebuild from the catalog and save atomically (write a temp dir, then swap). Writers only:
@@ -247,6 +295,8 @@ class LexicalIndex:
             staging = Path(tempfile.mkdtemp(prefix=".bm25-", dir=self.directory.parent))
             if snapshot.bm25 is not None:
                 snapshot.bm25.save(str(staging / "bm25"), show_progress=False)
+            if snapshot.headings is not None:
+                snapshot.headings.save(str(staging / "bm25_headings"), show_progress=False)
             (staging / "columns.json").write_text(json.dumps(snapshot.columns.to_json()), encoding="utf-8")
             (staging / "generation").write_text(str(snapshot.generation), encoding="utf-8")
             old = self.directory.with_name(self.directory.name + ".old")
@@ -273,12 +323,18 @@ class LexicalIndex:
 
         try:
             columns = _Columns.from_json(json.loads((self.directory / "columns.json").read_text(encoding="utf-8")))
-            bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False) if columns.chunk_ids else None
+            bm25 = headings = None
+            if columns.chunk_ids:
+                bm25 = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False)
+                if self.heading_field:
+                    # An index saved without the heading field has no such folder: building the
+                    # current one in memory beats ranking without the field (the next ingest saves it).
+                    headings = bm25s.BM25.load(str(self.directory / "bm25_headings"), show_progress=False)
         except (OSError, ValueError, KeyError, AssertionError):
             return None
         if self.saved_generation() != generation:
             return None  # replaced while we read: the parts may come from two versions
-        return LexicalSnapshot(generation, bm25, columns, self.tokenize)
+        return LexicalSnapshot(generation, bm25, columns, self.tokenize, headings)
 
     def current(self, generation: int | None = None) -> LexicalSnapshot:
         """The index for the catalog's generation (read now unless given): the loaded one if it is
@@ -296,8 +352,16 @@ class LexicalIndex:
         return snapshot
 
     # -- searching -----------------------------------------------------------------------
-    def search(self, query: str, flt: LexicalFilter, limit: int) -> list[tuple[str, float]]:
-        return self.current().search(query, flt, limit)
+    def search(
+        self,
+        query: str,
+        flt: LexicalFilter,
+        limit: int,
+        *,
+        heading_weight: float = 0.0,
+        expansion: Sequence[tuple[list[str], float]] = (),
+    ) -> list[tuple[str, float]]:
+        return self.current().search(query, flt, limit, heading_weight=heading_weight, expansion=expansion)
 
     def size(self) -> int:
         return self.current().size()

@@ -20,10 +20,15 @@ import numpy as np
 from companion import vocabulary as vocab
 from companion.retrieval.catalog import Catalog, ChunkRecord
 from companion.retrieval.embeddings import Embedder
+from companion.retrieval.expansion import ThemeTerms, expand, theme_terms
 from companion.retrieval.lexical import LexicalFilter, LexicalIndex, LexicalSnapshot
 from companion.retrieval.store import ChromaStore, DenseHit, StoreInconsistent
 
 MODES = ("hybrid", "dense", "bm25")
+AGGREGATIONS = ("none", "max", "sum2", "sum3", "decay")
+"""How a document's chunks score it before the per-source cap (`Retriever._by_document`): not at
+all (chunk order), by its best chunk, by the sum of its best two or three, or by the sum of all
+its chunks with each next one weighing half the one before."""
 OVERFETCH = 4
 """At most this many unfiltered neighbours are asked of Chroma per wanted one (the caller's filter
 is applied to them here, see `Retriever._dense_many`)."""
@@ -136,6 +141,8 @@ class SearchRequest:
     mode: str = "hybrid"
     max_per_source: int | None = None
     """None: the retriever's default cap; 0: no cap."""
+    aggregation: str | None = None
+    """None: the retriever's default document ranking (`AGGREGATIONS`); "none": chunk order."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,33 @@ def fuse_rrf(rankings: list[list[str]], k: int, weights: list[float] | None = No
     return fused
 
 
+def fuse_rrf_documents(
+    rankings: list[list[str]],
+    k: int,
+    weights: list[float],
+    document_of: dict[str, tuple[str, str]],
+    document_weight: float,
+) -> dict[str, float]:
+    """Reciprocal rank fusion at chunk level plus `document_weight` times the same fusion over
+    documents: each ranking ranks the documents (tenant, source) in the order their first chunk
+    appears in it, and every chunk of a document gets the document's fused score. So a document
+    that both retrievers put near the top lifts all its chunks, whichever chunk each one liked."""
+    fused = fuse_rrf(rankings, k, weights)
+    documents: dict[tuple[str, str], float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        order: dict[tuple[str, str], int] = {}
+        for chunk_id in ranking:
+            document = document_of.get(chunk_id)
+            if document is not None and document not in order:
+                order[document] = len(order) + 1
+        for document, rank in order.items():
+            documents[document] = documents.get(document, 0.0) + weight / (k + rank)
+    return {
+        chunk_id: score + document_weight * documents.get(document_of.get(chunk_id, ("", "")), 0.0)
+        for chunk_id, score in fused.items()
+    }
+
+
 def fuse_weighted(
     dense: list[tuple[str, float]], lexical: list[tuple[str, float]], dense_weight: float
 ) -> dict[str, float]:
@@ -197,6 +231,41 @@ def fuse_weighted(
     return {cid: dense_weight * d.get(cid, 0.0) + (1 - dense_weight) * b.get(cid, 0.0) for cid in d.keys() | b.keys()}
 
 
+def rank_by_document(
+    visible: list[tuple[str, float, ChunkRecord]], per_source_cap: int, aggregation: str = "max"
+) -> list[tuple[str, float, ChunkRecord]]:
+    """Document-level ranking before the per-source cap. The (chunk id, fused score, record)
+    entries, best first and already filtered, are grouped by source (tenant and path); the
+    sources are ordered by `aggregation` of their chunks' scores (ties by first appearance) and
+    take turns: the best chunk of every source in that order, then the second best of each, and
+    so on up to the cap (0: no cap). So a top-k list names k sources when there are k, each by its best
+    chunk, and more chunks of the best sources follow. Nothing is added that was not given."""
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"aggregation must be one of {', '.join(AGGREGATIONS)}")
+    if aggregation == "none":
+        return list(visible)
+    groups: dict[tuple[str, str], list[tuple[str, float, ChunkRecord]]] = {}
+    for entry in sorted(visible, key=lambda e: -e[1]):  # stable: equal scores keep their order
+        groups.setdefault((entry[2].tenant, entry[2].source), []).append(entry)
+
+    def score(chunks: list[tuple[str, float, ChunkRecord]]) -> float:
+        values = [c[1] for c in chunks]
+        if aggregation == "sum2":
+            return sum(values[:2])
+        if aggregation == "sum3":
+            return sum(values[:3])
+        if aggregation == "decay":
+            return sum(v * 0.5**i for i, v in enumerate(values))
+        return values[0]
+
+    order = sorted(groups.values(), key=score, reverse=True)  # stable: ties keep first appearance
+    rounds: list[tuple[str, float, ChunkRecord]] = []
+    depths = per_source_cap if per_source_cap > 0 else max((len(chunks) for chunks in order), default=0)
+    for depth in range(depths):
+        rounds.extend(chunks[depth] for chunks in order if depth < len(chunks))
+    return rounds
+
+
 class Retriever:
     def __init__(
         self,
@@ -211,7 +280,14 @@ class Retriever:
         dense_weight: float = 0.6,
         candidates: int = 50,
         max_per_source: int = 2,
+        aggregation: str = "max",
+        document_weight: float = 1.0,
+        heading_weight: float = 0.0,
+        expansion_weight: float = 0.3,
+        expansion_min_hits: int = 1,
     ) -> None:
+        if aggregation not in AGGREGATIONS:
+            raise ValueError(f"aggregation must be one of {', '.join(AGGREGATIONS)}")
         self.embedder = embedder
         self.store = store
         self.lexical = lexical
@@ -222,6 +298,15 @@ class Retriever:
         self.dense_weight = dense_weight
         self.candidates = candidates
         self.max_per_source = max_per_source
+        self.aggregation = aggregation
+        self.document_weight = document_weight
+        """With fusion `rrf_doc`: weight of the document-level fusion added to each chunk's own."""
+        self.heading_weight = heading_weight
+        """Weight of the BM25 heading field (the heading path alone) added to the whole chunk's BM25."""
+        self.expansion_weight = expansion_weight
+        """Weight of the controlled vocabulary's theme words added to a matching BM25 query (0: none)."""
+        self.expansion_min_hits = expansion_min_hits
+        self._theme_terms: list[ThemeTerms] | None = None
         self.exact_max = EXACT_MAX
         self.exact_all_max = EXACT_ALL_MAX
         self._query_cache: OrderedDict[str, Any] = OrderedDict()
@@ -261,6 +346,8 @@ class Retriever:
         for request in requests:
             if request.mode not in MODES:
                 raise ValueError(f"mode must be one of {', '.join(MODES)}")
+            if request.aggregation is not None and request.aggregation not in AGGREGATIONS:
+                raise ValueError(f"aggregation must be one of {', '.join(AGGREGATIONS)}")
         active = [i for i, r in enumerate(requests) if r.query.strip()]
         answers: list[list[SearchResult]] = [[] for _ in requests]
         if not active:
@@ -280,7 +367,13 @@ class Retriever:
             limit = max(self.candidates, request.k)
             lexical: list[tuple[str, float]] = []
             if request.mode in ("hybrid", "bm25"):
-                lexical = lexical_index.search(request.query, request.filters.lexical(), limit)
+                lexical = lexical_index.search(
+                    request.query,
+                    request.filters.lexical(),
+                    limit,
+                    heading_weight=self.heading_weight,
+                    expansion=self._expansion(request.query, lexical_index),
+                )
             hits = dense.get(i, [])
             if request.mode == "dense":
                 fused = dict(hits)
@@ -288,6 +381,14 @@ class Retriever:
                 fused = dict(lexical)
             elif self.fusion == "weighted":
                 fused = fuse_weighted(hits, lexical, self.dense_weight)
+            elif self.fusion == "rrf_doc":
+                fused = fuse_rrf_documents(
+                    [[c for c, _ in hits], [c for c, _ in lexical]],
+                    self.rrf_k,
+                    [1.0, self.lexical_weight],
+                    self._documents(lexical_index, [c for c, _ in hits] + [c for c, _ in lexical]),
+                    self.document_weight,
+                )
             else:
                 fused = fuse_rrf(
                     [[c for c, _ in hits], [c for c, _ in lexical]], self.rrf_k, [1.0, self.lexical_weight]
@@ -300,8 +401,30 @@ class Retriever:
         for i, ranked in ranked_by_request.items():
             request = requests[i]
             cap = self.max_per_source if request.max_per_source is None else request.max_per_source
-            answers[i] = self._materialise(ranked, request.filters, request.k, cap, records)
+            aggregation = self.aggregation if request.aggregation is None else request.aggregation
+            answers[i] = self._materialise(ranked, request.filters, request.k, cap, records, aggregation)
         return answers
+
+    def _documents(self, snapshot: LexicalSnapshot, chunk_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """(tenant, source) of each chunk, from the snapshot's filter columns (the same generation
+        the candidates came from; a chunk it does not list has no document and no document score)."""
+        rows = self._row_index(snapshot)
+        tenants, sources = snapshot.columns.values["tenant"], snapshot.columns.values["source"]
+        found: dict[str, tuple[str, str]] = {}
+        for chunk_id in chunk_ids:
+            row = rows.get(chunk_id)
+            if row is not None:
+                found[chunk_id] = (str(tenants[row]), str(sources[row]))
+        return found
+
+    def _expansion(self, query: str, snapshot: LexicalSnapshot) -> list[tuple[list[str], float]]:
+        if self.expansion_weight <= 0:
+            return []
+        if self._theme_terms is None:
+            self._theme_terms = theme_terms(snapshot.tokenize)
+        return expand(
+            snapshot.tokenize(query), self._theme_terms, weight=self.expansion_weight, min_hits=self.expansion_min_hits
+        )
 
     def _query_vector(self, query: str) -> Any:
         return self._query_vectors([query])[0]
@@ -609,17 +732,24 @@ class Retriever:
         k: int,
         per_source_cap: int,
         records: dict[str, ChunkRecord],
+        aggregation: str,
     ) -> list[SearchResult]:
-        """Look the winners up in the catalog, re-check access, cap chunks per source."""
-        results: list[SearchResult] = []
-        per_source: dict[tuple[str, str], int] = {}
+        """Look the winners up in the catalog, re-check access, rank documents (`aggregation`), cap
+        chunks per source."""
+        visible: list[tuple[str, float, ChunkRecord]] = []
         for chunk_id, score in ranked:
             record = records.get(chunk_id)
             if record is None:
                 continue  # vector without a catalogued chunk: a write in progress; never cite it
-            meta = record.meta
-            if not filters.allows(meta):
+            if not filters.allows(record.meta):
                 continue  # defence in depth: the catalog's metadata decides, whatever the indexes said
+            visible.append((chunk_id, score, record))
+        if per_source_cap and aggregation != "none":
+            visible = rank_by_document(visible, per_source_cap, aggregation)
+        results: list[SearchResult] = []
+        per_source: dict[tuple[str, str], int] = {}
+        for chunk_id, score, record in visible:
+            meta = record.meta
             key = (record.tenant, record.source)
             if per_source_cap and per_source.get(key, 0) >= per_source_cap:
                 continue
