@@ -41,7 +41,9 @@ def test_warm_ups_cite_the_trust_guide_section_for_their_session(
     knowledge_companion: Companion, number: int, section: str
 ) -> None:
     output, _ = icebreakers_for(knowledge_companion, session={"number": number}, mentee={"interests": []})
-    headings = [c.heading.split(" > ")[-1] for q in output.questions for c in q.citations[1:]]
+    # the sample's notes show strain, so a question about balance may cite the work-life-balance guide instead
+    trust = [c for q in output.questions for c in q.citations[1:] if c.source == "guides/trust-and-breaking-the-ice.md"]
+    headings = [c.heading.split(" > ")[-1] for c in trust]
     assert headings and all(h.startswith(section) for h in headings), headings
 
 
