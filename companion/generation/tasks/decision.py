@@ -419,9 +419,10 @@ def _option_move(option: str) -> Kind | None:
     """The move an option's words name. An option of several moves ('sign up with the agency and leave the ward',
     'stay and ask for days only') is read as the move that decides it: leaving for a job, a switch or a
     course is that move, and staying while asking for something is the ask; otherwise see `_move_of`."""
-    if not looks_english(option) or _move_of(option) is None:
+    whole = _move_of(option) if looks_english(option) else None
+    if whole is None:
         option = gloss(option)
-    whole = _move_of(option)
+        whole = _move_of(option)
     clauses = [c for c in _CLAUSE.split(option.strip()) if c.strip()]
     if len(clauses) < 2 or (whole is not None and whole.name == "trial"):
         return whole
