@@ -35,10 +35,11 @@ sys.path.insert(0, str(REPO))
 from companion.config import Settings  # noqa: E402
 from companion.schemas import MentoringContext  # noqa: E402
 
-# The shipped sample context as the API takes it: the caller's tenant applies; notes and decision are unused.
+# The shipped sample context as the API takes it: the caller's tenant applies; notes and decision are unused, and
+# goal history comes only from memory.
 CONTEXT = MentoringContext.model_validate(
     yaml.safe_load((REPO / "examples" / "context.yaml").read_text(encoding="utf-8"))
-).model_dump(mode="json", exclude={"tenant", "notes", "decision"}, exclude_none=True)
+).model_dump(mode="json", exclude={"tenant", "notes", "decision", "goal_history"}, exclude_none=True)
 QUERIES = [
     "how do I break the ice with a new mentee",
     "my mentee is burning out",
