@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Request
 
 from api.auth import resolve_caller
+from api.lanes import in_lane
 from api.observability import Metrics
 from companion.access import Caller
 from companion.mentoring import Mentoring
@@ -38,12 +39,17 @@ def require_database(app: FastAPI) -> None:
             app.state.database_pending = False
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     companion: Annotated[Companion, Depends(get_companion)],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
-    """Authenticate (keys live in the database), then apply the per-key rate limit."""
+    """Authenticate (keys live in the database), then apply the per-key rate limit; on the request's
+    lane (`api/lanes.py`), so a memory write's key lookup does not queue behind generation."""
+    return await in_lane(_resolve_caller, request, companion, authorization)
+
+
+def _resolve_caller(request: Request, companion: Companion, authorization: str | None) -> Caller:
     require_database(request.app)
     caller = resolve_caller(authorization, companion.keys, request.app.state.local_mode)
     request.scope.setdefault("state", {})["caller"] = caller

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import CallerDep, MentoringDep
+from api.lanes import LanedRoute, memory_write
 from companion.memory.schemas import (
     GoalCheckInCreate,
     GoalCheckInPublic,
@@ -22,7 +23,7 @@ from companion.memory.schemas import (
     GoalUpdate,
 )
 
-router = APIRouter(prefix="/mentorships", tags=["goals"])
+router = APIRouter(route_class=LanedRoute, prefix="/mentorships", tags=["goals"])
 MentorshipId = Annotated[str, Path(max_length=64, description="The mentorship's id.")]
 GoalId = Annotated[str, Path(max_length=64, description="The goal's id.")]
 
@@ -46,6 +47,7 @@ def list_goals(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: Cal
     status_code=201,
     response_model=GoalPublic,
 )
+@memory_write
 def create_goal(
     mentorship_id: MentorshipId, body: GoalCreate, mentoring: MentoringDep, caller: CallerDep
 ) -> GoalPublic:
@@ -60,6 +62,7 @@ def create_goal(
     "again adds no rows. A goal plan made for a mentorship by its mentor side is kept this way already.",
     response_model=list[GoalPublic],
 )
+@memory_write
 def create_goals_from_plan(
     mentorship_id: MentorshipId, body: GoalsFromPlan, mentoring: MentoringDep, caller: CallerDep
 ) -> list[GoalPublic]:
@@ -73,6 +76,7 @@ def create_goals_from_plan(
     description="Only the fields sent change; `deadline: null` removes the deadline. Mentor side only.",
     response_model=GoalPublic,
 )
+@memory_write
 def update_goal(
     mentorship_id: MentorshipId, goal_id: GoalId, body: GoalUpdate, mentoring: MentoringDep, caller: CallerDep
 ) -> GoalPublic:
@@ -101,6 +105,7 @@ def list_goal_check_ins(
     status_code=201,
     response_model=GoalCheckInPublic,
 )
+@memory_write
 def create_goal_check_in(
     mentorship_id: MentorshipId,
     goal_id: GoalId,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import CallerDep, CompanionDep
+from api.lanes import LanedRoute, memory_write
 from companion.memory.schemas import (
     CohortRequest,
     CohortResponse,
@@ -22,7 +23,7 @@ from companion.memory.schemas import (
     MentorRequestPublic,
 )
 
-router = APIRouter(prefix="/matches", tags=["matching"])
+router = APIRouter(route_class=LanedRoute, prefix="/matches", tags=["matching"])
 
 
 @router.post(
@@ -53,6 +54,7 @@ def match_cohort(body: CohortRequest, companion: CompanionDep, caller: CallerDep
     "given more new mentees than free places refuses the whole request (422), and nothing is started.",
     response_model=MatchAcceptResponse,
 )
+@memory_write
 def accept_matches(body: MatchAccept, companion: CompanionDep, caller: CallerDep) -> MatchAcceptResponse:
     return companion.mentoring.accept_matches(caller, body)
 
@@ -63,6 +65,7 @@ def accept_matches(body: MatchAccept, companion: CompanionDep, caller: CallerDep
     summary="A mentee asks for one mentor (asking again changes the message, never adds a request)",
     response_model=MentorRequestPublic,
 )
+@memory_write
 def ask_for_mentor(body: MentorRequestCreate, companion: CompanionDep, caller: CallerDep) -> MentorRequestPublic:
     return companion.people.ask_for_mentor(caller, body)
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, MentoringDep
 from api.errors import Problem
+from api.lanes import LanedRoute, memory_write
 from companion.memory.schemas import (
     ActionItemPublic,
     DecisionCheckIn,
@@ -30,7 +31,7 @@ from companion.memory.schemas import (
 )
 from companion.schemas import ActionItem, Date, FeedbackSummary
 
-router = APIRouter(prefix="/mentorships", tags=["mentorships"])
+router = APIRouter(route_class=LanedRoute, prefix="/mentorships", tags=["mentorships"])
 MentorshipId = Annotated[str, Path(max_length=64, description="The mentorship's id.")]
 SessionId = Annotated[str, Path(max_length=64, description="The session's id.")]
 DecisionId = Annotated[str, Path(max_length=64, description="The decision's id.")]
@@ -56,6 +57,7 @@ class ActionItemUpdate(BaseModel):
 @router.post(
     "", operation_id="create_mentorship", summary="Start a mentorship", status_code=201, response_model=MentorshipPublic
 )
+@memory_write
 def create_mentorship(body: MentorshipCreate, mentoring: MentoringDep, caller: CallerDep) -> MentorshipPublic:
     return mentoring.create_mentorship(caller, body)
 
@@ -91,6 +93,7 @@ def list_sessions(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: 
     status_code=201,
     response_model=SessionPublic,
 )
+@memory_write
 def create_session(
     mentorship_id: MentorshipId, body: SessionCreate, mentoring: MentoringDep, caller: CallerDep
 ) -> SessionPublic:
@@ -118,6 +121,7 @@ def get_session(
     status_code=201,
     response_model=SessionPublic,
 )
+@memory_write
 def add_session_notes(
     mentorship_id: MentorshipId,
     session_id: SessionId,
@@ -135,6 +139,7 @@ def add_session_notes(
     description="Only the fields sent are changed; `agenda: null` removes the agenda.",
     response_model=SessionPublic,
 )
+@memory_write
 def update_session_plan(
     mentorship_id: MentorshipId,
     session_id: SessionId,
@@ -154,6 +159,7 @@ def update_session_plan(
     "receive a saved summary, because it may draw on private notes.",
     response_model=SessionPublic,
 )
+@memory_write
 def save_session_feedback(
     mentorship_id: MentorshipId,
     session_id: SessionId,
@@ -174,6 +180,7 @@ def save_session_feedback(
     status_code=201,
     response_model=list[ActionItemPublic],
 )
+@memory_write
 def create_action_items(
     mentorship_id: MentorshipId, body: ActionItemsIn, mentoring: MentoringDep, caller: CallerDep
 ) -> list[ActionItemPublic]:
@@ -186,6 +193,7 @@ def create_action_items(
     summary="Mark an action item done, or reopen it",
     response_model=ActionItemPublic,
 )
+@memory_write
 def update_action_item(
     mentorship_id: MentorshipId,
     item_id: Annotated[str, Path(max_length=64)],
@@ -220,6 +228,7 @@ def get_progress(
     status_code=201,
     response_model=DecisionPublic,
 )
+@memory_write
 def create_decision(
     mentorship_id: MentorshipId, body: DecisionCreate, mentoring: MentoringDep, caller: CallerDep
 ) -> DecisionPublic:
@@ -255,6 +264,7 @@ def get_decision(
     description="Once checked in, a decision no longer appears among those due; a later check-in replaces the outcome.",
     response_model=DecisionPublic,
 )
+@memory_write
 def check_in_decision(
     mentorship_id: MentorshipId,
     decision_id: DecisionId,

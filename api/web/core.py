@@ -19,7 +19,6 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
-from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from pydantic import ValidationError
@@ -28,6 +27,7 @@ from starlette.concurrency import iterate_in_threadpool
 from api.auth import resolve_caller
 from api.deps import require_database
 from api.errors import DOMAIN_ERRORS, ApiError
+from api.lanes import LanedRoute, in_lane
 from companion import schemas
 from companion.access import Caller, Parties
 from companion.mentoring import Mentoring
@@ -93,8 +93,13 @@ def redirect(url: str) -> RedirectResponse:
 # --------------------------------------------------------------------------------------
 # Login and request checks
 # --------------------------------------------------------------------------------------
-def web_caller(request: Request) -> Caller:
-    """The caller, from the key in the login cookie (or local mode); raises LoginRequired without one."""
+async def web_caller(request: Request) -> Caller:
+    """The caller, from the key in the login cookie (or local mode); raises LoginRequired without one.
+    On the request's lane (`api/lanes.py`), like the API's caller lookup."""
+    return await in_lane(_resolve_web_caller, request)
+
+
+def _resolve_web_caller(request: Request) -> Caller:
     companion: Companion = request.app.state.companion
     require_database(request.app)
     key = request.cookies.get(COOKIE)
@@ -267,7 +272,7 @@ def page_for(request: Request, exc: Exception) -> Response:
     return error_page(request, status, detail, headers)
 
 
-class WebRoute(APIRoute):
+class WebRoute(LanedRoute):
     """Routes whose errors become pages (or in-band SSE errors) instead of problem+json."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import ValidationError
 
+from api.lanes import memory_write
 from api.web.core import FormError, WebRoute, parse_date, parse_int, readable_validation, redirect, render, safe_next
 from api.web.goal_progress import goal_values
 from api.web.pages import Form, MentoringDep, MentorshipId, WebCaller, form_value, load
@@ -49,6 +50,7 @@ def goal_progress_page(
 
 
 @router.post("/mentorships/{mentorship_id}/goal-progress/check-ins")
+@memory_write
 def save_check_ins(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form) -> Response:
     """One rating per active goal that has one in the form (an empty rating skips that goal)."""
     reach = load(mentoring, caller, mentorship_id, Action.RATE_GOAL)
@@ -79,6 +81,7 @@ def save_check_ins(mentorship_id: MentorshipId, mentoring: MentoringDep, caller:
 
 
 @router.post("/mentorships/{mentorship_id}/goal-progress/goals")
+@memory_write
 def add_goal(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form) -> Response:
     load(mentoring, caller, mentorship_id, Action.MANAGE_GOALS)
     deadline = parse_date(form_value(form, "deadline"), "Deadline")
@@ -91,6 +94,7 @@ def add_goal(mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCa
 
 
 @router.post("/mentorships/{mentorship_id}/goal-progress/goals/{goal_id}")
+@memory_write
 def change_goal(
     mentorship_id: MentorshipId, goal_id: GoalId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from api.errors import ApiError
+from api.lanes import memory_write
 from api.web.charts import progress_points, progress_svg
 from api.web.core import (
     COOKIE,
@@ -300,6 +301,7 @@ def mentorship_page(
 
 
 @router.post("/mentorships/{mentorship_id}/action-items/{item_id}")
+@memory_write
 def toggle_action_item(
     request: Request,
     mentorship_id: MentorshipId,
@@ -615,6 +617,7 @@ def add_notes(
 
 
 @router.post("/mentorships/{mentorship_id}/sessions/{session_id}/action-items")
+@memory_write
 def save_action_items(
     request: Request,
     mentorship_id: MentorshipId,
@@ -859,6 +862,7 @@ def decide(
 
 
 @router.post("/mentorships/{mentorship_id}/decisions/save")
+@memory_write
 def save_decision(
     request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
@@ -889,6 +893,7 @@ def decision_page(
 
 
 @router.post("/mentorships/{mentorship_id}/decisions/{decision_id}/check-in")
+@memory_write
 def check_in_decision(
     request: Request,
     mentorship_id: MentorshipId,

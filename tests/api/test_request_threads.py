@@ -76,3 +76,75 @@ def test_the_app_runs_sync_work_on_that_many_threads(api_settings: Settings, mak
         anyio.to_thread.run_sync = original  # type: ignore[assignment]
     assert statuses == [200] * 6
     assert most == 1
+
+
+def test_memory_writes_run_on_their_own_lane_while_every_request_thread_is_busy(
+    api_settings: Settings, make_client
+) -> None:
+    """A session write (and the key lookup before it) does not queue behind generation or search: with
+    the one request thread held, the write completes, while a search waits for that thread."""
+    client = make_client(api_settings.model_copy(update={"request_threads": 1}))
+    assert client.portal is not None
+    mentorship = client.post(
+        "/v1/mentorships",
+        json={"mentor": {"person_id": "dana", "name": "Dana"}, "mentee": {"person_id": "priya", "name": "Priya"}},
+    )
+    assert mentorship.status_code == 201, mentorship.text
+    sessions = f"/v1/mentorships/{mentorship.json()['id']}/sessions"
+
+    release = threading.Event()
+    holding = threading.Event()
+
+    def hold_the_request_thread() -> None:
+        holding.set()
+        release.wait(60)
+
+    limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+    client.portal.start_task_soon(anyio.to_thread.run_sync, hold_the_request_thread)
+    assert holding.wait(10)
+    searched: list[int] = []
+    search = threading.Thread(
+        target=lambda: searched.append(client.get("/v1/search", params={"q": "trust"}).status_code)
+    )
+    try:
+        search.start()
+        # the search is queued for the busy request thread...
+        for _ in range(500):
+            if client.portal.call(lambda: limiter.statistics().tasks_waiting) >= 1:
+                break
+            time.sleep(0.01)
+        assert client.portal.call(lambda: limiter.statistics().tasks_waiting) >= 1
+        # ...and a write is served all the same, on the write lane
+        written = client.post(
+            sessions, json={"date": "2026-11-25", "notes": [{"text": "lane", "visibility": "shared"}]}
+        )
+        assert written.status_code == 201, written.text
+        assert searched == []
+    finally:
+        release.set()
+        search.join(60)
+    assert searched == [200]
+    assert [s["id"] for s in client.get(sessions).json()] == [written.json()["id"]]
+
+
+def test_every_memory_write_is_on_a_laned_route(api_settings: Settings, make_client) -> None:
+    """`@memory_write` only sets the lane when its route is a LanedRoute (which sets it before the key
+    lookup); enumerate the app so a new write on a plain router cannot slip through."""
+    from fastapi.routing import APIRoute
+
+    from api.lanes import WRITE_LANE, LanedRoute, lane_of
+    from tests.api.test_isolation_matrix import route_contexts
+
+    app = make_client(api_settings).app
+    writes = {}
+    for context in route_contexts(app):
+        route = getattr(context, "original_route", context)
+        if isinstance(route, APIRoute) and lane_of(route) == WRITE_LANE:
+            writes[getattr(context, "path_format", None) or context.path] = route
+    assert {"/v1/mentorships/{mentorship_id}/sessions", "/mentorships/{mentorship_id}/action-items/{item_id}"} <= set(
+        writes
+    )
+    assert all(isinstance(r, LanedRoute) for r in writes.values()), [
+        p for p, r in writes.items() if not isinstance(r, LanedRoute)
+    ]
+    assert all(not ({"GET", "HEAD"} & r.methods) for r in writes.values())
