@@ -612,3 +612,22 @@ def test_a_win_in_the_notes_is_asked_about_once_not_with_a_general_good_news_que
     )
     without = agenda_for(knowledge_companion, "closing", **plain)
     assert any("best part of your week" in p for p in without.items[0].prompts), without.items[0].prompts
+
+
+def test_an_early_session_gives_a_decision_due_this_week_the_needs_assessments_time(
+    knowledge_companion: Companion,
+) -> None:
+    """Session 3 of an open-ended mentorship: a needs assessment fits while nothing presses, but with a
+    decision due in four days that time goes to the decision, and the mentor is told why."""
+    decision = {"statement": "Apply for the matron secondment?", "options": ["apply now", "wait a year"]}
+    later = agenda_for(
+        knowledge_companion, "nurse", session={"duration_minutes": 60}, decision={**decision, "deadline": "2027-05-20"}
+    )
+    assert "Needs assessment" in titles(later)
+    soon = agenda_for(
+        knowledge_companion, "nurse", session={"duration_minutes": 60}, decision={**decision, "deadline": "2027-04-10"}
+    )
+    assert "Needs assessment" not in titles(soon)
+    assert any(t.startswith("Decision: Apply for the matron secondment?") for t in titles(soon)), titles(soon)
+    assert any("due in 4 days" in note and "needs-assessment" in note for note in soon.generator.notes)
+    assert sum(item.minutes for item in soon.items) == 60

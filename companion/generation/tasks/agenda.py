@@ -579,7 +579,18 @@ class _Composer:
             keep(self._goal_block())
         for block in self._plan_blocks():
             keep(block)
-        if self.stage in ("first_session", "early") and not closing:
+        # After the first session, a decision due within the week takes the time a needs assessment would.
+        pressing = (
+            self.context.decision is not None and self.decision_days is not None and self.decision_days <= URGENT_DAYS
+        )
+        if self.stage == "early" and pressing and main != NEEDS:
+            days = self.decision_days or 0
+            due = "overdue" if days < 0 else "due today" if days == 0 else f"due in {days} day" + "s" * (days != 1)
+            self.notes.append(
+                f"The decision is {due}, so this early session has no needs-assessment block; come back to "
+                "it once the decision is made."
+            )
+        elif self.stage in ("first_session", "early") and not closing:
             needs = want(NEEDS, NEEDS_EARLY, FIRST if self.stage == "first_session" else LATE_IN_PART)
             if needs is not None and needs.key == NEEDS and needs.priority == NEEDS_EARLY:
                 self._tailor_needs(needs)
