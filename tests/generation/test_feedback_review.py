@@ -333,3 +333,26 @@ def test_what_happened_outside_the_session_is_told_not_seen(knowledge_companion:
     assert "(unclear)" not in render_markdown(output)
     assert not output.decisions, "the meeting rhythm is not a decision"
     assert not any(a.text.lower().startswith("call") for a in output.action_items)
+
+
+def test_a_past_form_meets_the_goal_it_concerns(knowledge_companion: Companion) -> None:
+    """ "Froze" shares no stem with "without freezing": the impact still names that goal, a note that starts
+    with where it happened is still a behaviour, and "felt" does not tie an unrelated note to a goal."""
+    from companion.generation.tasks.feedback import goal_for
+
+    goals = ["present to the exec team without freezing", "hire two engineers"]
+    assert goal_for("froze when the VP asked about churn", goals) == goals[0]
+    assert goal_for("she felt tired", ["leave work on time"]) is None
+    context = MentoringContext.model_validate(
+        {
+            "mentor": {"name": "Priya Nair"},
+            "mentee": {"name": "Rosa Alvarez", "role": "data analyst", "goals": goals},
+            "session": {"number": 4, "date": "2026-12-03"},
+            "notes": "- in the role-play she froze when I asked about churn, then recovered\n",
+        }
+    )
+    output, _ = compose(knowledge_companion, "feedback", context)
+    assert isinstance(output, FeedbackSummary)
+    froze = next(s.text for s in output.feedback_statements if "froze" in s.text)
+    assert froze.startswith("In the role-play, you froze when I asked about churn"), froze
+    assert "“present to the exec team without freezing”" in froze, froze

@@ -857,8 +857,20 @@ _GENERIC = _wordset(
 )
 
 
+# Past forms that share no stem with the present one: "froze" must meet "without freezing". Only verbs
+# that carry a topic; "felt", "left" or "met" would tie any feeling or meeting to a goal.
+_IRREGULAR = {
+    "froze": "freeze", "frozen": "freeze", "spoke": "speak", "spoken": "speak", "wrote": "write",
+    "written": "write", "led": "lead", "ran": "run", "sold": "sell", "taught": "teach", "won": "win",
+    "chose": "choose", "chosen": "choose", "built": "build", "drew": "draw", "drawn": "draw", "broke": "break",
+    "broken": "break", "began": "begin", "begun": "begin", "fought": "fight", "sought": "seek",
+    "bought": "buy", "caught": "catch", "shook": "shake",
+}  # fmt: skip
+
+
 def _stem(word: str) -> str:
     word = word.lower().replace("’", "'").removesuffix("'s")
+    word = _IRREGULAR.get(word, word)
     for suffix in ("ations", "ation", "ings", "ing", "ions", "ion", "ments", "ment", "ers", "er", "ed", "es", "s", "e"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
@@ -912,6 +924,10 @@ _IN_SESSION = _wordset(
     "gave give took take tell told laugh paus hesit dodg avoid defend argu list lit light sound look"
 )
 _IN_SESSION_STEMS = frozenset(_stem(w) for w in _IN_SESSION)
+_LEADING_PLACE = re.compile(
+    r"^(?P<where>(?i:in|during|at)\s+(?i:the|our|her|his|their|today's|this\s+week's|last\s+week's)\s+"
+    r"[\w'’-]+(?:\s+[\w'’-]+)?),?\s+(?P<rest>(?:she|he|they|[A-Z][a-z]+|[A-Z]\.?)\s+\S.*)$"
+)
 _CONTRACTIONS = {"You're": "You are", "You've": "You have", "You'll": "You will", "You'd": "You would"}
 
 
@@ -927,6 +943,10 @@ def behaviour(text: str, voice: Voice, speaker: str | None = None) -> Behaviour 
     if not sentences:
         return None
     first = voice.strip_third_parties(sentences[0])
+    place = None
+    lead = _LEADING_PLACE.match(first)
+    if lead:  # 'in the role-play she froze …': where it happened, then who did what
+        place, first = lead.group("where"), lead.group("rest")
     spoken = voice.to_you(first.rstrip(".!?"), speaker)
     if spoken.subject != "you":
         return None
@@ -958,6 +978,8 @@ def behaviour(text: str, voice: Voice, speaker: str | None = None) -> Behaviour 
         verb = _stem(re.sub(r"^(?:were|was)\s+", "", phrase).split()[0])
         if phrase.startswith(("were ", "seemed ")) or (not spoken.present and verb in _IN_SESSION_STEMS):
             situation = "in session"  # how the mentee was, or what they did, in the session itself
+    if place is not None and moment is None:
+        situation = place[:1].upper() + place[1:]
     if len(phrase.split()) < 2:
         return None
     return Behaviour(phrase=phrase, situation=situation, present=spoken.present)
