@@ -336,8 +336,9 @@ def test_what_happened_outside_the_session_is_told_not_seen(knowledge_companion:
 
 
 def test_a_past_form_meets_the_goal_it_concerns(knowledge_companion: Companion) -> None:
-    """A note's "froze" shares no stem with the goal's "without freezing": the impact still names that goal, a note that starts
-    with where it happened is still a behaviour, and "felt" does not tie an unrelated note to a goal."""
+    """A note's "froze" shares no stem with the goal's "without freezing": the impact still names that
+    goal, a note that starts with where it happened is still a behaviour, and "felt" does not tie an
+    unrelated note to a goal."""
     from companion.generation.tasks.feedback import goal_for
 
     goals = ["present to the exec team without freezing", "hire two engineers"]
