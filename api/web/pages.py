@@ -519,8 +519,9 @@ def restore(state: dict[str, Any], snapshot: Snapshot) -> None:
 
 
 def remember(state: dict[str, Any]) -> None:
-    """Keep the plan as it came in for Undo, when this post changed it."""
-    if state["carried"] is not None and not state["errors"] and plan_changed(state):
+    """Keep the plan as it came in for Undo, when this post changed it (refused typing changes nothing)."""
+    carried = state["carried"]
+    if carried is not None and state["drafts"] is None and current_snapshot(state) != carried:
         state["history"] = [*state["history"], state["carried"]][-HISTORY_MAX:]
 
 
@@ -567,7 +568,10 @@ def plan_values(
         "icebreakers_json": icebreakers.model_dump_json() if icebreakers else "",
         "history_json": HISTORY.dump_json(state.get("history") or []).decode() if agenda else "",
         "limits": {"title": planning.TITLE_MAX, "prompts": planning.PROMPTS_MAX, "blocks": planning.MAX_BLOCKS},
-        "pins_json": json.dumps([i for i, p in enumerate(pinned) if p]),
+        # the pins of the plan in agenda_json: after refused typing that is still the plan the page came with
+        "pins_json": json.dumps(
+            state["carried"].pinned if state.get("drafts") is not None else [i for i, p in enumerate(pinned) if p]
+        ),
     }
 
 

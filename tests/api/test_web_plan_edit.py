@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
+from api.web.planning import PlanError, fit_minutes
+from companion.memory.schemas import MentorshipCreate
+from companion.schemas import AgendaItem
 from tests.api.test_web_pages import login
-from tests.api.test_web_slips import people, text_of  # noqa: F401 - the fixture is used by name
+from tests.api.test_web_slips import text_of
 
 RAW_VALIDATION = ("String should", "Value error", "validation error", "pydantic", "Traceback", "Input should")
 
@@ -85,7 +91,27 @@ def minutes_of(page: str) -> list[int]:
 
 
 @pytest.fixture
-def plan(client: TestClient, people: dict) -> dict[str, Any]:  # noqa: F811 - the fixture imported above
+def people(client: TestClient, keys: Callable[..., dict[str, str]]) -> dict[str, Any]:
+    """A mentorship in tenant acme (mentor Dana, mentee Priya) and keys for both."""
+    mentorship = client.app.state.companion.memory.create_mentorship(
+        "acme",
+        MentorshipCreate.model_validate(
+            {
+                "mentor": {"person_id": "dana", "name": "Dana"},
+                "mentee": {"person_id": "priya", "name": "Priya"},
+                "goals": ["Raise a seed round by June"],
+            }
+        ),
+    )
+    return {
+        "mentorship": mentorship,
+        "mentor": keys("acme", "mentor", "dana"),
+        "mentee": keys("acme", "mentee", "priya"),
+    }
+
+
+@pytest.fixture
+def plan(client: TestClient, people: dict) -> dict[str, Any]:
     """A generated 45-minute plan on the prepare page, logged in as the mentor."""
     login(client, people["mentor"])
     mentorship_id = people["mentorship"].id
@@ -215,6 +241,17 @@ def test_a_pinned_block_keeps_its_minutes_when_others_change(client: TestClient,
     assert agenda_of(refused) == agenda_of(page), "the plan stays as it was"
     assert save(client, plan, form).status_code == 422 and stored(plan) == []
 
+    # a block cannot be deleted when every other block is pinned: its minutes would have nowhere to go
+    form = fields(page)
+    last = len(form["minutes"]) - 1
+    form["pinned"] = [str(i) for i in range(last)]
+    form["title"][0] = "Typed before the refused delete"
+    refused = edit(client, plan, form, f"delete:{last}", status=422)
+    assert "cannot be deleted while every other block is pinned" in text_of(refused)
+    assert len(agenda_of(refused)["items"]) == last + 1, "nothing was deleted"
+    assert titles(refused)[0] == "Typed before the refused delete", "the valid typing is kept"
+    assert titles(edit(client, plan, fields(refused), "undo")) == titles(page), "and Undo takes it back"
+
 
 def test_999_minutes_is_refused_in_words_and_nothing_is_stored(client: TestClient, plan: dict) -> None:
     form = fields(plan["page"])
@@ -330,3 +367,43 @@ def test_an_edit_streams_the_edited_plan_to_the_script(client: TestClient, plan:
     assert events[-1][0] == "result"
     fragment = events[-1][1]["html"]
     assert titles(fragment)[:2] == [order[1], order[0]] and 'id="up-1"' in fragment
+
+
+def test_only_the_mentor_side_may_edit_and_never_from_another_site(
+    client: TestClient, plan: dict, people: dict
+) -> None:
+    form = fields(plan["page"])
+    cross = client.post(
+        f"/mentorships/{plan['id']}/prepare/edit",
+        data={**form, "op": "delete:0"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert cross.status_code == 403 and "another site" in cross.text
+    login(client, people["mentee"])
+    mentee = client.post(f"/mentorships/{plan['id']}/prepare/edit", data={**form, "op": "delete:0"})
+    assert mentee.status_code == 403 and "Agenda for session" not in mentee.text
+
+
+@given(
+    st.lists(st.integers(1, 60), min_size=1, max_size=8).flatmap(
+        lambda m: st.tuples(
+            st.just(m),
+            st.lists(st.booleans(), min_size=len(m), max_size=len(m)),
+            st.lists(st.booleans(), min_size=len(m), max_size=len(m)),
+            st.integers(10, 240),
+        )
+    )
+)
+def test_fitting_keeps_pins_and_edits_and_sums_to_the_session_or_says_why(case: tuple) -> None:
+    minutes, pinned, kept, total = case
+    items = [AgendaItem(title=f"Block {i}", minutes=m, purpose="") for i, m in enumerate(minutes)]
+    try:
+        fit_minutes(items, pinned, total, kept)
+    except PlanError as exc:
+        assert str(exc)[0].isupper() and str(exc).endswith("."), "refused in a sentence"
+        assert [item.minutes for item in items] == minutes, "a refused fit changes nothing"
+        return
+    result = [item.minutes for item in items]
+    assert sum(result) == total and min(result) >= 1
+    if sum(minutes) != total:
+        assert all(r == m for r, m, p, k in zip(result, minutes, pinned, kept, strict=True) if p or k)
