@@ -8,6 +8,8 @@ repository and generation pipeline as the JSON API, with the same audience rules
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -17,6 +19,7 @@ from starlette.datastructures import FormData
 
 from api.errors import ApiError
 from api.lanes import memory_write
+from api.web import planning
 from api.web.charts import progress_points, progress_svg
 from api.web.core import (
     COOKIE,
@@ -40,7 +43,18 @@ from api.web.core import (
     web_caller,
 )
 from api.web.goal_progress import goal_values
-from api.web.planning import rebalance
+from api.web.planning import (
+    HISTORY,
+    HISTORY_MAX,
+    PlanError,
+    Snapshot,
+    check_carried,
+    edit_text,
+    fit_minutes,
+    most_minutes,
+    pinned_problem,
+    quoted,
+)
 from api.web.voice import for_mentee, is_mentor_item
 from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
@@ -320,7 +334,8 @@ def toggle_action_item(
 # Prepare a session
 # --------------------------------------------------------------------------------------
 def plan_state(form: FormData) -> dict[str, Any]:
-    """What the prepare form carries between requests: the settings and, once generated, the plan."""
+    """What the prepare form carries between requests: the settings and, once generated, the plan with the
+    mentor's changes typed since the last post applied (or, when one is wrong, what is wrong in words)."""
     state: dict[str, Any] = {
         "date": parse_date(form_value(form, "date"), "Session date") or dt.date.today(),
         "duration": parse_int(form_value(form, "duration") or "45", "Session length (minutes)", 10, 240),
@@ -328,41 +343,188 @@ def plan_state(form: FormData) -> dict[str, Any]:
         "session_id": form_value(form, "session_id") or None,
         "agenda": None,
         "icebreakers": None,
+        **editor_state(),
     }
+    history: list[Snapshot] = []
     try:
         if form_value(form, "agenda_json"):
             state["agenda"] = schemas.Agenda.model_validate_json(form_value(form, "agenda_json"))
         if form_value(form, "icebreakers_json"):
             state["icebreakers"] = schemas.Icebreakers.model_validate_json(form_value(form, "icebreakers_json"))
+        if form_value(form, "history_json"):
+            history = HISTORY.validate_json(form_value(form, "history_json"))
     except ValidationError:
         raise FormError("The plan on this page could not be read back; please generate it again.") from None
-    minutes = form_values(form, "minutes")
-    if state["agenda"] is not None and minutes:
-        items = state["agenda"].items
-        if len(minutes) != len(items):
-            raise FormError("The agenda changed while you edited it; please generate it again.")
-        # each item gets at least a minute, so none can take more than the session less one per other item
-        most = state["duration"] - (len(items) - 1)
-        if most < 1:
-            raise FormError(
-                f"Session length (minutes): {state['duration']} minutes cannot hold {len(items)} agenda items of at "
-                "least a minute each; make the session longer or generate the plan again."
-            )
-        values = [
-            parse_int(
-                m,
-                f"Minutes for “{item.title}”",
-                1,
-                most,
-                f"each of the {len(items)} items needs a minute or more of the {state['duration']}-minute session",
-            )
-            for m, item in zip(minutes, items, strict=True)
-        ]
-        values = rebalance(values, state["duration"])
-        for item, value in zip(items, values, strict=True):
-            item.minutes = value
-        state["agenda"].total_minutes = state["duration"]
+    agenda = state["agenda"]
+    if agenda is None:
+        return state
+    try:
+        check_carried(agenda.items)
+        for snapshot in history:
+            check_carried(snapshot.items, "The undo history on this page")
+    except PlanError as exc:
+        raise FormError(str(exc)) from None
+    count = len(agenda.items)
+    pins = pin_flags(form_values(form, "pins_json")[:1], count, json_list=True)
+    state["pinned"], state["history"] = pins, history[-HISTORY_MAX:]
+    state["carried"] = Snapshot(
+        items=[item.model_copy(deep=True) for item in agenda.items],
+        citations=list(agenda.citations),
+        pinned=[i for i, p in enumerate(pins) if p],
+    )
+    if form_values(form, "minutes"):
+        read_edits(form, state)
     return state
+
+
+def editor_state() -> dict[str, Any]:
+    """The plan editor's part of the state: pins, Undo history, what is wrong, what to show open or focus."""
+    return {
+        "pinned": [],
+        "history": [],
+        "carried": None,
+        "errors": {},
+        "drafts": None,
+        "open": set(),
+        "autofocus": None,
+        "notice": None,
+    }
+
+
+def pin_flags(values: list[str], count: int, json_list: bool = False) -> list[bool]:
+    """Which of `count` blocks are pinned, from the checkboxes' values (block indices) or the carried list."""
+    try:
+        indices = [int(i) for i in (json.loads(values[0]) if values and values[0] else [])] if json_list else values
+        flags = [False] * count
+        for index in indices:
+            if not 0 <= int(index) < count:
+                raise ValueError(index)
+            flags[int(index)] = True
+    except (ValueError, TypeError):
+        raise FormError("The plan on this page could not be read back; please generate it again.") from None
+    return flags
+
+
+def read_edits(form: FormData, state: dict[str, Any]) -> None:
+    """Apply what the mentor typed (titles, purposes, questions, minutes, pins) to the plan in `state`, or keep
+    the plan as it was and note what is wrong, by field, so the page can show it next to the field."""
+    agenda: schemas.Agenda = state["agenda"]
+    items, total = agenda.items, state["duration"]
+    count = len(items)
+    minutes = form_values(form, "minutes")
+    typed = {name: form_values(form, name) if name in form else None for name in ("title", "purpose", "prompts")}
+    if len(minutes) != count or any(v is not None and len(v) != count for v in typed.values()):
+        raise FormError("The agenda changed while you edited it; please generate it again.")
+    pins = pin_flags([v.strip() for v in form_values(form, "pinned")], count)
+    errors: dict[str, str] = {}
+    edited: list[schemas.AgendaItem] = []
+    for i, item in enumerate(items):
+        block, wrong = edit_text(item, i + 1, *(v[i] if v is not None else None for v in typed.values()))
+        errors.update({f"{field}-{i}": message for field, message in wrong.items()})
+        edited.append(block)
+    if total < count:
+        errors["plan"] = (
+            f"Session length (minutes): {total} minutes cannot hold {count} agenda items of at least a minute "
+            "each; make the session longer, delete a block or generate the plan again."
+        )
+    else:
+        errors.update(minutes_errors(minutes, items, pins, total))
+    if not errors:
+        for block, raw in zip(edited, minutes, strict=True):
+            block.minutes = int(raw.strip())
+        kept_flags = [block.minutes != item.minutes for block, item in zip(edited, items, strict=True)]
+        try:
+            fit_minutes(edited, pins, total, kept_flags)
+        except PlanError as exc:
+            errors["plan"] = str(exc)
+    state["pinned"] = pins
+    if errors:
+        state["errors"] = errors
+        state["drafts"] = [
+            {
+                "title": typed["title"][i] if typed["title"] is not None else item.title,
+                "purpose": typed["purpose"][i] if typed["purpose"] is not None else item.purpose,
+                "prompts": typed["prompts"][i] if typed["prompts"] is not None else "\n".join(item.prompts),
+                "minutes": minutes[i],
+            }
+            for i, item in enumerate(items)
+        ]
+        state["open"] = {
+            int(key.rsplit("-", 1)[1]) for key in errors if key != "plan" and not key.startswith("minutes")
+        }
+        state["autofocus"] = "plan-errors"
+        return
+    agenda.items = edited
+    agenda.total_minutes = total
+
+
+def minutes_errors(minutes: list[str], items: list[schemas.AgendaItem], pins: list[bool], total: int) -> dict[str, str]:
+    """What is wrong with the typed minutes, by field: each must be a whole number that leaves every other block
+    a minute, and then what the pinned blocks keep counts too. Never clamped: 999 is refused, not made to fit."""
+    count = len(items)
+
+    def check(ranges: list[int], why: Callable[[int], str]) -> dict[str, str]:
+        wrong = {}
+        for i, (raw, item, most) in enumerate(zip(minutes, items, ranges, strict=True)):
+            try:
+                parse_int(raw, f"Minutes for {quoted(item.title)}", 1, max(most, 1), why(i))
+            except FormError as exc:
+                wrong[f"minutes-{i}"] = str(exc)
+        return wrong
+
+    each = f"each of the {count} blocks needs a minute or more of the {total}-minute session"
+    wrong = check([total - (count - 1)] * count, lambda _i: each)
+    if wrong or not any(pins):
+        return wrong
+    values = [int(raw.strip()) for raw in minutes]
+    typed = [item.model_copy(update={"minutes": value}) for item, value in zip(items, values, strict=True)]
+    problem = pinned_problem(typed, pins, total)
+    if problem:
+        return {"plan": problem}
+
+    def pinned_why(i: int) -> str:
+        kept = sum(v for j, (v, p) in enumerate(zip(values, pins, strict=True)) if p and j != i)
+        return f"the pinned blocks keep {kept} minutes and each other block needs a minute or more" if kept else each
+
+    return check([most_minutes(values, pins, total, i) for i in range(count)], pinned_why)
+
+
+def plan_changed(state: dict[str, Any]) -> bool:
+    """Whether the plan on the page differs from the one it carried in (or the mentor's typing was refused)."""
+    carried: Snapshot | None = state["carried"]
+    if carried is None or state["errors"]:
+        return bool(state["errors"])
+    return current_snapshot(state) != carried
+
+
+def current_snapshot(state: dict[str, Any]) -> Snapshot:
+    agenda: schemas.Agenda = state["agenda"]
+    return Snapshot(
+        items=[item.model_copy(deep=True) for item in agenda.items],
+        citations=list(agenda.citations),
+        pinned=[i for i, p in enumerate(state["pinned"]) if p],
+    )
+
+
+def restore(state: dict[str, Any], snapshot: Snapshot) -> None:
+    """Put an earlier state of the plan back (its blocks, citations and pins)."""
+    agenda: schemas.Agenda = state["agenda"]
+    agenda.items = [item.model_copy(deep=True) for item in snapshot.items]
+    agenda.citations = list(snapshot.citations)
+    state["pinned"] = pin_flags([str(i) for i in snapshot.pinned], len(agenda.items))
+    state["errors"], state["drafts"], state["open"] = {}, None, set()
+    try:
+        fit_minutes(agenda.items, state["pinned"], state["duration"])
+    except PlanError:
+        raise FormError("The undo history on this page could not be read back; please generate it again.") from None
+    agenda.total_minutes = state["duration"]
+
+
+def remember(state: dict[str, Any]) -> None:
+    """Keep the plan as it came in for Undo, when this post changed it (refused typing changes nothing)."""
+    carried = state["carried"]
+    if carried is not None and state["drafts"] is None and current_snapshot(state) != carried:
+        state["history"] = [*state["history"], state["carried"]][-HISTORY_MAX:]
 
 
 def plan_context(
@@ -394,6 +556,9 @@ def plan_values(
     agenda, icebreakers = state["agenda"], state["icebreakers"]
     citations = [c for item in agenda.items for c in item.citations] if agenda else []
     citations += [c for q in icebreakers.questions for c in q.citations] if icebreakers else []
+    if agenda is not None and len(state.get("pinned") or []) != len(agenda.items):
+        state["pinned"] = [False] * len(agenda.items)
+    pinned = state.get("pinned") or []
     return {
         "mentorship": mentorship,
         "state": state,
@@ -403,6 +568,12 @@ def plan_values(
         "passages": citation_passages(mentoring, caller, citations, parties_of(mentorship)),
         "agenda_json": agenda.model_dump_json() if agenda else "",
         "icebreakers_json": icebreakers.model_dump_json() if icebreakers else "",
+        "history_json": HISTORY.dump_json(state.get("history") or []).decode() if agenda else "",
+        "limits": {"title": planning.TITLE_MAX, "prompts": planning.PROMPTS_MAX, "blocks": planning.MAX_BLOCKS},
+        # the pins of the plan in agenda_json: after refused typing that is still the plan the page came with
+        "pins_json": json.dumps(
+            state["carried"].pinned if state.get("drafts") is not None else [i for i, p in enumerate(pinned) if p]
+        ),
     }
 
 
@@ -435,6 +606,7 @@ def prepare_page(
         "session_id": session_id,
         "agenda": None,
         "icebreakers": None,
+        **editor_state(),
     }
     return render(request, "prepare.html", **plan_values(mentoring, caller, mentorship, state, number))
 
@@ -453,7 +625,7 @@ def prepare(
 ) -> Response:
     mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     state = plan_state(form)
-    state["agenda"] = state["icebreakers"] = None
+    state.update(agenda=None, icebreakers=None, **editor_state())  # a new plan starts with no pins or history
     job = prepare_job(mentoring, caller, mentorship, state)
     return respond(request, job, "prepare.html", "_plan.html")
 
@@ -488,20 +660,109 @@ def swap_icebreakers(
 ) -> Response:
     mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     state = plan_state(form)
+    if state["errors"]:  # the mentor's typing is wrong: show it, swap nothing
+        return plan_response(request, mentoring, caller, mentorship, state)
+    remember(state)
     action = form_value(form, "swap")
     index = None if action in ("", "all") else parse_int(action, "Icebreaker", 0, 50)
     return respond(request, swap_job(mentoring, caller, mentorship, state, index), "prepare.html", "_plan.html")
+
+
+def plan_response(
+    request: Request, mentoring: Mentoring, caller: Caller, mentorship: MentorshipPublic, state: dict[str, Any]
+) -> Response:
+    """The page (or, for app.js, the plan fragment) with the plan as edited, still unsaved; 422 when the
+    mentor's change was refused, with what is wrong next to the field."""
+
+    def job() -> Job:
+        context, _ = plan_context(mentoring, caller, mentorship.id, state)
+        yield "done", plan_values(mentoring, caller, mentorship, state, context.session.number)
+
+    if wants_stream(request):
+        return stream_job(request, job(), "_plan.html")
+    return render(request, "prepare.html", status=422 if state["errors"] else 200, **run_job(job()))
+
+
+def edit_step(state: dict[str, Any], op: str) -> None:
+    """One change the mentor asked for with a button: apply (just re-balance), add, undo, or move up, move
+    down or delete block N. A change that cannot be made is noted in words and the plan stays as it was."""
+    agenda: schemas.Agenda = state["agenda"]
+    name, _, where = op.partition(":")
+    if name == "undo":
+        if plan_changed(state):
+            restore(state, state["carried"])
+            state["notice"] = "Your changes since the page was last updated are undone."
+        elif state["history"]:
+            restore(state, state["history"][-1])
+            state["history"] = state["history"][:-1]
+            state["notice"] = "The last change is undone."
+        else:
+            state["notice"] = "There is nothing to undo."
+        state["autofocus"] = "plan-notice"
+        return
+    if state["errors"]:
+        return
+    before = [item.model_copy(deep=True) for item in agenda.items], list(agenda.citations), list(state["pinned"])
+    total = state["duration"]
+    try:
+        if name == "apply":
+            state["notice"], state["autofocus"] = "Your changes are applied; the plan is not saved yet.", "plan-notice"
+        elif name == "add":
+            index = planning.add(agenda.items, state["pinned"], total)
+            state["open"], state["autofocus"] = {index}, f"title-{index}"
+            state["notice"] = f"A new block {index + 1} is added at the end; give it a title."
+        elif name in ("up", "down", "delete") and where.isdigit() and len(where) <= 3:
+            index = int(where)
+            if not 0 <= index < len(agenda.items):
+                raise PlanError("That block is no longer on the page; please reload.")
+            title = quoted(agenda.items[index].title)
+            if name == "delete":
+                planning.delete(agenda, state["pinned"], index, total)
+                state["notice"], state["autofocus"] = f"{title} is deleted.", "plan-notice"
+            else:
+                target = planning.move(agenda.items, state["pinned"], index, -1 if name == "up" else 1)
+                state["notice"] = f"{title} is moved {name} to place {target + 1}."
+                last = len(agenda.items) - 1
+                side = name if 0 < target < last else ("down" if target == 0 else "up")
+                state["autofocus"] = f"{side}-{target}"
+        else:
+            raise FormError("That change is not one this page offers; please reload the page.")
+    except PlanError as exc:
+        agenda.items, agenda.citations, state["pinned"] = before
+        state["errors"] = {"plan": str(exc)}
+        state["autofocus"] = "plan-errors"
+        return
+    agenda.total_minutes = total
+
+
+@router.post("/mentorships/{mentorship_id}/prepare/edit")
+def edit_plan(
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
+) -> Response:
+    """A change to the plan on the page (a button of the plan form), answered with the page as edited: it
+    works without JavaScript, and nothing is stored until "Save as the plan"."""
+    mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
+    state = plan_state(form)
+    if state["agenda"] is None:
+        raise FormError("Generate an agenda first, then change it.")
+    op = form_value(form, "op")
+    edit_step(state, op)
+    if not op.startswith("undo"):
+        remember(state)
+    return plan_response(request, mentoring, caller, mentorship, state)
 
 
 @router.post("/mentorships/{mentorship_id}/prepare/save")
 def save_plan(
     request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
-    load(mentoring, caller, mentorship_id, Action.PLAN)
+    mentorship = load(mentoring, caller, mentorship_id, Action.PLAN).mentorship
     state = plan_state(form)
     agenda, icebreakers = state["agenda"], state["icebreakers"]
     if agenda is None:
         raise FormError("Generate an agenda first, then save it.")
+    if state["errors"]:  # nothing is stored; the page comes back with the mentor's typing and what is wrong
+        return plan_response(request, mentoring, caller, mentorship, state)
     chosen = [q for q in form_values(form, "icebreaker") if q.strip()]
     if not chosen and icebreakers is not None:
         chosen = [q.text for q in icebreakers.questions]

@@ -49,7 +49,9 @@ async function streamForm(form, submitter) {
           finished = true;
           announce(progress, "Done.");
           if (form.hasAttribute("data-reset")) form.reset();
-          target.focus();
+          // the server marks where to go on (the moved block's button, a new block's title, what went wrong)
+          const next = target.querySelector("[autofocus]");
+          (next || target).focus();
         } else if (event === "error") {
           finished = true;
           announce(progress, "");
@@ -89,27 +91,52 @@ function distribute(weights, total) {
   return result;
 }
 
-function rebalance(minutes, total, edited) {
-  const others = minutes.map((_, i) => i).filter((i) => i !== edited);
-  if (!others.length) return [total];
-  const fixed = Math.min(minutes[edited], total - others.length);
-  const rest = distribute(others.map((i) => minutes[i]), total - fixed);
+// Pinned blocks (and the one just edited) keep their minutes; the others share the rest in proportion. null when
+// that cannot give every block a minute: the caller says so in words, nothing is clamped or crushed to fit.
+function share(minutes, total, fixed) {
+  const free = minutes.map((_, i) => i).filter((i) => !fixed[i]);
+  const room = total - minutes.reduce((sum, m, i) => sum + (fixed[i] ? m : 0), 0);
+  if (!free.length) return room === 0 ? minutes.slice() : null;
+  if (room < free.length) return null;
+  const rest = distribute(free.map((i) => minutes[i]), room);
   const result = minutes.slice();
-  result[edited] = fixed;
-  others.forEach((i, k) => (result[i] = rest[k]));
+  free.forEach((i, k) => (result[i] = rest[k]));
   return result;
+}
+
+// The most a block may have: what the pinned others keep and a minute for each other block come off first.
+function mostMinutes(minutes, pinned, total, index) {
+  return minutes.reduce((left, m, j) => (j === index ? left : left - (pinned[j] ? m : 1)), total);
+}
+
+function blockTitle(input) {
+  return input.closest("li")?.querySelector("h3")?.textContent.trim() || "this item";
 }
 
 // A value that cannot be right (0, empty, more than the session can give) is refused in words and nothing
 // re-balances; the server refuses it the same way. It is never turned into 1 behind the person's back.
-function minutesProblem(input, total, count) {
+function minutesProblem(input, total, weights, pinned, index) {
   const raw = input.value.trim();
-  const most = total - (count - 1);
+  const count = weights.length;
+  const loose = total - (count - 1);
   const value = Number(raw);
-  if (/^\d+$/.test(raw) && value >= 1 && value <= most) return "";
-  const title = input.closest("li")?.querySelector("h3")?.textContent.trim() || "this item";
+  const title = blockTitle(input);
   const what = raw === "" ? "enter a whole number" : `${raw} is not allowed`;
-  return `Minutes for “${title}”: ${what}; it must be between 1 and ${most}, so each of the ${count} items keeps a minute or more of the ${total}-minute session.`;
+  if (!/^\d+$/.test(raw) || value < 1 || value > loose) {
+    return `Minutes for “${title}”: ${what}; it must be between 1 and ${loose}, so each of the ${count} items keeps a minute or more of the ${total}-minute session.`;
+  }
+  const most = mostMinutes(weights, pinned, total, index);
+  const othersFree = pinned.some((p, j) => !p && j !== index);
+  if (most < 1) {
+    return `Minutes for “${title}”: the pinned blocks leave no minute for this block; unpin one or give it fewer minutes.`;
+  }
+  if (value > most) {
+    return `Minutes for “${title}”: ${raw} is not allowed; it must be between 1 and ${most}, because the pinned blocks keep their minutes and each other block needs a minute or more.`;
+  }
+  if (!othersFree && value !== most) {
+    return `Minutes for “${title}”: every other block is pinned, so this one must stay at ${most} minutes; unpin a block to change it.`;
+  }
+  return "";
 }
 
 function showMinutesProblem(input, message) {
@@ -119,23 +146,41 @@ function showMinutesProblem(input, message) {
   if (box) { box.textContent = message; box.hidden = !message; }
 }
 
+function pinOf(input) {
+  return Boolean(input.closest("[data-block]")?.querySelector("[data-pin]")?.checked);
+}
+
 document.addEventListener("change", (event) => {
   const input = event.target;
   if (input.name !== "minutes") return;
   const agenda = input.closest("[data-agenda]");
   const total = Number(agenda.dataset.total);
   const inputs = [...agenda.querySelectorAll("input[name=minutes]")];
-  const problem = minutesProblem(input, total, inputs.length);
+  const index = inputs.indexOf(input);
+  const weights = inputs.map((i) => { const v = parseInt(i.value, 10); return Number.isFinite(v) && v >= 1 ? v : 1; });
+  const pinned = inputs.map(pinOf);
+  const problem = minutesProblem(input, total, weights, pinned, index);
   showMinutesProblem(input, problem);
   if (problem) return;
-  const weights = inputs.map((i) => { const v = parseInt(i.value, 10); return Number.isFinite(v) && v >= 1 ? v : 1; });
-  const values = rebalance(weights, total, Number(input.dataset.index));
+  const values = share(weights, total, pinned.map((p, k) => p || k === index));
+  if (!values) {
+    showMinutesProblem(input, `Minutes for “${blockTitle(input)}”: the other blocks cannot make up the difference; change another block or unpin one.`);
+    return;
+  }
   inputs.forEach((i, k) => { i.value = values[k]; showMinutesProblem(i, ""); });
   agenda.querySelectorAll("[data-bar] .seg").forEach((seg, k) => {
     seg.style.width = `${(100 * values[k]) / total}%`;
     seg.textContent = values[k];
   });
   agenda.querySelector("[data-sum]").textContent = values.reduce((a, b) => a + b, 0);
+});
+
+// A block's heading follows its title as it is typed (the server keeps the title on the next post).
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!input.hasAttribute?.("data-title")) return;
+  const heading = input.closest("[data-block]")?.querySelector("h3");
+  if (heading && input.value.trim()) heading.textContent = input.value.trim();
 });
 
 document.addEventListener("click", async (event) => {
