@@ -753,6 +753,7 @@ def edit_plan(
 
 
 @router.post("/mentorships/{mentorship_id}/prepare/save")
+@memory_write
 def save_plan(
     request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
 ) -> Response:
