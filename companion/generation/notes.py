@@ -2380,7 +2380,8 @@ _NOT_DECIDED = re.compile(
 )
 _WIN_WORDS = re.compile(
     r"\b(?:went\s+(?:really\s+|very\s+|so\s+)?well|proud\w*|nailed|great|excellent|brilliant\w*|strong|strength|"
-    r"confident\w*|improved|better\s+than|well\s+done|breakthrough|lit\s+up|best\s+ever|passed|signed\s+off|"
+    r"confident\w*|improved|(?:big|real|huge|clear)\s+improvement|(?:for\s+the\s+)?first\s+time\s+ever|"
+    r"done\s*!|finally\s+(?:did|done|sent|shipped|finished|got)|landed\s+(?:the|a|her|his|their)\b|better\s+than|well\s+done|breakthrough|lit\s+up|best\s+ever|passed|signed\s+off|"
     r"shipped|win\b|genuinely\s+excellent|good\s+at|gut\s+gelaufen|stolz|st[aä]rke|super|toll|fortschritt\w*|"
     r"geschafft|bestanden|souver[aä]n|muy\s+bien|muy\s+buen[ao]|orgullos[ao]|logr[oó]|consigui[oó]|mejor[oó]|"
     r"aprob[oó]|excelente|genial|🎉)",

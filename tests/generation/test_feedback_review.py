@@ -357,3 +357,28 @@ def test_a_past_form_meets_the_goal_it_concerns(knowledge_companion: Companion) 
     froze = next(s.text for s in output.feedback_statements if "froze" in s.text)
     assert froze.startswith("In the role-play, you froze when I asked about churn"), froze
     assert "“present to the exec team without freezing”" in froze, froze
+
+
+def test_wins_written_as_jottings_are_counted_and_growth_is_said_to_the_mentee(knowledge_companion: Companion) -> None:
+    """'first draft done!!', 'first time ever' and 'big improvement' are wins a mentor would count; a
+    subjectless 'still over-explains … esp. by the CTO' is said to the mentee in full words."""
+    context = MentoringContext.model_validate(
+        {
+            "mentor": {"name": "Sam Lee"},
+            "mentee": {"name": "Jordan Park", "role": "product manager", "goals": ["delegate release notes"]},
+            "session": {"number": 5, "date": "2026-12-03"},
+            "notes": "Jordan 3/12\n"
+            "- Exec deck v2: first draft done!! big improvement on structure\n"
+            "- handed release notes to Mia this sprint, first time ever\n"
+            "- still over-explains when challenged, esp. by the CTO\n"
+            "- nailed the 2-min summary in our role-play\n",
+        }
+    )
+    output, _ = compose(knowledge_companion, "feedback", context)
+    assert isinstance(output, FeedbackSummary)
+    assert len(output.strengths) == 3, output.strengths
+    assert "You handed release notes to a colleague this sprint, first time ever." in output.strengths
+    assert not any("!!" in s for s in output.strengths)
+    assert output.growth_areas == ["You still over-explain when challenged, especially by the CTO."]
+    handed = next(s.text for s in output.feedback_statements if "release notes" in s.text)
+    assert "“delegate release notes”" in handed and "Mia" not in handed

@@ -135,6 +135,8 @@ _JOTTINGS: tuple[tuple[str, str], ...] = (
     (r"\bw/o\b", "without"),
     (r"\bw/\s*", "with "),
     (r"\bb/c\b", "because"),
+    (r"\besp\.\s*", "especially "),
+    (r"!{2,}", "!"),
     (r"\bppl\b", "people"),
     (r"\bmtgs\b", "meetings"),
     (r"\bmtg\b", "meeting"),
@@ -301,6 +303,9 @@ def _looks_third_singular(word: str, following: str | None) -> bool:
     low = word.lower()
     if low in _KNOWN_THIRD_SINGULAR:
         return True
+    head, _, tail = low.rpartition("-")
+    if head in ("over", "under", "re", "co", "self", "double", "second", "micro") and len(tail) >= 3:
+        return tail.endswith("s") and not tail.endswith(("ss", "us", "is"))  # 'over-explains', 'second-guesses'
     return (
         len(low) >= 4
         and low.endswith("s")
