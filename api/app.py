@@ -9,7 +9,6 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -18,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import web
 from api.errors import Problem, install_error_handlers, is_api_path
-from api.lanes import write_thread_count
+from api.lanes import lane_limiters
 from api.observability import Metrics, RequestContextMiddleware, configure_logging, create_rate_limiter
 from api.origin import OriginGuard, allowed_hosts
 from api.routers import generation, goals, health, knowledge, matches, mentorships, people, programme, search
@@ -70,8 +69,8 @@ def create_app(
         _one_blas_thread()
         # Sync endpoints and dependencies run on this event loop's default thread limiter.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_thread_count
-        # Memory writes run on a lane of their own (api/lanes.py), not queued behind generation.
-        app.state.write_lane = anyio.CapacityLimiter(write_thread_count(settings))
+        # Memory writes and bulk work run on lanes of their own (api/lanes.py), not queued behind generation.
+        app.state.lanes = lane_limiters(settings)
         companion = Companion(settings, embedder=embedder)
         _ = companion.store, companion.catalog  # opened once here, not raced by the indexing thread
         first_index = needs_first_index(companion)

@@ -1,16 +1,21 @@
-"""Request lanes: memory writes get threads of their own, so they never queue behind generation.
+"""Request lanes: short memory writes and long bulk work each get threads of their own.
 
-With everything in-process the app serves sync work on two threads (`request_thread_count`, see
-docs/benchmarks.md for why). Every request queued on those two, so a session write that takes a few
-milliseconds waited behind a queue of agendas and searches: under bench/load.py its latency was the
-queue's, not its own. An endpoint marked `@memory_write` runs, together with the caller lookup
-before it, on the write lane instead: one thread on SQLite (which has one writer anyway, so writes
-now queue on the lane rather than on SQLite's lock while holding a request thread), a few on a
-database server. Generation, search and ingestion stay on the request threads.
+With everything in-process the app serves sync work on one request thread (`request_thread_count`;
+docs/benchmarks.md has the measurements: the server is short of the GIL, not of cores, so every
+runnable thread beyond two costs every request). On that lane alone, a session write that takes a
+few milliseconds waited behind a queue of agendas and searches, and one slow job (a cohort match,
+an upload being embedded) held up everyone. So there are three lanes:
+
+- **request** (anyio's default limiter): generation, search, pages;
+- **write** (`@memory_write`): stores to memory that only write rows: one thread on SQLite, which
+  has one writer anyway, a few on a database server;
+- **bulk** (`@bulk_work`): embedding uploads and people, cohort matching: one thread in-process, so
+  a long job leaves the request lane free.
 
 How: `LanedRoute` (the routers' route class) sets the lane for the request before FastAPI resolves
-its dependencies; `in_lane` runs sync work on the current lane (the default thread limiter when
-there is none); `memory_write` turns a sync endpoint into one that runs there.
+its dependencies, so the caller lookup runs on it too; `in_lane` runs sync work on the current lane
+(the default thread limiter when there is none); the decorators turn a sync endpoint into one that
+runs there.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 WRITE_LANE = "write"
+BULK_LANE = "bulk"
 SERVER_DATABASE_WRITE_THREADS = 4
+NETWORK_BULK_THREADS = 4
 
 _lane: ContextVar[CapacityLimiter | None] = ContextVar("companion_request_lane", default=None)
 
@@ -46,23 +53,45 @@ def write_thread_count(settings: Settings) -> int:
     )
 
 
+def lane_limiters(settings: Settings) -> dict[str, CapacityLimiter]:
+    """The app's lanes besides the request threads; made in the lifespan, on the event loop."""
+    bulk = 1 if settings.in_process else NETWORK_BULK_THREADS
+    return {WRITE_LANE: CapacityLimiter(write_thread_count(settings)), BULK_LANE: CapacityLimiter(bulk)}
+
+
 async def in_lane(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run sync `func` on a thread of this request's lane: the write lane for a memory write, else the
-    app's request threads (anyio's default limiter)."""
+    """Run sync `func` on a thread of this request's lane: the write or bulk lane when the route has one,
+    else the app's request threads (anyio's default limiter)."""
     return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=_lane.get())
 
 
-def memory_write(endpoint: Callable[P, T]) -> Callable[P, Coroutine[Any, Any, T]]:
-    """Mark a sync endpoint as a memory write: it runs on the write lane. Put it under `@router.…`."""
-    if inspect.iscoroutinefunction(endpoint):
-        raise TypeError(f"{endpoint.__name__} is async; only sync endpoints need a lane")
+def on_lane(name: str) -> Callable[[Callable[P, T]], Callable[P, Coroutine[Any, Any, T]]]:
+    """Mark a sync endpoint to run on lane `name`. Put it under `@router.…`."""
 
-    @functools.wraps(endpoint)
-    async def on_write_lane(*args: P.args, **kwargs: P.kwargs) -> T:
-        return await in_lane(endpoint, *args, **kwargs)
+    def mark(endpoint: Callable[P, T]) -> Callable[P, Coroutine[Any, Any, T]]:
+        if inspect.iscoroutinefunction(endpoint):
+            raise TypeError(f"{endpoint.__name__} is async; call in_lane for its sync work instead")
 
-    on_write_lane.lane = WRITE_LANE  # type: ignore[attr-defined]
-    return on_write_lane
+        @functools.wraps(endpoint)
+        async def on_its_lane(*args: P.args, **kwargs: P.kwargs) -> T:
+            return await in_lane(endpoint, *args, **kwargs)
+
+        on_its_lane.lane = name  # type: ignore[attr-defined]
+        return on_its_lane
+
+    return mark
+
+
+memory_write = on_lane(WRITE_LANE)
+"""A store to memory that only writes rows (no embedding, no generation)."""
+bulk_work = on_lane(BULK_LANE)
+"""Long work: embedding what was uploaded, matching a cohort."""
+
+
+def bulk_lane(endpoint: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """Mark an async endpoint whose sync work (through `in_lane`) belongs on the bulk lane."""
+    endpoint.lane = BULK_LANE  # type: ignore[attr-defined]
+    return endpoint
 
 
 def lane_of(route: APIRoute) -> str | None:
@@ -70,19 +99,20 @@ def lane_of(route: APIRoute) -> str | None:
 
 
 class LanedRoute(APIRoute):
-    """Sets a `@memory_write` endpoint's lane before its dependencies run, so the caller lookup
-    (a database read) is on the write lane too, not queued behind generation."""
+    """Sets a marked endpoint's lane before its dependencies run, so the caller lookup (a database
+    read) is on that lane too, not queued behind generation."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        if lane_of(self) != WRITE_LANE:
+        name = lane_of(self)
+        if name is None:
             return handler
 
-        async def on_write_lane(request: Request) -> Response:
-            token = _lane.set(request.app.state.write_lane)
+        async def on_its_lane(request: Request) -> Response:
+            token = _lane.set(request.app.state.lanes[name])
             try:
                 return await handler(request)
             finally:
                 _lane.reset(token)
 
-        return on_write_lane
+        return on_its_lane

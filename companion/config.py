@@ -8,11 +8,12 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-IN_PROCESS_REQUEST_THREADS = 2
+IN_PROCESS_REQUEST_THREADS = 1
 """Python runs one thread at a time, so CPU-bound requests on more threads than this only hand the
 GIL back and forth: 16 clients of bench/load.py got 101 req/s with 2 threads and 76 with
-Starlette's 40 (docs/benchmarks.md). Two, not one, so one slow request (a cohort match, a large
-upload) leaves a lane for everyone else."""
+Starlette's 40 (docs/benchmarks.md). One, because memory writes and slow bulk work (a cohort match,
+an upload being embedded) have lanes of their own (api/lanes.py): with a write lane beside them,
+two request threads made a write's p99 136-153 ms and one made it 53."""
 NETWORK_REQUEST_THREADS = 40
 """Starlette's default, for requests that spend their time waiting on a remote server."""
 
@@ -176,7 +177,7 @@ class Settings(BaseSettings):
         default=None,
         ge=1,
         le=256,
-        description="Threads the API runs blocking request work on. Unset: 2 when everything is in-process (offline composer, local embeddings, embedded Chroma, SQLite), where work is CPU-bound under one GIL and more threads only contend for it; 40 when an LLM, embeddings, Chroma or database server is remote and requests mostly wait on the network.",
+        description="Threads the API runs blocking request work on (generation, search, pages; memory writes and bulk work such as uploads and cohort matching have lanes of their own). Unset: 1 when everything is in-process (offline composer, local embeddings, embedded Chroma, SQLite), where work is CPU-bound under one GIL and more threads only contend for it; 40 when an LLM, embeddings, Chroma or database server is remote and requests mostly wait on the network.",
     )
     match_weight_expertise: float = Field(
         default=0.55,

@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, CompanionDep
 from api.errors import ApiError
+from api.lanes import LanedRoute, bulk_lane, bulk_work, in_lane
 from companion import access
 from companion import vocabulary as vocab
 from companion.access import Caller
 from companion.retrieval.indexer import SourceConflict
 from companion.service import Companion
 
-router = APIRouter(prefix="/knowledge", tags=["knowledge"])
+router = APIRouter(route_class=LanedRoute, prefix="/knowledge", tags=["knowledge"])
 SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$"
 
 
@@ -89,6 +90,7 @@ def _index(companion: Companion, caller: Caller, *, data: bytes, name: str, sour
 @router.post(
     "/notes", operation_id="create_notes", summary="Store mentor notes", status_code=201, response_model=list[Indexed]
 )
+@bulk_work
 def create_notes(body: NotesIn, companion: CompanionDep, caller: CallerDep) -> list[Indexed]:
     results = []
     for note in body.notes:
@@ -111,6 +113,7 @@ def create_notes(body: NotesIn, companion: CompanionDep, caller: CallerDep) -> l
     status_code=201,
     response_model=Indexed,
 )
+@bulk_lane
 async def upload_file(
     companion: CompanionDep,
     caller: CallerDep,
@@ -123,7 +126,8 @@ async def upload_file(
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,150}\.(md|mdx|markdown|txt)", name, re.I):
         raise ApiError(422, "Invalid request", "file must be named like notes.md, .mdx, .markdown or .txt")
     data = await file.read()
-    return _index(companion, caller, data=data, name=name, source=name.replace(" ", "-"), author=None)
+    # embedding the file is sync work: on the bulk lane's thread, never on the event loop
+    return await in_lane(_index, companion, caller, data=data, name=name, source=name.replace(" ", "-"), author=None)
 
 
 @router.get("", operation_id="list_knowledge", summary="List the tenant's sources", response_model=list[SourceOut])
@@ -150,6 +154,7 @@ def list_knowledge(companion: CompanionDep, caller: CallerDep) -> list[SourceOut
     status_code=204,
     response_class=Response,
 )
+@bulk_work
 def delete_knowledge(
     companion: CompanionDep, caller: CallerDep, source: Annotated[str, Path(max_length=300)]
 ) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import CallerDep, CompanionDep
-from api.lanes import LanedRoute, memory_write
+from api.lanes import LanedRoute, bulk_work, memory_write
 from companion.memory.schemas import (
     CohortRequest,
     CohortResponse,
@@ -32,6 +32,7 @@ router = APIRouter(route_class=LanedRoute, prefix="/matches", tags=["matching"])
     summary="The mentors that fit a mentee best, each with a score, its parts and their reasons",
     response_model=MatchResponse,
 )
+@bulk_work
 def suggest_mentors(body: MatchRequest, companion: CompanionDep, caller: CallerDep) -> MatchResponse:
     return companion.people.suggest_mentors(caller, body)
 
@@ -42,6 +43,7 @@ def suggest_mentors(body: MatchRequest, companion: CompanionDep, caller: CallerD
     summary="Assign an intake of mentees to mentors within each mentor's free places, maximising total fit",
     response_model=CohortResponse,
 )
+@bulk_work
 def match_cohort(body: CohortRequest, companion: CompanionDep, caller: CallerDep) -> CohortResponse:
     return companion.people.match_cohort(caller, body)
 

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import CallerDep, CompanionDep
+from api.lanes import LanedRoute, bulk_work
 from companion.memory.schemas import (
     MenteeCreate,
     MenteePublic,
@@ -21,8 +22,8 @@ from companion.memory.schemas import (
     MentorUpdate,
 )
 
-mentors = APIRouter(prefix="/mentors", tags=["people"])
-mentees = APIRouter(prefix="/mentees", tags=["people"])
+mentors = APIRouter(route_class=LanedRoute, prefix="/mentors", tags=["people"])
+mentees = APIRouter(route_class=LanedRoute, prefix="/mentees", tags=["people"])
 PersonId = Annotated[str, Path(max_length=128, description="The person's id, as the platform knows them.")]
 
 
@@ -34,6 +35,7 @@ PersonId = Annotated[str, Path(max_length=128, description="The person's id, as 
     status_code=201,
     response_model=MentorPublic,
 )
+@bulk_work
 def create_mentor(body: MentorCreate, companion: CompanionDep, caller: CallerDep) -> MentorPublic:
     return companion.people.create_mentor(caller, body)
 
@@ -54,6 +56,7 @@ def get_mentor(person_id: PersonId, companion: CompanionDep, caller: CallerDep) 
     summary="Change a mentor record (only the fields sent)",
     response_model=MentorPublic,
 )
+@bulk_work
 def update_mentor(person_id: PersonId, body: MentorUpdate, companion: CompanionDep, caller: CallerDep) -> MentorPublic:
     return companion.people.update_mentor(caller, person_id, body)
 
@@ -66,6 +69,7 @@ def update_mentor(person_id: PersonId, body: MentorUpdate, companion: CompanionD
     status_code=201,
     response_model=MenteePublic,
 )
+@bulk_work
 def create_mentee(body: MenteeCreate, companion: CompanionDep, caller: CallerDep) -> MenteePublic:
     return companion.people.create_mentee(caller, body)
 
@@ -91,5 +95,6 @@ def get_mentee(person_id: PersonId, companion: CompanionDep, caller: CallerDep) 
     summary="Change a mentee record (only the fields sent)",
     response_model=MenteePublic,
 )
+@bulk_work
 def update_mentee(person_id: PersonId, body: MenteeUpdate, companion: CompanionDep, caller: CallerDep) -> MenteePublic:
     return companion.people.update_mentee(caller, person_id, body)

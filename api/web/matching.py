@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from api.lanes import bulk_work
 from api.web.core import FormError, WebRoute, citation_passages, readable_validation, redirect, render
 from api.web.pages import Form, MentoringDep, WebCaller
 from companion import access, schemas
@@ -100,6 +101,7 @@ def match_page(
 
 
 @router.post("/matches/cohort")
+@bulk_work
 def run_cohort(request: Request, mentoring: MentoringDep, people: PeopleDep, caller: WebCaller, form: Form) -> Response:
     values = match_page_values(mentoring, people, caller)
     mentee_ids, mentor_ids = _values(form, "mentee_id"), _values(form, "mentor_id")

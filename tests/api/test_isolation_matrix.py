@@ -581,6 +581,19 @@ MATRIX: dict[str, list[Case]] = {
     "POST /mentorships/{mentorship_id}/prepare/icebreakers": [
         web("POST", f"{PAGE}/prepare/icebreakers", ("mid",), data=lambda ctx: _plan_form(ctx, swap="all"), stream=True)
     ],
+    "POST /mentorships/{mentorship_id}/prepare/edit": [
+        web(
+            "POST",
+            f"{PAGE}/prepare/edit",
+            ("mid",),
+            data=lambda ctx: {
+                "date": "2027-07-01",
+                "duration": "45",
+                "agenda_json": ctx.world.neutral_agenda_json,
+                "op": "add",
+            },
+        )
+    ],
     "POST /mentorships/{mentorship_id}/prepare/save": [
         web(
             "POST",

@@ -127,24 +127,70 @@ def test_memory_writes_run_on_their_own_lane_while_every_request_thread_is_busy(
     assert [s["id"] for s in client.get(sessions).json()] == [written.json()["id"]]
 
 
-def test_every_memory_write_is_on_a_laned_route(api_settings: Settings, make_client) -> None:
-    """`@memory_write` only sets the lane when its route is a LanedRoute (which sets it before the key
-    lookup); enumerate the app so a new write on a plain router cannot slip through."""
+def test_every_write_and_bulk_job_is_on_a_laned_route(api_settings: Settings, make_client) -> None:
+    """`@memory_write` and `@bulk_work` only set the lane when their route is a LanedRoute (which sets it
+    before the key lookup); enumerate the app so a new one on a plain router cannot slip through."""
     from fastapi.routing import APIRoute
 
-    from api.lanes import WRITE_LANE, LanedRoute, lane_of
+    from api.lanes import BULK_LANE, WRITE_LANE, LanedRoute, lane_of
     from tests.api.test_isolation_matrix import route_contexts
 
     app = make_client(api_settings).app
-    writes = {}
+    writes, bulk = {}, {}
     for context in route_contexts(app):
         route = getattr(context, "original_route", context)
+        path = getattr(context, "path_format", None) or context.path
         if isinstance(route, APIRoute) and lane_of(route) == WRITE_LANE:
-            writes[getattr(context, "path_format", None) or context.path] = route
+            writes[path] = route
+        elif isinstance(route, APIRoute) and lane_of(route) == BULK_LANE:
+            bulk[path] = route
     assert {"/v1/mentorships/{mentorship_id}/sessions", "/mentorships/{mentorship_id}/action-items/{item_id}"} <= set(
         writes
     )
+    assert {"/v1/knowledge/notes", "/v1/knowledge/files", "/v1/matches/cohort", "/matches/cohort"} <= set(bulk)
+    writes.update(bulk)
     assert all(isinstance(r, LanedRoute) for r in writes.values()), [
         p for p, r in writes.items() if not isinstance(r, LanedRoute)
     ]
     assert all(not ({"GET", "HEAD"} & r.methods) for r in writes.values())
+
+
+def test_bulk_work_waits_on_its_own_lane_and_leaves_the_request_thread_free(
+    api_settings: Settings, make_client
+) -> None:
+    """An upload being embedded (here: its lane held) does not hold up search; the upload itself is
+    served once its lane is free, and it is stored once."""
+    client = make_client(api_settings)
+    assert client.portal is not None
+    bulk = client.app.state.lanes["bulk"]
+    release, holding = threading.Event(), threading.Event()
+
+    def hold_the_bulk_lane() -> None:
+        holding.set()
+        release.wait(60)
+
+    client.portal.start_task_soon(lambda: anyio.to_thread.run_sync(hold_the_bulk_lane, limiter=bulk))
+    assert holding.wait(10)
+    uploaded: list[int] = []
+    upload = threading.Thread(
+        target=lambda: uploaded.append(
+            client.post(
+                "/v1/knowledge/files", files={"file": ("lane-notes.md", b"# Lanes\n\nA note on pacing a session.\n")}
+            ).status_code
+        )
+    )
+    try:
+        upload.start()
+        for _ in range(500):
+            if client.portal.call(lambda: bulk.statistics().tasks_waiting) >= 1:
+                break
+            time.sleep(0.01)
+        assert client.portal.call(lambda: bulk.statistics().tasks_waiting) >= 1, "the upload waits for its lane"
+        assert client.get("/v1/search", params={"q": "trust"}).status_code == 200
+        assert uploaded == []
+    finally:
+        release.set()
+        upload.join(60)
+    assert uploaded == [201]
+    sources = [s["source"] for s in client.get("/v1/knowledge").json()]
+    assert sources.count("lane-notes.md") == 1, sources
