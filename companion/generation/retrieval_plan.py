@@ -31,6 +31,7 @@ from companion.generation.tasks.common import (
     wellbeing_challenges,
 )
 from companion.generation.tasks.decision import FRAMEWORK_GUIDES as DECISION_FRAMEWORK_GUIDES
+from companion.generation.tasks.feedback import FEEDBACK_GUIDE
 from companion.generation.tasks.icebreakers import TRUST_GUIDE
 from companion.generation.tasks.reflection import GUIDE_SOURCES as REFLECTION_GUIDE_SOURCES
 from companion.retrieval.retriever import Retriever, SearchFilters, SearchRequest, SearchResult
@@ -237,6 +238,15 @@ def plan_feedback(plan: Plan) -> None:
         themes=("feedback_and_self_assessment",),
     )
     plan.guides(f"Giving feedback and turning it into action items. {query}", k=4, kinds=("guide",))
+    # every section of the feedback guide: SBI statements and action items cite the section they follow
+    plan.search(
+        "feedback_guide",
+        "Giving feedback with SBI. Turning feedback into action items.",
+        12,
+        whole_bank=True,
+        kinds=("guide",),
+        sources=(FEEDBACK_GUIDE,),
+    )
 
 
 def plan_decision(plan: Plan) -> None:

@@ -382,3 +382,6 @@ def test_wins_written_as_jottings_are_counted_and_growth_is_said_to_the_mentee(k
     assert output.growth_areas == ["You still over-explain when challenged, especially by the CTO."]
     handed = next(s.text for s in output.feedback_statements if "release notes" in s.text)
     assert "“delegate release notes”" in handed and "Mia" not in handed
+    # the SBI statements follow the feedback guide's SBI section, and the summary cites it
+    guide = [c.heading for c in output.citations if c.source == "guides/feedback-and-self-assessment.md"]
+    assert "Feedback and self-assessment > Giving feedback with SBI" in guide, guide

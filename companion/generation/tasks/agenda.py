@@ -66,7 +66,7 @@ from companion.schemas import ActionItem, Agenda, AgendaItem, Citation, Mentorin
 if TYPE_CHECKING:
     from companion.generation.notes import NoteAction, NoteFact, NotesFacts
 
-COMPOSER_VERSION = "offline-agenda-5"
+COMPOSER_VERSION = "offline-agenda-6"
 
 RAPPORT = "block-rapport-checkin"
 REVIEW = "block-review-action-items"

@@ -43,6 +43,7 @@ from companion.generation.tasks.common import (
     fill,
     first_name,
     generator_info,
+    guide_section,
     is_english,
     is_setback,
     join_words,
@@ -65,7 +66,7 @@ from companion.schemas import (
     MentoringContext,
 )
 
-COMPOSER_VERSION = "offline-feedback-6"
+COMPOSER_VERSION = "offline-feedback-7"
 MAX_STATEMENTS_PER_KIND = 2
 MAX_SELF_ASSESSMENT = 4
 MAX_TOPIC_WORDS = 6
@@ -1067,6 +1068,15 @@ _SEEN_ELSEWHERE = re.compile(
 _TOPIC_ONLY = re.compile(r"(?i)^(?:we\s+)?(?:talked|spoke|chatted|discussed)\b")
 
 
+FEEDBACK_GUIDE = "guides/feedback-and-self-assessment.md"
+
+
+def _guide(retrieved: Retrieved, heading: str) -> list[SearchResult]:
+    """The feedback guide's section whose idea a part of the summary follows (none when not retrieved)."""
+    found = guide_section(retrieved, ("feedback_guide", "guides"), FEEDBACK_GUIDE, heading)
+    return [found] if found is not None else []
+
+
 def statements(
     parsed: ParsedNotes, context: MentoringContext, voice: Voice, retrieved: Retrieved, citations: Citations
 ) -> tuple[list[FeedbackStatement], int]:
@@ -1417,7 +1427,11 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> FeedbackSummary:
     writer = Writer(context, voice, facts.language)
     citations = Citations(retrieved)
     items = sort_items(facts, parsed.action_items, context)
+    if parsed.action_items:  # owners and dates for each item: the guide's way of turning feedback into action
+        citations.cite(*_guide(retrieved, "Turning feedback into action items"))
     made, not_behaviour = statements(parsed, context, voice, retrieved, citations)
+    if made:
+        citations.cite(*_guide(retrieved, "Giving feedback with SBI"))
 
     stage = session_stage(context.session)
     goal = best_match(unpaused_goals(context.mentee.goals, decided(facts)), " ".join(context.session.focus))
