@@ -2379,12 +2379,15 @@ _NOT_DECIDED = re.compile(
     re.I,
 )
 _WIN_WORDS = re.compile(
-    r"\b(?:went\s+(?:really\s+|very\s+|so\s+)?well|proud\w*|nailed|great|excellent|brilliant\w*|strong|strength|"
-    r"confident\w*|improved|(?:big|real|huge|clear)\s+improvement|(?:for\s+the\s+)?first\s+time\s+ever|"
-    r"done\s*!|finally\s+(?:did|done|sent|shipped|finished|got)|landed\s+(?:the|a|her|his|their)\b|better\s+than|well\s+done|breakthrough|lit\s+up|best\s+ever|passed|signed\s+off|"
-    r"shipped|win\b|genuinely\s+excellent|good\s+at|gut\s+gelaufen|stolz|st[aä]rke|super|toll|fortschritt\w*|"
-    r"geschafft|bestanden|souver[aä]n|muy\s+bien|muy\s+buen[ao]|orgullos[ao]|logr[oó]|consigui[oó]|mejor[oó]|"
-    r"aprob[oó]|excelente|genial|🎉)",
+    # each word whole ('super' is not 'supervisor'); a stem that may go on says so with \w* or its endings
+    r"\b(?:went\s+(?:really\s+|very\s+|so\s+)?well|proud\w*|nailed|great|excellent|brilliant\w*|strong(?:er|est)?|"
+    r"strengths?|confident\w*|improved|(?:big|real|huge|clear)\s+improvement|(?:for\s+the\s+)?first\s+time\s+ever|"
+    r"done\s*!|finally\s+(?:did|done|sent|shipped|finished|got)|landed\s+(?:the|a|her|his|their)\b|better\s+than|"
+    r"well\s+done|breakthrough|lit\s+up|best\s+ever|passed|signed\s+off|(?<=: )offered|got\s+(?:the|an?)\s+offer|"
+    r"good\s+(?:contacts|progress|feedback|results?|news|start|call|conversation)|"
+    r"shipped|win|genuinely\s+excellent|good\s+at|gut\s+gelaufen|stolz\w*|st[aä]rken?|super|toll(?:e[nrs]?)?|"
+    r"fortschritt\w*|geschafft|bestanden|souver[aä]n\w*|muy\s+bien|muy\s+buen[ao]|orgullos[ao]s?|logr[oó]|"
+    r"consigui[oó]|mejor[oó]|aprob[oó]|excelente|genial\w*)(?!\w)|🎉",
     re.I,
 )
 _GROWTH_WORDS = re.compile(
@@ -3619,6 +3622,8 @@ class _Analysis:
         asked = _WHO_DOES.match(text.strip()) if owner == "unclear" else None
         if asked:  # "who books the room?": the task is booking the room
             text = f"{_base_verb(asked.group('verb'))} {asked.group('rest')}"
+        if owner == "mentor" and language == "en":  # 'FG: intro to Tom Ade': the mentor introduces the mentee
+            text = re.sub(r"^(intro(?:duce)?)\s+to\b", rf"\1 {self.people.mentee_first} to", text, flags=re.I)
         text = _capitalise(_clean(text))
         if text.endswith(".") and not text.endswith("..") and not _ABBREV_END.search(text):
             text = text[:-1]

@@ -385,3 +385,29 @@ def test_wins_written_as_jottings_are_counted_and_growth_is_said_to_the_mentee(k
     # the SBI statements follow the feedback guide's SBI section, and the summary cites it
     guide = [c.heading for c in output.citations if c.source == "guides/feedback-and-self-assessment.md"]
     assert "Feedback and self-assessment > Giving feedback with SBI" in guide, guide
+
+
+def test_initials_are_people_and_a_supervisor_is_no_super_win(knowledge_companion: Companion) -> None:
+    """'BO: …' and 'FG: …' name the mentee and the mentor, not topics; 'supervisor' holds no 'super' win;
+    'FG: intro to Tom' is the mentor introducing the mentee; 'last Thurs' is when it happened."""
+    context = MentoringContext.model_validate(
+        {
+            "mentor": {"name": "Fiona Grant"},
+            "mentee": {"name": "Bola Okonkwo", "role": "solicitor", "goals": ["move to an in-house role"]},
+            "session": {"number": 2, "date": "2027-05-04"},
+            "notes": "BO / FG – 4 May\n"
+            "- BO: ask HR for the secondment terms in writing – by Fri\n"
+            "- FG: intro to Tom Ade (GC at a fintech) – TBC\n"
+            "- she thinks her supervisor is blocking her, not sure that's fair tbh\n"
+            "- went to the in-house lawyers' breakfast last Thurs – good contacts\n",
+        }
+    )
+    output, _ = compose(knowledge_companion, "feedback", context)
+    assert isinstance(output, FeedbackSummary)
+    assert not {"BO", "FG", "Bo", "Fg"} & set(output.topics), output.topics
+    assert not any("supervisor" in s for s in output.strengths), output.strengths
+    assert any("lawyers' breakfast last Thursday" in s for s in output.strengths), output.strengths
+    assert [a.text for a in output.mentor_owes] == ["Intro Bola to Tom Ade (GC at a fintech)"]
+    assert "I'll intro you to Tom Ade" in output.follow_up_message
+    said = next(s.text for s in output.feedback_statements if "breakfast" in s.text)
+    assert said.startswith("I want to point out something that worked. Last Thursday, you went"), said

@@ -132,12 +132,22 @@ def notes_facts(context: MentoringContext) -> NotesFacts:
 # --------------------------------------------------------------------------------------
 # Writing to the mentee: people, pronouns and jottings
 # --------------------------------------------------------------------------------------
-_JOTTINGS: tuple[tuple[str, str], ...] = (
+_DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday", "sat": "Saturday"}
+
+
+def _day_in_full(match: re.Match[str]) -> str:
+    """'last Thurs' -> 'last Thursday'."""
+    return _DAYS.get(match.group(0)[:3].lower(), "Sunday")
+
+
+_JOTTINGS: tuple[tuple[str, Any], ...] = (
     (r"\bw/o\b", "without"),
     (r"\bw/\s*", "with "),
     (r"\bb/c\b", "because"),
     (r"\besp\.\s*", "especially "),
     (r"!{2,}", "!"),
+    (r"\?{2,}", "?"),
+    (r"(?<=\b(?:last|this|next) )(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b\.?", _day_in_full),
     (r"\bppl\b", "people"),
     (r"\bmtgs\b", "meetings"),
     (r"\bmtg\b", "meeting"),
@@ -343,6 +353,12 @@ class Voice:
         self.mentor_first = first_name(context.mentor.name)
         self.mentee_names = self._forms(context.mentee.name)
         self.mentor_names = self._forms(context.mentor.name or "") - self.mentee_names
+        # 'BO: ask HR …', 'FG: intro to …', 'BO / FG – 4 May': initials name the two people, not a topic
+        self.initials = {
+            "".join(part[0] for part in name.split() if part[:1].isalpha()).lower()
+            for name in (context.mentee.name, context.mentor.name or "")
+            if len(name.split()) >= 2
+        }
         self.third_parties = self._names_in(notes)
         self.pronoun = self._pronoun(notes)
 
@@ -375,6 +391,8 @@ class Voice:
         """The mentee or the mentor, by name or a short form of the first name ('Deb' for Deborah)."""
         low = word.lower().strip(".")
         if low in self.mentee_names | self.mentor_names:
+            return True
+        if word.strip(".").isupper() and low in self.initials:
             return True
         firsts = [n.lower() for n in (self.mentee_first, self.mentor_first) if n]
         return len(low) >= 3 and any(first.startswith(low) for first in firsts)
@@ -920,8 +938,8 @@ class Behaviour:
 
 
 _TIME = re.compile(
-    r"(?:(?:this|last|over the last)\s+(?:week|month|quarter|term|year|sprint)|yesterday|recently|"
-    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    r"\b(?:(?:this|last|over the last)\s+(?:week|month|quarter|term|year|sprint)|yesterday|recently|"
+    r"(?:on|last)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.I,
 )
 _IN_SESSION = _wordset(
