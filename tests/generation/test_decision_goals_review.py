@@ -659,3 +659,29 @@ def test_a_season_after_a_deadline_word_is_a_deadline(goal: str, due: dt.date) -
 
 def test_a_season_word_without_a_deadline_word_is_none() -> None:
     assert read_deadline("do not fall behind on coursework", REFERENCE) is None
+
+
+def test_a_period_someone_signs_off_gets_its_own_milestones_and_a_question_for_its_date(
+    knowledge_companion: Companion,
+) -> None:
+    """'Pass the second induction year' is no exam with a practice paper and no generic 'first step': its
+    milestones follow the standards it is judged on, and its date is asked for, not guessed silently."""
+    context = MentoringContext.model_validate(
+        {
+            "mentor": {"name": "Joanne Mills"},
+            "mentee": {
+                "name": "Callum Reid",
+                "role": "early career teacher",
+                "goals": ["pass the second induction year"],
+            },
+            "session": {"number": 3, "date": "2027-09-21"},
+        }
+    )
+    output, _ = compose(knowledge_companion, "goals", context)
+    assert isinstance(output, GoalPlan)
+    goal = output.goals[0]
+    milestones = [m.text for m in goal.milestones]
+    assert milestones[0].startswith("Standards for the second induction year listed"), milestones
+    assert milestones[-1] == "The second induction year signed off at the final assessment", milestones
+    assert not any("practice paper" in m or "First concrete step" in m for m in milestones)
+    assert goal.time_bound.startswith("When is the final assessment"), goal.time_bound

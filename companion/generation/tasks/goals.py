@@ -59,7 +59,7 @@ from companion.generation.tasks.dates import (
 from companion.retrieval.retriever import SearchResult
 from companion.schemas import Cadence, GoalPlan, MentoringContext, Milestone, SmartGoal
 
-COMPOSER_VERSION = "offline-goals-5"
+COMPOSER_VERSION = "offline-goals-6"
 DEFAULT_HORIZON_DAYS = 91
 WEEKLY_UNTIL_DAYS = 42
 MONTHLY_FROM_DAYS = 270
@@ -258,6 +258,12 @@ KINDS: tuple[tuple[str, str], ...] = (
     (
         "talk",
         r"\b(?:give|giv\w+|deliver\w*|present\w*|speak\w*|hold)\b.*\b(?:talk|presentation|keynote|pitch|speech|lecture|vortrag)\b|vortrag halten|dar una charla",
+    ),
+    (
+        "assessed",  # a period someone signs off, not a paper: 'pass the second induction year', 'pass probation'
+        r"\b(?:pass\w*|complete|finish|get through|survive|bestehen|aprobar|superar)\b.*\b(?:induction|probation\w*|"
+        r"apprenticeship|traineeship|residency|preceptorship|training year|qualifying year|ect year|nqt year|"
+        r"probezeit|ausbildung|referendariat|periodo de prueba)\b",
     ),
     (
         "exam",
@@ -509,6 +515,12 @@ def goal_steps(g: GoalReading) -> list[Step]:
             (f"Full rehearsal of {the} in front of a friendly audience, with feedback", 0.75),
             (f"{_cap(the)} given", 1.0),
         ]
+    if g.kind == "assessed":
+        return [
+            (f"Standards for {the} listed, with your evidence against each and the thinnest named", 0.25),
+            ("Evidence for the thinnest standards gathered and seen at a progress review", 0.65),
+            (f"{_cap(the)} signed off at the final assessment", 1.0),
+        ]
     if g.kind == "exam":
         return [
             (f"Revision plan for {the} set, with the weakest topics listed", 0.2),
@@ -608,6 +620,8 @@ def done_means(g: GoalReading) -> str:
         return f"Done means {the} is closed: committed in writing and the money in the bank."
     if g.kind == "talk":
         return f"Done means {the} has been given to a real audience."
+    if g.kind == "assessed":
+        return f"Done means {the} is signed off at its final assessment, against the standards it is judged on."
     if g.kind == "exam":
         return f"Done means {the} is passed."
     if g.kind == "habit":
@@ -639,6 +653,8 @@ def measure(g: GoalReading) -> str:
         return f"The misses per week, counted at every session{baseline}."
     if g.kind == "count" and g.count:
         return f"How many of the {_number_word(g.count)} are done, checked at every session."
+    if g.kind == "assessed":
+        return "The standards met with evidence, counted at every session, and what each progress review says."
     if g.kind == "exam":
         return "A marked practice paper before the exam, then the result."
     if g.kind == "talk":
@@ -980,6 +996,11 @@ def compose(context: MentoringContext, retrieved: Retrieved) -> GoalPlan:
             time_bound = (
                 f"{quoted(goal)} is due by {deadline.isoformat()} ({quoted(reading.deadline.phrase.strip())}), read "
                 "from the goal itself."
+            )
+        elif reading.kind == "assessed":  # the programme sets the date; the mentor should ask, not guess
+            time_bound = (
+                f"When is the final assessment for {quoted(goal)}? Until you know, this plan uses "
+                f"{deadline.isoformat()}; move it to the real date."
             )
         else:
             time_bound = (
