@@ -1067,12 +1067,14 @@ def _column_of(header: str) -> str | None:
 
 
 _WIN_LABEL = re.compile(
-    r"^(?:wins?|win of the week|strengths?|good|going well|went well|highlights?|proudest of|positives?|st[aä]rken?|"
+    r"^(?:wins?|win of the week|strengths?|good|going well|went well|www|what went well|highlights?|proudest of|"
+    r"positives?|st[aä]rken?|"
     r"gut|erfolge?|lob|muy bien|bien|logros?|fortalezas?|puntos fuertes)$",
     re.I,
 )
 _GROWTH_LABEL = re.compile(
     r"^(?:growth(?:\s+areas?)?|weaker|weak(?:ness(?:es)?)?|to work on|work on|improve|struggles?|challenges?|"
+    r"ebi|even better if|areas? (?:to|for) (?:develop|improve)\w*|targets?|"
     r"development|entwicklungsfelder?|schw[aä]chen?|baustellen?|a mejorar|mejorar|[aá]reas de mejora|debilidades?|dificultades)$",
     re.I,
 )
@@ -2382,6 +2384,7 @@ _WIN_WORDS = re.compile(
     # each word whole ('super' is not 'supervisor'); a stem that may go on says so with \w* or its endings
     r"\b(?:went\s+(?:really\s+|very\s+|so\s+)?well|proud\w*|nailed|great|excellent|brilliant\w*|strong(?:er|est)?|"
     r"strengths?|confident\w*|improved|(?:big|real|huge|clear)\s+improvement|(?:for\s+the\s+)?first\s+time\s+ever|"
+    r"well[- ](?:organised|organized|planned|prepared|paced|run|structured)|on task|"
     r"done\s*!|finally\s+(?:did|done|sent|shipped|finished|got)|landed\s+(?:the|a|her|his|their)\b|better\s+than|"
     r"well\s+done|breakthrough|lit\s+up|best\s+ever|passed|signed\s+off|(?<=: )offered|got\s+(?:the|an?)\s+offer|"
     r"good\s+(?:contacts|progress|feedback|results?|news|start|call|conversation)|"
@@ -2958,6 +2961,8 @@ class _Analysis:
                     or _DECISION_TITLE.match(title)
                     or _OWNER_TITLE.match(title)
                     or _TOPIC_ONLY_LABEL.match(title)
+                    or _WIN_LABEL.match(title)  # 'WWW' / 'EBI' above their lists
+                    or _GROWTH_LABEL.match(title)
                     or title.lower() in ("today", "heute", "hoy")
                     or _GOALS_TITLE.match(title)
                 )

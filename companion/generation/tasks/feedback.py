@@ -204,7 +204,7 @@ _VERB_FOLLOWERS = _wordset(
 _IRREGULAR_PAST = _wordset(
     "froze took made gave ran spoke led kept held got went did told sent wrote built found came chose began "
     "brought taught thought felt left lost won sold bought met saw said stood sat drove flew knew grew threw "
-    "understood forgot overcame became caught fought paid hit spent shared stayed"
+    "understood forgot overcame became caught fought paid hit spent shared stayed used aced owned eyed"
 )
 _NOT_PAST = _wordset("need seed feed bed red shed speed weed indeed breed greed embed proceed mixed")
 _STATE_WORDS = _wordset(
@@ -677,7 +677,8 @@ _NOT_TOPICS = re.compile(
     r"^(?:(?:ap|ai|hw|homework|todo|to-?do|action|aufgabe|tarea)\b.*|stand|status|update|"
     r"st[aä]rken?|schw[aä]chen?|gut|erfolge?|lob|fortalezas?|logros?|a mejorar|dificultades|muy bien|bien|"
     r"action|actions|action items?|todo|to-?dos?|next steps?|follow[- ]?ups?|decided|decisions?|agreed|"
-    r"next time|next session|win|wins|strengths?|growth|went well|hard part|notes?|me|mentor|mentee|"
+    r"next time|next session|next meeting|win|wins|strengths?|growth|went well|www|what went well|ebi|"
+    r"even better if|targets?|hard part|notes?|me|mentor|mentee|"
     r"done|open|context|background|recap|topics?|entschieden|entscheidungs?|entscheidungen|vereinbart|beschlossen|"
     r"abgemacht|"
     # the fields of a minutes template name no topic ('Attendees:', 'Owner: Priya', 'Due: TBC')
