@@ -83,6 +83,8 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 MENTOR_SIDE: tuple[access.Role, ...] = ("admin", "platform", "mentor")
 FOCUS_ITEMS = 10
 """SessionInfo.focus holds at most this many items: typed ones and shared-agenda topics together."""
+TOPIC_FOCUS_CHARS = 300
+"""The shared-agenda topics one plan takes into its focus, in characters (a topic holds up to 300)."""
 NOTE_ROWS = 3
 
 
@@ -407,7 +409,7 @@ def add_topic(
         else:
             return redirect(with_notice(topic_back(form, mentorship_id), "added" if created else "exists"))
     values = mentee_values(mentoring, caller, mentorship_id)
-    values.update(topic_error=problem, topic_text=typed[:2000])
+    values.update(topic_error=problem, topic_text=typed[:2000], back=topic_back(form, mentorship_id))
     return render(request, "mentee.html", status=422, **values, **kept_reflection(mentoring, caller, values))
 
 
@@ -478,18 +480,22 @@ def topic_ids(form: FormData) -> list[str]:
 
 def session_focus(typed: str, topics: list[TopicPublic]) -> tuple[list[str], list[str]]:
     """The session focus: what the mentor typed, then the chosen topics in their authors' words (each once,
-    as far as the focus holds them); and the ids of the topics it took in."""
+    as far as the focus holds them); and the ids of the topics it took in. The topics' words are kept to
+    TOPIC_FOCUS_CHARS in all (the first always fits), so the agenda's focus block and its questions stay
+    within what a plan can carry; the others wait for another session."""
     focus = comma_list(typed)
     seen = {" ".join(item.casefold().split()) for item in focus}
-    taken = []
+    taken: list[str] = []
+    used = 0
     for topic in topics:
         key = " ".join(topic.text.casefold().split())
         if key in seen:
             taken.append(topic.id)
-        elif len(focus) < FOCUS_ITEMS:
+        elif len(focus) < FOCUS_ITEMS and (not taken or used + len(topic.text) <= TOPIC_FOCUS_CHARS):
             focus.append(topic.text)
             seen.add(key)
             taken.append(topic.id)
+            used += len(topic.text)
     return focus, taken
 
 
@@ -657,6 +663,7 @@ def plan_context(
     chosen = set(state.get("topics") or [])
     topics = [t for t in mentoring.list_topics(caller, mentorship_id) if t.id in chosen]
     focus, state["topics"] = session_focus(state["focus"], topics)
+    state["topics_left"] = [t for t in topics if t.id not in state["topics"]]
     try:
         session = schemas.SessionInfo(
             number=min(number, 1000),

@@ -214,6 +214,12 @@ def test_the_policy_is_decided_in_access() -> None:
     assert not access.may_remove_topic(platform, parties, "priya", "mentee")
     assert not access.may_remove_topic(stranger, parties, "dana", "mentor")
     assert not access.allows(mentee, parties, Action.PLAN), "taking topics into a plan is the mentor side's"
+    # the person decides, not the key: the mentee holding a mentor key adds and removes as the mentee
+    mentee_with_mentor_key = Caller("acme", "mentor", "priya")
+    assert access.topic_author(mentee_with_mentor_key, parties) == ("priya", "mentee")
+    assert not access.may_remove_topic(mentee_with_mentor_key, parties, "dana", "mentor")
+    with pytest.raises(access.Forbidden):
+        access.topic_author(stranger, parties)
 
 
 # -- the mentee's page ----------------------------------------------------------------------------------
@@ -248,6 +254,8 @@ def test_the_mentee_adds_and_removes_topics_with_plain_forms(
         assert wrong.status_code == 422, wrong.text
         assert words in words_of(wrong.text)
         assert 'aria-invalid="true"' in wrong.text and "String should" not in wrong.text
+        assert f'name="back" value="{page_url}"' in wrong.text, "the page's forms still lead back to it"
+        assert f'value="{typed}"' in wrong.text or not typed.strip(), "the typed text is kept"
     assert len(open_topics(client, people)) == 2
 
     mine = next(t for t in open_topics(client, people) if t["text"] == TOPIC)
