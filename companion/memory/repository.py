@@ -764,10 +764,10 @@ class MemoryRepository:
         took in. Removed topics never come back."""
         with self.database.read() as session:
             _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
-            condition = SessionTopic.removed_at.is_(None)
+            conditions: list[ColumnElement[bool]] = [SessionTopic.removed_at.is_(None)]
             if not include_taken:
-                condition = condition & SessionTopic.session_id.is_(None)
-            rows = _topics(session, tenant, mentorship_id, condition)
+                conditions.append(SessionTopic.session_id.is_(None))
+            rows = _topics(session, tenant, mentorship_id, *conditions)
         return [_topic_public(row) for row in rows]
 
     def add_topic(
