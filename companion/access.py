@@ -19,6 +19,10 @@ none of them decides on its own.
 | read goals and their check-ins           | yes   | yes      | yes    | yes       | 404      |
 | create or change goals, seed from a plan | yes   | yes      | yes    | 403       | 404      |
 | rate a goal (check-in), rated as         | mentor | 403      | mentor | mentee    | 404      |
+| read the shared agenda (next topics)     | yes   | yes      | yes    | yes       | 404      |
+| add a topic for the next session         | yes   | yes      | yes    | yes       | 404      |
+| remove an open topic                     | yes   | own      | yes    | own       | 404      |
+| take topics into a saved plan            | yes   | yes      | yes    | 403       | 404      |
 
 A person who is the mentee of a mentorship is its mentee whatever key they hold: a mentor key
 does not make them the mentor side of their own mentorship.
@@ -27,6 +31,11 @@ A goal check-in is rated by the mentee side or the mentor side, and which one is
 the caller's relation, never by the request: the mentee rates as the mentee, the mentor (and an
 admin, who stands for the mentor side) as the mentor. A platform key is no person and rates nothing.
 Goals and every check-in, both sides' ratings and lines, are read by both parties.
+
+The shared agenda is shared by nature: every party reads every open topic, so a topic is never a place
+for a private note. Its author is the caller (a person id for the mentor and the mentee, none for admin
+and platform keys), never the request. The mentor (and an admin, for the mentor side) removes any open
+topic; the mentee and a platform only their own. Saving a plan takes the topics it used into that session.
 
 People (mentor and mentee records) and matching, outside any mentorship:
 
@@ -95,6 +104,7 @@ class Action(StrEnum):
     EXPORT = "export session documents"
     MANAGE_GOALS = "create or change goals"
     RATE_GOAL = "rate a goal's progress"
+    ADD_TOPIC = "add topics for the next session"
 
 
 _ALLOWED: dict[Action, frozenset[Relation]] = {
@@ -109,6 +119,7 @@ _ALLOWED: dict[Action, frozenset[Relation]] = {
     Action.EXPORT: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
     Action.MANAGE_GOALS: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
     Action.RATE_GOAL: frozenset({Relation.ADMIN, Relation.MENTOR, Relation.MENTEE}),
+    Action.ADD_TOPIC: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR, Relation.MENTEE}),
 }
 
 
@@ -212,6 +223,25 @@ def goal_rater(caller: Caller, parties: Parties) -> Literal["mentee", "mentor"]:
     """Which side a goal check-in by this caller rates for: from the relation, never from the request."""
     rel = require(caller, parties, Action.RATE_GOAL)
     return "mentee" if rel is Relation.MENTEE else "mentor"
+
+
+def topic_author(caller: Caller, parties: Parties) -> tuple[str | None, str]:
+    """Who adds a topic for the next session: (person id, relation), from the caller, never the request."""
+    rel = require(caller, parties, Action.ADD_TOPIC)
+    person = caller.person_id if rel in (Relation.MENTOR, Relation.MENTEE) else None
+    return person, rel.value
+
+
+def may_remove_topic(caller: Caller, parties: Parties, author_person_id: str | None, author_role: str) -> bool:
+    """The mentor side (the mentor, an admin) removes any open topic; the mentee and a platform their own."""
+    rel = relation(caller, parties)
+    if rel in (Relation.ADMIN, Relation.MENTOR):
+        return True
+    if rel is Relation.MENTEE:
+        return author_role == "mentee" and author_person_id == parties.mentee_person_id
+    if rel is Relation.PLATFORM:
+        return author_role == "platform"
+    return False
 
 
 def note_author(caller: Caller, parties: Parties, visibility: str, requested: str | None) -> str | None:

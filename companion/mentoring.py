@@ -41,6 +41,8 @@ from companion.memory.schemas import (
     SessionCreate,
     SessionPlanUpdate,
     SessionPublic,
+    TopicCreate,
+    TopicPublic,
 )
 from companion.retrieval.catalog import ChunkRecord
 from companion.retrieval.retriever import SearchFilters
@@ -492,6 +494,47 @@ class Mentoring:
             rater=rater,
             author_person_id=caller.person_id,
             viewer_person_id=caller.person_scope,
+        )
+
+    # -- the shared agenda: topics for the next session ----------------------------------------
+    def list_topics(self, caller: Caller, mentorship_id: str, *, include_taken: bool = False) -> list[TopicPublic]:
+        """The topics for the next session: shared by nature, so every party reads them all."""
+        self.reach(caller, mentorship_id)
+        return self.memory.list_topics(
+            caller.tenant, mentorship_id, viewer_person_id=caller.person_scope, include_taken=include_taken
+        )
+
+    def add_topic(self, caller: Caller, mentorship_id: str, topic: TopicCreate) -> tuple[TopicPublic, bool]:
+        """Add a topic as the caller (the policy decides the author); (the topic, whether it is new): the same
+        text among the open topics is that topic, not a second one."""
+        reach = self.reach(caller, mentorship_id, Action.ADD_TOPIC)
+        author, role = access.topic_author(caller, reach.parties)
+        return self.memory.add_topic(
+            caller.tenant,
+            mentorship_id,
+            topic.text,
+            author_person_id=author,
+            author_role=role,
+            viewer_person_id=caller.person_scope,
+        )
+
+    def remove_topic(self, caller: Caller, mentorship_id: str, topic_id: str) -> None:
+        reach = self.reach(caller, mentorship_id)
+        self.memory.remove_topic(
+            caller.tenant,
+            mentorship_id,
+            topic_id,
+            viewer_person_id=caller.person_scope,
+            may_remove=lambda author, role: access.may_remove_topic(caller, reach.parties, author, role),
+        )
+
+    def take_topics(
+        self, caller: Caller, mentorship_id: str, session_id: str, topic_ids: Sequence[str]
+    ) -> list[TopicPublic]:
+        """A saved plan used these topics: they are taken into its session and no longer open."""
+        self.reach(caller, mentorship_id, Action.PLAN)
+        return self.memory.take_topics(
+            caller.tenant, mentorship_id, session_id, topic_ids, viewer_person_id=caller.person_scope
         )
 
     # -- decisions -----------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from companion.memory.schemas import (
     SessionCreate,
     SessionPlanUpdate,
     SessionPublic,
+    TopicCreate,
+    TopicPublic,
 )
 from companion.schemas import ActionItem, Date, FeedbackSummary
 
@@ -35,6 +37,7 @@ router = APIRouter(route_class=LanedRoute, prefix="/mentorships", tags=["mentors
 MentorshipId = Annotated[str, Path(max_length=64, description="The mentorship's id.")]
 SessionId = Annotated[str, Path(max_length=64, description="The session's id.")]
 DecisionId = Annotated[str, Path(max_length=64, description="The decision's id.")]
+TopicId = Annotated[str, Path(max_length=64, description="The topic's id.")]
 
 
 class CalendarResponse(Response):
@@ -202,6 +205,66 @@ def update_action_item(
     caller: CallerDep,
 ) -> ActionItemPublic:
     return mentoring.set_action_item_done(caller, mentorship_id, item_id, body.done)
+
+
+@router.get(
+    "/{mentorship_id}/topics",
+    operation_id="list_topics",
+    summary="The shared agenda: topics for the next session",
+    description="Topics the mentee or the mentor side added for the next session, oldest first. Shared by "
+    "nature: every party of the mentorship reads all of them. Open topics only, unless `include_taken`, which "
+    "adds those a saved plan took in (their `session_id` says which session).",
+    response_model=list[TopicPublic],
+)
+def list_topics(
+    mentorship_id: MentorshipId,
+    mentoring: MentoringDep,
+    caller: CallerDep,
+    include_taken: Annotated[bool, Query(description="Also the topics saved plans took in.")] = False,
+) -> list[TopicPublic]:
+    return mentoring.list_topics(caller, mentorship_id, include_taken=include_taken)
+
+
+@router.post(
+    "/{mentorship_id}/topics",
+    operation_id="create_topic",
+    summary="Add a topic for the next session",
+    description="Every party may add one: the mentee, the mentor, an admin or a platform; the author is the "
+    "caller, never the body. Idempotent by content: the same text (ignoring case, spacing and a final stop) "
+    "among the open topics is that topic, answered 200 instead of 201, so a double submit adds nothing. At "
+    "most 20 open topics at once (422 beyond). Topics are read by both parties: never put a private note in one.",
+    status_code=201,
+    response_model=TopicPublic,
+    responses={200: {"model": TopicPublic, "description": "The same topic was open already; nothing was added."}},
+)
+@memory_write
+def create_topic(
+    mentorship_id: MentorshipId, body: TopicCreate, response: Response, mentoring: MentoringDep, caller: CallerDep
+) -> TopicPublic:
+    topic, created = mentoring.add_topic(caller, mentorship_id, body)
+    if not created:
+        response.status_code = 200
+    return topic
+
+
+@router.delete(
+    "/{mentorship_id}/topics/{topic_id}",
+    operation_id="delete_topic",
+    summary="Remove an open topic",
+    description="The mentor (or an admin) removes any open topic; the mentee and a platform only the ones they "
+    "added (403 otherwise). Removing it again answers 204 too; a topic a saved plan took in cannot be removed (422).",
+    status_code=204,
+    response_class=Response,
+    responses={
+        403: {"model": Problem, "content": {"application/problem+json": {}}, "description": "Not yours to remove"}
+    },
+)
+@memory_write
+def delete_topic(
+    mentorship_id: MentorshipId, topic_id: TopicId, mentoring: MentoringDep, caller: CallerDep
+) -> Response:
+    mentoring.remove_topic(caller, mentorship_id, topic_id)
+    return Response(status_code=204)
 
 
 @router.get(

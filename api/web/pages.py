@@ -60,7 +60,9 @@ from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
 from companion.generation.tasks.feedback import as_confirmed
 from companion.generation.taskspec import render_markdown
+from companion.memory.errors import InvalidMemoryRequest
 from companion.memory.schemas import (
+    MAX_OPEN_TOPICS,
     ActionItemPublic,
     DecisionCheckIn,
     MentorshipCreate,
@@ -69,6 +71,8 @@ from companion.memory.schemas import (
     SessionCreate,
     SessionPlanUpdate,
     SessionPublic,
+    TopicCreate,
+    TopicPublic,
 )
 from companion.mentoring import Mentoring, Reach, move_check_in, next_session_date, parties
 from companion.schemas import ContextPatch
@@ -77,6 +81,10 @@ from companion.service import Companion
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 MENTOR_SIDE: tuple[access.Role, ...] = ("admin", "platform", "mentor")
+FOCUS_ITEMS = 10
+"""SessionInfo.focus holds at most this many items: typed ones and shared-agenda topics together."""
+TOPIC_FOCUS_CHARS = 300
+"""The shared-agenda topics one plan takes into its focus, in characters (a topic holds up to 300)."""
 NOTE_ROWS = 3
 
 
@@ -98,6 +106,7 @@ WebCaller = Annotated[Caller, Depends(web_caller)]
 Form = Annotated[FormData, Depends(get_form)]
 MentorshipId = Annotated[str, Path(max_length=64)]
 ItemId = Annotated[str, Path(max_length=64)]
+TopicId = Annotated[str, Path(max_length=64)]
 
 
 # --------------------------------------------------------------------------------------
@@ -310,6 +319,7 @@ def mentorship_page(
         mentorship=reach.mentorship,
         sessions=sessions,
         decisions=decisions,
+        **topic_values(mentoring, caller, reach, request.query_params.get("topic")),
         **progress_values(mentoring, caller, reach.mentorship, sessions),
     )
 
@@ -331,6 +341,88 @@ def toggle_action_item(
 
 
 # --------------------------------------------------------------------------------------
+# The shared agenda: topics for the next session
+# --------------------------------------------------------------------------------------
+TOPIC_NOTICES = {
+    "added": "Added to the topics for the next session.",
+    "exists": "That topic is on the list already, so nothing was added twice.",
+    "removed": "The topic is removed.",
+}
+
+
+def topic_author(topic: TopicPublic, caller: Caller, mentorship: MentorshipPublic) -> str:
+    """Who added a topic, as this page's reader says it."""
+    if topic.added_by is not None and topic.added_by == caller.person_id:
+        return "you"
+    if topic.added_by_role == "mentee":
+        return mentorship.mentee.name
+    if topic.added_by_role == "mentor":
+        return mentorship.mentor.name or "the mentor"
+    return "the programme"
+
+
+def topic_values(mentoring: Mentoring, caller: Caller, reach: Reach, notice: str | None = None) -> dict[str, Any]:
+    """The open topics for the next session, who added each, and which ones this caller may remove."""
+    topics = mentoring.list_topics(caller, reach.mentorship.id)
+    return {
+        "topics": topics,
+        "topic_by": {t.id: topic_author(t, caller, reach.mentorship) for t in topics},
+        "removable": {
+            t.id for t in topics if access.may_remove_topic(caller, reach.parties, t.added_by, t.added_by_role)
+        },
+        "topic_notice": TOPIC_NOTICES.get(notice or ""),
+        "topic_error": None,
+        "topic_text": "",
+    }
+
+
+def topic_back(form: FormData, mentorship_id: str) -> str:
+    return safe_next(form_value(form, "back") or f"/mentorships/{mentorship_id}")
+
+
+def with_notice(url: str, notice: str) -> str:
+    path, _, fragment = url.partition("#")
+    return f"{path}{'&' if '?' in path else '?'}topic={notice}#{fragment or 'topics-h'}"
+
+
+@router.post("/mentorships/{mentorship_id}/topics")
+@memory_write
+def add_topic(
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller, form: Form
+) -> Response:
+    """Add a topic from the mentee view (a plain form post, then back to the page). What is wrong comes back
+    next to the field, in words, with the text as typed."""
+    load(mentoring, caller, mentorship_id, Action.ADD_TOPIC)
+    typed = form_value(form, "text")
+    problem = None
+    if not typed:
+        problem = "Topic: please write what you would like to talk about."
+    elif len(typed) > 300:
+        problem = f"Topic: please keep it to 300 characters; this one has {len(typed):,}."
+    else:
+        try:
+            _, created = mentoring.add_topic(caller, mentorship_id, TopicCreate(text=typed))
+        except ValidationError as exc:
+            problem = f"Topic: {readable_validation(exc)}."
+        except InvalidMemoryRequest as exc:
+            problem = f"Topic: {exc}."
+        else:
+            return redirect(with_notice(topic_back(form, mentorship_id), "added" if created else "exists"))
+    values = mentee_values(mentoring, caller, mentorship_id)
+    values.update(topic_error=problem, topic_text=typed[:2000], back=topic_back(form, mentorship_id))
+    return render(request, "mentee.html", status=422, **values, **kept_reflection(mentoring, caller, values))
+
+
+@router.post("/mentorships/{mentorship_id}/topics/{topic_id}/remove")
+@memory_write
+def remove_topic(
+    mentorship_id: MentorshipId, topic_id: TopicId, mentoring: MentoringDep, caller: WebCaller, form: Form
+) -> Response:
+    mentoring.remove_topic(caller, mentorship_id, topic_id)
+    return redirect(with_notice(topic_back(form, mentorship_id), "removed"))
+
+
+# --------------------------------------------------------------------------------------
 # Prepare a session
 # --------------------------------------------------------------------------------------
 def plan_state(form: FormData) -> dict[str, Any]:
@@ -341,6 +433,7 @@ def plan_state(form: FormData) -> dict[str, Any]:
         "duration": parse_int(form_value(form, "duration") or "45", "Session length (minutes)", 10, 240),
         "focus": form_value(form, "focus"),
         "session_id": form_value(form, "session_id") or None,
+        "topics": topic_ids(form),
         "agenda": None,
         "icebreakers": None,
         **editor_state(),
@@ -375,6 +468,35 @@ def plan_state(form: FormData) -> dict[str, Any]:
     if form_values(form, "minutes"):
         read_edits(form, state)
     return state
+
+
+def topic_ids(form: FormData) -> list[str]:
+    """The shared-agenda topics the form takes into the plan (the ticked boxes, or those the plan carries)."""
+    ids = [v.strip() for v in form_values(form, "topic") if v.strip()]
+    if len(ids) > MAX_OPEN_TOPICS or any(len(v) > 64 for v in ids):
+        raise FormError("The topics on this page could not be read back; please reload the page.")
+    return list(dict.fromkeys(ids))
+
+
+def session_focus(typed: str, topics: list[TopicPublic]) -> tuple[list[str], list[str]]:
+    """The session focus: what the mentor typed, then the chosen topics in their authors' words (each once,
+    as far as the focus holds them); and the ids of the topics it took in. The topics' words are kept to
+    TOPIC_FOCUS_CHARS in all (the first always fits), so the agenda's focus block and its questions stay
+    within what a plan can carry; the others wait for another session."""
+    focus = comma_list(typed)
+    seen = {" ".join(item.casefold().split()) for item in focus}
+    taken: list[str] = []
+    used = 0
+    for topic in topics:
+        key = " ".join(topic.text.casefold().split())
+        if key in seen:
+            taken.append(topic.id)
+        elif len(focus) < FOCUS_ITEMS and (not taken or used + len(topic.text) <= TOPIC_FOCUS_CHARS):
+            focus.append(topic.text)
+            seen.add(key)
+            taken.append(topic.id)
+            used += len(topic.text)
+    return focus, taken
 
 
 def editor_state() -> dict[str, Any]:
@@ -538,11 +660,15 @@ def plan_context(
     number = context.session.number
     if state["session_id"]:
         number = mentoring.get_session(caller, mentorship_id, state["session_id"]).number
+    chosen = set(state.get("topics") or [])
+    topics = [t for t in mentoring.list_topics(caller, mentorship_id) if t.id in chosen]
+    focus, state["topics"] = session_focus(state["focus"], topics)
+    state["topics_left"] = [t for t in topics if t.id not in state["topics"]]
     try:
         session = schemas.SessionInfo(
             number=min(number, 1000),
             duration_minutes=state["duration"],
-            focus=comma_list(state["focus"]),
+            focus=focus,
             date=state["date"],
         )
     except ValidationError as exc:
@@ -559,8 +685,14 @@ def plan_values(
     if agenda is not None and len(state.get("pinned") or []) != len(agenda.items):
         state["pinned"] = [False] * len(agenda.items)
     pinned = state.get("pinned") or []
+    open_topics = mentoring.list_topics(caller, mentorship.id)
+    chosen = set(state.get("topics") or [])
     return {
         "mentorship": mentorship,
+        "open_topics": open_topics,
+        "plan_topics": [t for t in open_topics if t.id in chosen],
+        "mentee_topics": all(t.added_by_role == "mentee" for t in open_topics),
+        "topic_by": {t.id: topic_author(t, caller, mentorship) for t in open_topics},
         "state": state,
         "number": number,
         "agenda": agenda,
@@ -604,6 +736,7 @@ def prepare_page(
         "duration": duration,
         "focus": "",
         "session_id": session_id,
+        "topics": [t.id for t in mentoring.list_topics(caller, mentorship_id)],
         "agenda": None,
         "icebreakers": None,
         **editor_state(),
@@ -784,6 +917,8 @@ def save_plan(
             SessionCreate(date=state["date"], agenda=agenda, icebreakers_asked=chosen),
             icebreakers_visibility=drawn_from,
         )
+    # the shared-agenda topics this plan was made with are now this session's, no longer open
+    mentoring.take_topics(caller, mentorship_id, session.id, state["topics"])
     return redirect(f"/mentorships/{mentorship_id}/sessions/{session.id}?saved=1")
 
 
@@ -999,6 +1134,7 @@ def mentee_values(mentoring: Mentoring, caller: Caller, mentorship_id: str) -> d
         # the mentor's items read as what the mentor owes the mentee, for display only (voice.py)
         "owed_to_you": {i.id: for_mentee(i.text, mentorship) for i in items if is_mentor_item(i.owner, mentorship)},
         "preview": reach.relation is not Relation.MENTEE,
+        **topic_values(mentoring, caller, reach),
         **values,
     }
 
@@ -1037,6 +1173,7 @@ def reflection_passages(
 @router.get("/mentorships/{mentorship_id}/mentee")
 def mentee_page(request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller) -> Response:
     values = mentee_values(mentoring, caller, mentorship_id)
+    values["topic_notice"] = TOPIC_NOTICES.get(request.query_params.get("topic") or "")
     return render(request, "mentee.html", **values, **kept_reflection(mentoring, caller, values))
 
 

@@ -341,3 +341,38 @@ class GoalCheckIn(Base):
         UniqueConstraint("goal_id", "session_id", "rater"),
         Index(None, "tenant", "mentorship_id", "created_at"),
     )
+
+
+class SessionTopic(Base):
+    """A topic a party of the mentorship wants to talk about at the next session: the shared agenda.
+    Open while `session_id` and `removed_at` are both NULL; a saved plan that used it sets `session_id`.
+    Shared by nature: both parties read every open topic, so a topic never holds a private note."""
+
+    __tablename__ = "session_topics"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    tenant: Mapped[str] = _tenant_column()
+    text: Mapped[str] = mapped_column(String(300), comment="The topic, in its author's words")
+    text_key: Mapped[str] = mapped_column(String(300), comment="Normalised text: one open topic per key")
+    author_person_id: Mapped[str | None] = mapped_column(
+        String(PERSON_LENGTH), comment="NULL for admin and platform keys"
+    )
+    author_role: Mapped[str] = mapped_column(String(16), comment="The author's relation to the mentorship")
+    session_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), comment="The session whose saved plan took the topic in; NULL while open"
+    )
+    removed_at: Mapped[dt.datetime | None] = mapped_column(comment="Set when a party removed it")
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        ForeignKeyConstraint(["mentorship_id", "tenant"], ["mentorships.id", "mentorships.tenant"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["session_id", "mentorship_id", "tenant"],
+            ["sessions.id", "sessions.mentorship_id", "sessions.tenant"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("author_role IN ('admin', 'platform', 'mentor', 'mentee')", name="author_role"),
+        CheckConstraint("session_id IS NULL OR removed_at IS NULL", name="taken_or_removed"),
+        Index(None, "tenant", "mentorship_id", "created_at"),
+    )

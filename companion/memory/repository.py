@@ -33,8 +33,10 @@ from companion.memory.models import (
     MentoringSession,
     Mentorship,
     Note,
+    SessionTopic,
 )
 from companion.memory.schemas import (
+    MAX_OPEN_TOPICS,
     TENANT_PATTERN,
     ActionItemGroups,
     ActionItemPublic,
@@ -56,6 +58,7 @@ from companion.memory.schemas import (
     SessionCreate,
     SessionPlanUpdate,
     SessionPublic,
+    TopicPublic,
 )
 from companion.schemas import (
     ActionItem,
@@ -753,6 +756,133 @@ class MemoryRepository:
         log.info("goal check-in", extra={"tenant": tenant, "mentorship_id": mentorship_id, "rater": rater})
         return _check_in_public(row, number)
 
+    # -- the shared agenda: topics for the next session --------------------------------------
+    def list_topics(
+        self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None, include_taken: bool = False
+    ) -> list[TopicPublic]:
+        """The open topics for the next session, oldest first; with `include_taken`, also those saved plans
+        took in. Removed topics never come back."""
+        with self.database.read() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            conditions: list[ColumnElement[bool]] = [SessionTopic.removed_at.is_(None)]
+            if not include_taken:
+                conditions.append(SessionTopic.session_id.is_(None))
+            rows = _topics(session, tenant, mentorship_id, *conditions)
+        return [_topic_public(row) for row in rows]
+
+    def add_topic(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        text: str,
+        *,
+        author_person_id: str | None,
+        author_role: str,
+        viewer_person_id: str | None = None,
+    ) -> tuple[TopicPublic, bool]:
+        """Add a topic for the next session; (the topic, whether it is new). Idempotent by content: the same
+        text (ignoring case, spacing and a final stop) among the open topics is that topic, so a double
+        submit or a retried request adds nothing. The mentorship row is locked while it looks, so two
+        requests at once cannot both add it."""
+        text = text.strip()
+        if not text:
+            raise InvalidMemoryRequest("a topic needs some words")
+        key = topic_key(text)
+        now = self.clock()
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
+            open_rows = _topics(
+                session, tenant, mentorship_id, SessionTopic.session_id.is_(None), SessionTopic.removed_at.is_(None)
+            )
+            existing = next((row for row in open_rows if row.text_key == key), None)
+            if existing is not None:
+                return _topic_public(existing), False
+            if len(open_rows) >= MAX_OPEN_TOPICS:
+                raise InvalidMemoryRequest(
+                    f"the next session already has {MAX_OPEN_TOPICS} open topics: remove one, or wait until a "
+                    "plan takes some in"
+                )
+            row = SessionTopic(
+                id=new_id(),
+                mentorship_id=mentorship_id,
+                tenant=tenant,
+                text=text,
+                text_key=key,
+                author_person_id=author_person_id,
+                author_role=author_role,
+                session_id=None,
+                removed_at=None,
+                created_at=now,
+            )
+            session.add(row)
+        log.info("topic added", extra={"tenant": tenant, "mentorship_id": mentorship_id, "role": author_role})
+        return _topic_public(row), True
+
+    def remove_topic(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        topic_id: str,
+        *,
+        viewer_person_id: str | None = None,
+        may_remove: Callable[[str | None, str], bool] | None = None,
+    ) -> None:
+        """Remove an open topic. `may_remove(author_person_id, author_role)` is the caller's access rule
+        (False raises Forbidden). Removing it again changes nothing; a topic a saved plan took in stays."""
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id)
+            row = session.scalar(
+                select(SessionTopic)
+                .where(
+                    SessionTopic.id == topic_id,
+                    SessionTopic.tenant == tenant,
+                    SessionTopic.mentorship_id == mentorship_id,
+                )
+                .with_for_update()
+            )
+            if row is None:
+                raise NotFound("topic", topic_id)
+            if may_remove is not None and not may_remove(row.author_person_id, row.author_role):
+                raise Forbidden("this topic is not yours to remove: ask the person who added it, or the mentor")
+            if row.session_id is not None:
+                raise InvalidMemoryRequest("this topic was taken into a saved session plan, so it is no longer open")
+            if row.removed_at is None:
+                row.removed_at = self.clock()
+        log.info("topic removed", extra={"tenant": tenant, "mentorship_id": mentorship_id})
+
+    def take_topics(
+        self,
+        tenant: str,
+        mentorship_id: str,
+        session_id: str,
+        topic_ids: Sequence[str],
+        *,
+        viewer_person_id: str | None = None,
+    ) -> list[TopicPublic]:
+        """Mark the open topics among `topic_ids` as taken into the session (a saved plan used them); ids that
+        are not open topics of this mentorship are passed over, so saving the same plan again is harmless."""
+        wanted = list(dict.fromkeys(topic_ids))
+        with self.database.write() as session:
+            _load_mentorship(session, tenant, mentorship_id, viewer_person_id, for_update=True)
+            _load_session(session, tenant, mentorship_id, session_id)
+            rows = (
+                _topics(
+                    session,
+                    tenant,
+                    mentorship_id,
+                    SessionTopic.id.in_(wanted),
+                    SessionTopic.session_id.is_(None),
+                    SessionTopic.removed_at.is_(None),
+                )
+                if wanted
+                else []
+            )
+            for row in rows:
+                row.session_id = session_id
+        if rows:
+            log.info("topics taken", extra={"tenant": tenant, "mentorship_id": mentorship_id, "topics": len(rows)})
+        return [_topic_public(row) for row in rows]
+
     # -- what generation remembers ---------------------------------------------------------
     def asked_icebreakers(self, tenant: str, mentorship_id: str, *, viewer_person_id: str | None = None) -> list[str]:
         """Every icebreaker asked in the mentorship, oldest first, each once: never ask them again."""
@@ -933,6 +1063,21 @@ def _load_decision(
 def statement_key(statement: str) -> str:
     """A goal's identity within its mentorship: casefolded, spaces collapsed."""
     return " ".join(statement.casefold().split())[:200]
+
+
+def topic_key(text: str) -> str:
+    """A topic's identity among the open ones: its words, ignoring case, spacing and a final stop."""
+    return " ".join(text.casefold().split()).rstrip(".!?")[:300]
+
+
+def _topics(
+    session: Session, tenant: str, mentorship_id: str, *conditions: ColumnElement[bool]
+) -> Sequence[SessionTopic]:
+    return session.scalars(
+        select(SessionTopic)
+        .where(SessionTopic.tenant == tenant, SessionTopic.mentorship_id == mentorship_id, *conditions)
+        .order_by(SessionTopic.created_at, SessionTopic.id)
+    ).all()
 
 
 def _load_goal(session: Session, tenant: str, mentorship_id: str, goal_id: str, *, for_update: bool = False) -> Goal:
@@ -1284,6 +1429,18 @@ def _session_public(
         notes=[_note_public(note) for note in notes],
         action_items=[_action_item_public(item) for item in items],
         feedback=FeedbackSummary.model_validate(row.feedback) if show_feedback and row.feedback is not None else None,
+        created_at=row.created_at,
+    )
+
+
+def _topic_public(row: SessionTopic) -> TopicPublic:
+    return TopicPublic(
+        id=row.id,
+        mentorship_id=row.mentorship_id,
+        text=row.text,
+        added_by=row.author_person_id,
+        added_by_role=row.author_role,  # type: ignore[arg-type]
+        session_id=row.session_id,
         created_at=row.created_at,
     )
 

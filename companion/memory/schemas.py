@@ -651,6 +651,40 @@ class GoalPublic(BaseModel):
 
 
 # --------------------------------------------------------------------------------------
+# The shared agenda: topics for the next session
+# --------------------------------------------------------------------------------------
+TOPIC_MAX_LENGTH = 300
+MAX_OPEN_TOPICS = 20
+"""Open topics a mentorship holds at once; the next session can only give so many of them time."""
+TopicRole = Literal["admin", "platform", "mentor", "mentee"]
+
+
+class TopicCreate(_Model):
+    """A topic for the next session, in the words of the party adding it. Shared by nature: both parties
+    read it, so it is no place for a private note."""
+
+    text: str = Field(
+        min_length=1,
+        max_length=TOPIC_MAX_LENGTH,
+        description="What to talk about, e.g. 'How to answer the revenue question'. Leading and trailing "
+        "spaces are dropped; the same text (ignoring case, spacing and a final stop) among the open topics "
+        "is that topic, not a second one.",
+    )
+
+
+class TopicPublic(BaseModel):
+    id: str
+    mentorship_id: str
+    text: str
+    added_by: str | None = Field(description="The person id of who added it; null for admin and platform keys.")
+    added_by_role: TopicRole = Field(description="Their relation to the mentorship when they added it.")
+    session_id: str | None = Field(
+        description="The session whose saved plan took the topic in; null while it is open for the next session."
+    )
+    created_at: dt.datetime
+
+
+# --------------------------------------------------------------------------------------
 # API keys
 # --------------------------------------------------------------------------------------
 class KeyCreate(_Model):

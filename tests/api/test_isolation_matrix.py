@@ -88,6 +88,7 @@ MENTEE_RECORD = "MENTEE-RECORD-MARKER-6a1f"
 MENTOR_REQUEST = "MENTOR-REQUEST-MARKER-e58d"
 GOAL = "GOAL-MARKER-71c4"
 SELF_ASSESSMENT = "SELF-ASSESSMENT-MARKER-a93e"
+TOPIC = "TOPIC-MARKER-5c2d"
 ACME = frozenset({"admin", "platform", "dana", "eli", "priya", "sam"})
 
 MENTOR_SIDE_OF_M1 = frozenset({"admin", "dana"})
@@ -110,6 +111,7 @@ READERS: dict[str, frozenset[str]] = {
     MENTOR_REQUEST: frozenset({"admin", "platform", "priya"}),
     GOAL: frozenset({"admin", "platform", "dana", "priya"}),
     SELF_ASSESSMENT: frozenset({"admin", "platform", "dana", "priya"}),
+    TOPIC: frozenset({"admin", "platform", "dana", "priya"}),
 }
 SLOT_STRANGERS: dict[str, frozenset[str]] = {
     "source": OTHER_TENANT,
@@ -142,7 +144,7 @@ PLAIN_CONTEXT: dict[str, Any] = {
     "decision": DECISION_INPUT,
 }
 GENERATOR = {"provider": "offline", "model": "composer", "prompt_version": "test/1"}
-CHILD_SLOTS = frozenset({"s1", "s_plan", "s_shared", "s_scratch", "did", "item", "goal"})
+CHILD_SLOTS = frozenset({"s1", "s_plan", "s_shared", "s_scratch", "did", "item", "goal", "topic"})
 
 
 def neutral_framework(today: dt.date) -> dict[str, Any]:
@@ -444,6 +446,17 @@ MATRIX: dict[str, list[Case]] = {
             "POST", f"{MID}/goals/{{goal}}/check-ins", ("mid", "goal"), "check-in without a session", json={"rating": 4}
         ),
     ],
+    # the shared agenda: every party reads and adds topics; removing one is its author's or the mentor's
+    "GET /v1/mentorships/{mentorship_id}/topics": [
+        api("GET", f"{MID}/topics", ("mid",)),
+        api("GET", f"{MID}/topics", ("mid",), "topics with the taken ones", params={"include_taken": "true"}),
+    ],
+    "POST /v1/mentorships/{mentorship_id}/topics": [
+        api("POST", f"{MID}/topics", ("mid",), json={"text": "How to answer the churn question"})
+    ],
+    "DELETE /v1/mentorships/{mentorship_id}/topics/{topic_id}": [
+        api("DELETE", f"{MID}/topics/{{topic}}", ("mid", "topic"))
+    ],
     # -- people and matching ------------------------------------------------------------------
     "POST /v1/mentors": [api("POST", "/v1/mentors", json=new_person("mentor"))],
     "GET /v1/mentors": [api("GET", "/v1/mentors")],
@@ -643,6 +656,13 @@ MATRIX: dict[str, list[Case]] = {
     "GET /mentorships/{mentorship_id}/sessions/{session_id}/{what}.md": exports(".md"),
     "GET /mentorships/{mentorship_id}/sessions/{session_id}/{what}/print": exports("/print"),
     "GET /mentorships/{mentorship_id}/mentee": [web("GET", f"{PAGE}/mentee", ("mid",))],
+    "POST /mentorships/{mentorship_id}/topics": [
+        web("POST", f"{PAGE}/topics", ("mid",), data={"text": "How to answer the churn question", "back": "/"}),
+        web("POST", f"{PAGE}/topics", ("mid",), "an empty topic, refused in words", data={"text": " ", "back": "/"}),
+    ],
+    "POST /mentorships/{mentorship_id}/topics/{topic_id}/remove": [
+        web("POST", f"{PAGE}/topics/{{topic}}/remove", ("mid", "topic"), data={"back": "/"})
+    ],
     "POST /mentorships/{mentorship_id}/reflection": [web("POST", f"{PAGE}/reflection", ("mid",), stream=True)],
     "GET /mentorships/{mentorship_id}/decisions": [web("GET", f"{PAGE}/decisions", ("mid",))],
     "POST /mentorships/{mentorship_id}/decisions": [
@@ -1085,6 +1105,10 @@ def build_world(client: TestClient) -> World:
         201,
     )
 
+    # The shared agenda of M1: priya's marked topic, and one of hers the DELETE routes may remove.
+    post("priya", f"/v1/mentorships/{m1}/topics", {"text": f"{TOPIC} how do I answer the revenue question?"}, 201)
+    disposable_topic = post("priya", f"/v1/mentorships/{m1}/topics", {"text": "A topic to remove"}, 201)
+
     def small_mentorship(caller: str, mid: str, private: str, shared_text: str) -> dict[str, str]:
         session = post(
             caller,
@@ -1100,6 +1124,7 @@ def build_world(client: TestClient) -> World:
             201,
         )
         made = post(caller, f"/v1/mentorships/{mid}/decisions", {"framework": neutral_framework(today)}, 201)
+        topic = post(caller, f"/v1/mentorships/{mid}/topics", {"text": "A topic to remove"}, 201)
         sid = session["id"]
         goals = ok(client.get(f"/v1/mentorships/{mid}/goals", headers=keys[caller]))
         return {
@@ -1111,6 +1136,7 @@ def build_world(client: TestClient) -> World:
             "s_scratch": sid,
             "did": made["id"],
             "item": session["action_items"][0]["id"],
+            "topic": topic["id"],
         }
 
     return World(
@@ -1126,6 +1152,7 @@ def build_world(client: TestClient) -> World:
                 "did": decision["id"],
                 "item": s1["action_items"][0]["id"],
                 "goal": goal["id"],
+                "topic": disposable_topic["id"],
             },
             "m2": small_mentorship("eli", m2, f"{ELI_PRIVATE} Sam is thinking of quitting.", "Sam drafts the pitch."),
             "m3": small_mentorship(
@@ -1218,6 +1245,10 @@ def test_every_marker_reaches_its_readers(world: World) -> None:
     for caller in ("dana", "priya", "platform"):
         goals = text(caller, f"/v1/mentorships/{m1['mid']}/goals")
         assert GOAL in goals and SELF_ASSESSMENT in goals, caller
+    for caller in ("dana", "priya", "platform", "admin"):
+        assert TOPIC in text(caller, f"/v1/mentorships/{m1['mid']}/topics"), caller
+    assert TOPIC in world.web_client("dana").get(f"/mentorships/{m1['mid']}/prepare").text
+    assert TOPIC in world.web_client("priya").get(f"/mentorships/{m1['mid']}").text
     pages = world.web_client("dana")
     assert PRIVATE_NOTE in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s1']}").text
     assert PRIVATE_PLAN in pages.get(f"/mentorships/{m1['mid']}/sessions/{m1['s_plan']}/agenda.md").text
