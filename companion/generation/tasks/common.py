@@ -675,8 +675,20 @@ def focus_phrase(context: MentoringContext) -> str | None:
         return None
     english = is_english(context.session.language) and all(looks_english(item) for item in items)
     if english and all(slot_safe(item, 10) or _WHETHER.match(item) for item in items):
-        return join_words(items)
+        return join_words([_mid_sentence(item) for item in items])
     return join_words([quoted(item) for item in items])
+
+
+_SENTENCE_START = re.compile(
+    r"^(?:(?:How|What|When|Where|Which|Who|Whether|Why|The|A|An|My|Our|Your|Her|His|Their|Some|Next)\b|"
+    r"[A-Z][a-z]{2,}ing\s)"
+)
+
+
+def _mid_sentence(item: str) -> str:
+    """'How to answer investors' spliced into a question reads 'how to answer investors'; a name, an
+    acronym or any other capital stays."""
+    return item[:1].lower() + item[1:] if _SENTENCE_START.match(item) else item
 
 
 _WHETHER = re.compile(r"(?i)^(?:whether|how|what|when|where|which|who)\s+to\s+[\w\s-]{1,60}$")
