@@ -631,3 +631,14 @@ def test_an_early_session_gives_a_decision_due_this_week_the_needs_assessments_t
     assert any(t.startswith("Decision: Apply for the matron secondment?") for t in titles(soon)), titles(soon)
     assert any("due in 4 days" in note and "needs-assessment" in note for note in soon.generator.notes)
     assert sum(item.minutes for item in soon.items) == 60
+
+
+def test_a_focus_written_as_a_sentence_is_spliced_in_lower_case() -> None:
+    from companion.generation.tasks.common import focus_phrase
+
+    def phrase(*focus: str) -> str | None:
+        return focus_phrase(MentoringContext.model_validate({"mentee": {"name": "Ana"}, "session": {"focus": focus}}))
+
+    assert phrase("How to answer investors about churn") == "how to answer investors about churn"
+    assert phrase("Preparing for the review") == "preparing for the review"
+    assert phrase("API design", "Tom's feedback") == "API design and Tom's feedback"
