@@ -6,9 +6,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from companion.retrieval.loaders import Part
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 HEADING_SEPARATOR = " > "
 _ATX = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -133,15 +137,17 @@ class Chunker:
     """Heading-aware chunker: one chunk per section, long sections split with overlap."""
 
     def __init__(self, chunk_size: int = 1000, chunk_overlap: int = 100) -> None:
-        # Imported here: langchain-core behind it costs half a second that readers of the catalog
-        # (which holds Chunk records) never need.
+        self.chunk_size = chunk_size
+        self.chunk_overlap = min(chunk_overlap, chunk_size // 2)
+
+    @cached_property
+    def _splitter(self) -> RecursiveCharacterTextSplitter:
+        # Made at the first long section: langchain-core behind it costs a quarter to half a second
+        # that readers of the catalog and `companion forget` never need.
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        self.chunk_size = chunk_size
-        self._splitter = RecursiveCharacterTextSplitter(
-            chunk_size=chunk_size,
-            chunk_overlap=min(chunk_overlap, chunk_size // 2),
-            separators=["\n\n", "\n", ". ", " ", ""],
+        return RecursiveCharacterTextSplitter(
+            chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, separators=["\n\n", "\n", ". ", " ", ""]
         )
 
     def chunk_parts(self, parts: list[Part], *, tenant: str, source: str) -> list[Chunk]:

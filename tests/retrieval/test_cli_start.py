@@ -55,7 +55,7 @@ def run_in_new_process(tmp_path: Path, *commands: list[str], env: dict[str, str]
         (["keys", "list"], 0, EMBEDDING_RUNTIME + STORE_AND_INDEX),
         (["knowledge", "check"], 0, EMBEDDING_RUNTIME + STORE_AND_INDEX),
         (["stats", "--json"], 0, (*EMBEDDING_RUNTIME, "bm25s", "langchain_text_splitters")),
-        (["forget", "no/such/source.md"], 1, EMBEDDING_RUNTIME),
+        (["forget", "no/such/source.md"], 1, (*EMBEDDING_RUNTIME, "langchain_text_splitters")),
     ],
     ids=["help", "keys-list", "knowledge-check", "stats", "forget"],
 )
