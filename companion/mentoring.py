@@ -20,7 +20,7 @@ from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
 from companion.calendar import schedule_filename, schedule_ics
 from companion.generation import pipeline
-from companion.memory.errors import InvalidMemoryRequest, NotFound
+from companion.memory.errors import AlreadyExists, InvalidMemoryRequest, NotFound
 from companion.memory.schemas import (
     SMART_FIELDS,
     AcceptedPair,
@@ -176,7 +176,19 @@ class Mentoring:
         data = self.companion.people.mentorship_with_profiles(caller, data)
         if caller.role == "mentor" and (data.mentor is None or data.mentor.person_id != caller.person_id):
             raise access.Forbidden("a mentor can only start mentorships in which they are the mentor")
-        return self.memory.create_mentorship(caller.tenant, data)
+        mentor, mentee = data.mentor, data.mentee
+        if mentor is None or mentee is None or not mentor.person_id or not mentee.person_id:
+            return self.memory.create_mentorship(caller.tenant, data)
+        # One active mentorship per pair: a double-submitted form or a retried request finds the first one.
+        # The same lock as accepting matches, in this process and across workers on the same database.
+        with _ACCEPTING, self.memory.database.exclusive(f"accept-matches:{caller.tenant}"):
+            existing = self.active_mentorship(caller.tenant, mentor.person_id, mentee.person_id)
+            if existing is not None:
+                raise AlreadyExists(
+                    f"{mentee.name or mentee.person_id} already has an active mentorship with "
+                    f"{mentor.name or mentor.person_id} ({existing.id}); add sessions to it instead of starting another"
+                )
+            return self.memory.create_mentorship(caller.tenant, data)
 
     def active_mentorship(self, tenant: str, mentor_person_id: str, mentee_person_id: str) -> MentorshipPublic | None:
         """The pair's active mentorship, if they have one."""
