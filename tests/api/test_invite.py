@@ -204,7 +204,7 @@ def test_a_new_invite_revokes_the_unused_old_one(client: TestClient, people: dic
     dana = browser(client, people["mentor"])
     old, _ = invite(dana, people["mentorship"].id)
     new, words = invite(dana, people["mentorship"].id)
-    assert old != new and "earlier link you made for Priya no longer works" in words
+    assert old != new and "earlier unused link for Priya no longer works" in words
     priya = browser(client)
     assert priya.get(f"/invite/{old}").status_code == 410
     assert post(priya, f"/invite/{old}").status_code == 410
