@@ -251,6 +251,11 @@ def may_remove_topic(caller: Caller, parties: Parties, author_person_id: str | N
     return False
 
 
+def may_invite(caller: Caller, parties: Parties) -> bool:
+    """Whether to offer this caller the "Invite" button (`require_inviter` says why not, in words)."""
+    return allows(caller, parties, Action.INVITE_MENTEE) and not caller.local
+
+
 def require_inviter(caller: Caller, parties: Parties) -> Relation:
     """May this caller send the mentee a one-time sign-in link? The mentor side only; and not the local
     operator of a keyless install, whose first key (the mentee's) would end local mode and lock them out."""

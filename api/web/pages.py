@@ -317,7 +317,7 @@ def mentorship_values(request: Request, mentoring: Mentoring, caller: Caller, re
         "mentorship": reach.mentorship,
         "sessions": sessions,
         "decisions": mentoring.list_decisions(caller, reach.mentorship.id),
-        "can_invite": access.allows(caller, reach.parties, Action.INVITE_MENTEE) and not caller.local,
+        "can_invite": access.may_invite(caller, reach.parties),
         "invite": None,
         **topic_values(mentoring, caller, reach, request.query_params.get("topic")),
         **progress_values(mentoring, caller, reach.mentorship, sessions),

@@ -296,3 +296,23 @@ def test_the_log_never_holds_the_token_or_the_key(
     assert any(line["message"] == "mentee invite used" for line in lines), "the use itself is logged, by id"
     assert token not in text and token[3:] not in text
     assert key not in text and key[3:] not in text
+
+
+def test_the_policy_says_who_invites_in_one_place() -> None:
+    from companion import access
+
+    who = access.Parties(mentor_person_id="dana", mentee_person_id="priya", mentee_name="Priya")
+    callers = {
+        "admin": access.Caller("acme", "admin"),
+        "platform": access.Caller("acme", "platform"),
+        "mentor": access.Caller("acme", "mentor", "dana"),
+        "mentee": access.Caller("acme", "mentee", "priya"),
+        "mentee with a mentor key": access.Caller("acme", "mentor", "priya"),
+        "another mentor": access.Caller("acme", "mentor", "eli"),
+        "local operator": access.operator("acme"),
+    }
+    allowed = {name for name, caller in callers.items() if access.may_invite(caller, who)}
+    assert allowed == {"admin", "platform", "mentor"}
+    for name in sorted(set(callers) - allowed):
+        with pytest.raises(access.Forbidden):
+            access.require_inviter(callers[name], who)
