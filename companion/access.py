@@ -23,6 +23,7 @@ none of them decides on its own.
 | add a topic for the next session         | yes   | yes      | yes    | yes       | 404      |
 | remove an open topic                     | yes   | own      | yes    | own       | 404      |
 | take topics into a saved plan            | yes   | yes      | yes    | 403       | 404      |
+| invite the mentee (a one-time sign-in link) | yes | yes      | yes    | 403       | 404      |
 
 A person who is the mentee of a mentorship is its mentee whatever key they hold: a mentor key
 does not make them the mentor side of their own mentorship.
@@ -36,6 +37,10 @@ The shared agenda is shared by nature: every party reads every open topic, so a 
 for a private note. Its author is the caller (a person id for the mentor and the mentee, none for admin
 and platform keys), never the request. The mentor (and an admin, for the mentor side) removes any open
 topic; the mentee and a platform only their own. Saving a plan takes the topics it used into that session.
+
+An invite is a one-time link that signs the mentorship's mentee in with a new mentee key of their own:
+the mentor side sends it, never the mentee (who has a key already) and never a stranger. The local
+operator of a keyless install cannot invite: the first key would end local mode and lock them out.
 
 People (mentor and mentee records) and matching, outside any mentorship:
 
@@ -105,6 +110,7 @@ class Action(StrEnum):
     MANAGE_GOALS = "create or change goals"
     RATE_GOAL = "rate a goal's progress"
     ADD_TOPIC = "add topics for the next session"
+    INVITE_MENTEE = "invite the mentee to sign in"
 
 
 _ALLOWED: dict[Action, frozenset[Relation]] = {
@@ -120,6 +126,7 @@ _ALLOWED: dict[Action, frozenset[Relation]] = {
     Action.MANAGE_GOALS: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
     Action.RATE_GOAL: frozenset({Relation.ADMIN, Relation.MENTOR, Relation.MENTEE}),
     Action.ADD_TOPIC: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR, Relation.MENTEE}),
+    Action.INVITE_MENTEE: frozenset({Relation.ADMIN, Relation.PLATFORM, Relation.MENTOR}),
 }
 
 
@@ -242,6 +249,23 @@ def may_remove_topic(caller: Caller, parties: Parties, author_person_id: str | N
     if rel is Relation.PLATFORM:
         return author_role == "platform"
     return False
+
+
+def may_invite(caller: Caller, parties: Parties) -> bool:
+    """Whether to offer this caller the "Invite" button (`require_inviter` says why not, in words)."""
+    return allows(caller, parties, Action.INVITE_MENTEE) and not caller.local
+
+
+def require_inviter(caller: Caller, parties: Parties) -> Relation:
+    """May this caller send the mentee a one-time sign-in link? The mentor side only; and not the local
+    operator of a keyless install, whose first key (the mentee's) would end local mode and lock them out."""
+    rel = require(caller, parties, Action.INVITE_MENTEE)
+    if caller.local:
+        raise Forbidden(
+            "this server runs without API keys (local mode), and the mentee's key would end that: "
+            "create an admin key first (companion keys create --tenant T --role admin) and log in with it"
+        )
+    return rel
 
 
 def note_author(caller: Caller, parties: Parties, visibility: str, requested: str | None) -> str | None:

@@ -49,6 +49,7 @@ from companion.retrieval.retriever import SearchFilters
 
 if TYPE_CHECKING:
     from companion.memory import MemoryRepository
+    from companion.memory.keys import CreatedInvite
     from companion.service import Companion
 
 
@@ -548,6 +549,20 @@ class Mentoring:
         return self.memory.take_topics(
             caller.tenant, mentorship_id, session_id, topic_ids, viewer_person_id=caller.person_scope
         )
+
+    # -- inviting the mentee -------------------------------------------------------------------
+    def invite_mentee(self, caller: Caller, mentorship_id: str) -> tuple[Reach, CreatedInvite]:
+        """A one-time sign-in link for the mentorship's mentee (their unused earlier one stops working).
+        A stranger gets NotFound, as for a missing mentorship; the mentee gets Forbidden."""
+        reach = self.reach(caller, mentorship_id, Action.INVITE_MENTEE)
+        access.require_inviter(caller, reach.parties)
+        created = self.companion.keys.create_invite(
+            caller.tenant,
+            mentorship_id,
+            reach.parties.mentee_person_id,
+            created_by=caller.person_id if reach.relation is Relation.MENTOR else None,
+        )
+        return reach, created
 
     # -- decisions -----------------------------------------------------------------------------
     def save_decision(self, caller: Caller, mentorship_id: str, framework: schemas.DecisionFramework) -> DecisionPublic:

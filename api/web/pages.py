@@ -17,6 +17,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from api.deps import require_database
 from api.errors import ApiError
 from api.lanes import memory_write
 from api.web import planning
@@ -158,6 +159,13 @@ def login_page(request: Request, companion: CompanionDep, next: str = "/", expir
     return render(request, "login.html", next=safe_next(next), local=local, error=message)
 
 
+def set_login_cookie(request: Request, response: Response, key: str) -> None:
+    """The login cookie, the same for a typed key and an invite: HttpOnly, SameSite=Strict, 12 hours."""
+    response.set_cookie(
+        COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=60 * 60 * 12
+    )
+
+
 @router.post("/login")
 def login(request: Request, companion: CompanionDep, form: Form) -> Response:
     check_same_origin(request)
@@ -170,9 +178,7 @@ def login(request: Request, companion: CompanionDep, form: Form) -> Response:
         message = "Enter your API key." if not key else "That key is unknown or has been revoked."
         return render(request, "login.html", status=401, next=next_path, local=False, error=message)
     response = redirect(next_path)
-    response.set_cookie(
-        COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=60 * 60 * 12
-    )
+    set_login_cookie(request, response, key)
     return response
 
 
@@ -304,6 +310,20 @@ def progress_values(
     }
 
 
+def mentorship_values(request: Request, mentoring: Mentoring, caller: Caller, reach: Reach) -> dict[str, Any]:
+    """The mentor side's overview of a mentorship."""
+    sessions = mentoring.list_sessions(caller, reach.mentorship.id)
+    return {
+        "mentorship": reach.mentorship,
+        "sessions": sessions,
+        "decisions": mentoring.list_decisions(caller, reach.mentorship.id),
+        "can_invite": access.may_invite(caller, reach.parties),
+        "invite": None,
+        **topic_values(mentoring, caller, reach, request.query_params.get("topic")),
+        **progress_values(mentoring, caller, reach.mentorship, sessions),
+    }
+
+
 @router.get("/mentorships/{mentorship_id}")
 def mentorship_page(
     request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller
@@ -311,17 +331,78 @@ def mentorship_page(
     reach = load(mentoring, caller, mentorship_id)
     if reach.relation is Relation.MENTEE:
         return mentee_page(request, mentorship_id, mentoring, caller)
-    sessions = mentoring.list_sessions(caller, mentorship_id)
-    decisions = mentoring.list_decisions(caller, mentorship_id)
-    return render(
-        request,
-        "mentorship.html",
-        mentorship=reach.mentorship,
-        sessions=sessions,
-        decisions=decisions,
-        **topic_values(mentoring, caller, reach, request.query_params.get("topic")),
-        **progress_values(mentoring, caller, reach.mentorship, sessions),
-    )
+    return render(request, "mentorship.html", **mentorship_values(request, mentoring, caller, reach))
+
+
+# --------------------------------------------------------------------------------------
+# Inviting the mentee: a one-time sign-in link
+# --------------------------------------------------------------------------------------
+def first_name(mentorship: MentorshipPublic) -> str:
+    name = (mentorship.mentee.name or "").strip()
+    return name.split()[0] if name else mentorship.mentee.person_id
+
+
+def expiry_words(moment: dt.datetime) -> str:
+    moment = moment.astimezone(dt.UTC)
+    return f"{moment.day} {moment:%B %Y at %H:%M} UTC"
+
+
+@router.post("/mentorships/{mentorship_id}/invite")
+@memory_write
+def invite_mentee(
+    request: Request, mentorship_id: MentorshipId, mentoring: MentoringDep, caller: WebCaller
+) -> Response:
+    """Make a one-time sign-in link for the mentee and show it once, on this page's answer only (never in a
+    redirect, so it stays out of URLs and history). Their earlier unused link stops working."""
+    reach, created = mentoring.invite_mentee(caller, mentorship_id)
+    values = mentorship_values(request, mentoring, caller, reach)
+    values["invite"] = {
+        "link": f"{str(request.base_url).rstrip('/')}/invite/{created.token}",
+        "expires": expiry_words(created.record.expires_at),
+        "first_name": first_name(reach.mentorship),
+    }
+    return render(request, "mentorship.html", **values)
+
+
+INVITE_REFUSED = 410
+"""A used, replaced, expired or unknown invite: gone, in the same words whichever it is."""
+
+
+def invite_refused(request: Request) -> Response:
+    return render(request, "invite.html", status=INVITE_REFUSED, invite=None, mentee=None)
+
+
+@router.get("/invite/{token}")
+def invite_page(request: Request, token: str, companion: CompanionDep) -> Response:
+    """Who the link signs in, and a button to do it: looking (or a link preview) uses nothing up."""
+    require_database(request.app)
+    record = companion.keys.usable_invite(token)
+    if record is None:
+        return invite_refused(request)
+    mentorship = companion.memory.get_mentorship(record.tenant, record.mentorship_id)
+    values: dict[str, Any] = {
+        "invite": record,
+        "mentee": first_name(mentorship),
+        "expires": expiry_words(record.expires_at),
+    }
+    return render(request, "invite.html", token=token, **values)
+
+
+@router.post("/invite/{token}")
+@memory_write
+def use_invite(request: Request, token: str, companion: CompanionDep) -> Response:
+    """Sign the mentee in: their new key, the invite used up, the login cookie, and on to their page."""
+    check_same_origin(request)
+    require_database(request.app)
+    client = request.client.host if request.client else "unknown"
+    request.app.state.rate_limiter.check(f"login:{client}")
+    redeemed = companion.keys.redeem_invite(token)
+    if redeemed is None:
+        return invite_refused(request)
+    invite, created = redeemed
+    response = redirect(f"/mentorships/{invite.mentorship_id}")
+    set_login_cookie(request, response, created.key)
+    return response
 
 
 @router.post("/mentorships/{mentorship_id}/action-items/{item_id}")

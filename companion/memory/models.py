@@ -103,6 +103,34 @@ class ApiKey(Base):
     )
 
 
+class MenteeInvite(Base):
+    """A one-time sign-in link for the mentee of a mentorship: only the token's SHA-256 is kept, as for API
+    keys. Usable while `used_at` and `revoked_at` are NULL and `expires_at` is ahead; using it sets `used_at`
+    and `key_id` (the mentee key it made), so it works once."""
+
+    __tablename__ = "mentee_invites"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    tenant: Mapped[str] = _tenant_column()
+    mentorship_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    mentee_person_id: Mapped[str] = mapped_column(String(PERSON_LENGTH), comment="Who the link signs in")
+    token_hash: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the token; the token is never stored")
+    created_by: Mapped[str | None] = mapped_column(
+        String(PERSON_LENGTH), comment="The inviting person id; NULL for admin and platform keys"
+    )
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(comment="Set when a newer invite replaced it")
+    key_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), comment="The mentee key the invite made")
+
+    __table_args__ = (
+        ForeignKeyConstraint(["mentorship_id", "tenant"], ["mentorships.id", "mentorships.tenant"], ondelete="CASCADE"),
+        UniqueConstraint("token_hash"),
+        Index(None, "tenant", "mentorship_id", "mentee_person_id"),
+    )
+
+
 class Mentorship(Base):
     __tablename__ = "mentorships"
 

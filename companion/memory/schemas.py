@@ -717,3 +717,16 @@ class KeyRecord(BaseModel):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class InviteRecord(BaseModel):
+    """A one-time sign-in link for a mentee as it may be shown: never the token, never its hash."""
+
+    id: str
+    tenant: str
+    mentorship_id: str
+    mentee_person_id: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    revoked_at: dt.datetime | None

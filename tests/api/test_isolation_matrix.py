@@ -20,6 +20,7 @@ import copy
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -551,6 +552,18 @@ MATRIX: dict[str, list[Case]] = {
         web("POST", "/login", data=lambda ctx: {"key": raw_key(ctx.world.headers[ctx.caller]), "next": "/"})
     ],
     "POST /logout": [web("POST", "/logout", fresh_client=True)],
+    # a sign-in link is its own credential: every caller (logged in or not) may open it; it signs in only
+    # M1's mentee, and once (the first POST below uses it up, every later one is refused like an unknown one)
+    "GET /invite/{token}": [
+        web("GET", "/invite/{invite}", label="the confirm page of dana's link for priya"),
+        web("GET", f"/invite/mi_{'x' * 43}", label="the page of an unknown link"),
+    ],
+    "POST /invite/{token}": [
+        web("POST", "/invite/{invite}", label="sign in with dana's link for priya", fresh_client=True),
+        web("POST", f"/invite/mi_{'x' * 43}", label="sign in with an unknown link", fresh_client=True),
+    ],
+    # the mentor side makes links (after the rows above: a new one revokes the world's); 403 for the mentee
+    "POST /mentorships/{mentorship_id}/invite": [web("POST", f"{PAGE}/invite", ("mid",))],
     "GET /": [web("GET", "/")],
     "GET /mentorships/new": [web("GET", "/mentorships/new")],
     "POST /mentorships/new": [
@@ -931,6 +944,17 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json() if response.content else None
 
 
+def dana_invites(client: TestClient, dana: dict[str, str], mentorship_id: str) -> str:
+    """The token of a sign-in link dana makes for priya on the mentorship page (there is no API for it)."""
+    inviter = TestClient(client.app, raise_server_exceptions=False, base_url=BASE_URL)  # no second lifespan
+    login(inviter, dana)
+    page = inviter.post(f"/mentorships/{mentorship_id}/invite", headers={"Origin": BASE_URL})
+    inviter.close()
+    found = re.search(r"/invite/(mi_[A-Za-z0-9_-]{43})", page.text)
+    assert page.status_code == 200 and found, page.text
+    return found.group(1)
+
+
 def build_world(client: TestClient) -> World:
     keys = {
         "admin": create_key(client, "acme", "admin"),
@@ -988,6 +1012,7 @@ def build_world(client: TestClient) -> World:
     post("globex-admin", "/v1/mentees", {"person_id": "kenji", "name": "Kenji", "goals": [f"{GLOBEX} grow"]}, 201)
 
     m1 = post("dana", "/v1/mentorships", mentorship_body("dana", "priya"), 201)["id"]
+    invite = dana_invites(client, keys["dana"], m1)
     m2 = post("eli", "/v1/mentorships", mentorship_body("eli", "sam"), 201)["id"]
     m3 = post("globex-dana", "/v1/mentorships", mentorship_body("dana", "kenji"), 201)["id"]
 
@@ -1153,6 +1178,7 @@ def build_world(client: TestClient) -> World:
                 "item": s1["action_items"][0]["id"],
                 "goal": goal["id"],
                 "topic": disposable_topic["id"],
+                "invite": invite,
             },
             "m2": small_mentorship("eli", m2, f"{ELI_PRIVATE} Sam is thinking of quitting.", "Sam drafts the pitch."),
             "m3": small_mentorship(
