@@ -13,6 +13,7 @@ server's RSS at start and end and its CPU time per request (summed over its work
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import socket
@@ -128,6 +129,13 @@ def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str, Path]:
     raise SystemExit("the server did not become ready in 300 s")
 
 
+def stop_server(process: subprocess.Popen[bytes], data_dir: Path) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=30)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url")
@@ -147,6 +155,7 @@ def main() -> None:
     else:
         process, url, data_dir = start_server(args.workers)
         pid = process.pid
+        atexit.register(stop_server, process, data_dir)  # also when the run fails part-way
 
     with httpx.Client(base_url=url, timeout=30) as setup:
         mentorship = setup.post(
@@ -242,10 +251,6 @@ def main() -> None:
     # The server's own CPU per request: what the code costs, less swayed than latency by other jobs on the cores.
     print(f"server CPU: {cpu_used:.1f} s over {total} requests, {cpu_used / max(total, 1) * 1000:.1f} ms per request")
     print(f"server RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at end ({(rss_end / rss_start - 1) * 100:+.1f}%)")
-    if process is not None:
-        process.terminate()
-        process.wait(timeout=30)
-        shutil.rmtree(data_dir, ignore_errors=True)
     sys.exit(1 if errors else 0)
 
 
