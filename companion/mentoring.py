@@ -20,7 +20,7 @@ from companion import access, schemas
 from companion.access import Action, Caller, Parties, Relation
 from companion.calendar import schedule_filename, schedule_ics
 from companion.generation import pipeline
-from companion.memory.errors import AlreadyExists, InvalidMemoryRequest, NotFound
+from companion.memory.errors import InvalidMemoryRequest, NotFound
 from companion.memory.schemas import (
     SMART_FIELDS,
     AcceptedPair,
@@ -173,26 +173,10 @@ class Mentoring:
         return Reach(mentorship, who, relation)
 
     def create_mentorship(self, caller: Caller, data: MentorshipCreate) -> MentorshipPublic:
-        """Start a mentorship; refused (409) while the pair has an active one. The check and the insert hold
-        the same lock as accepting matches, in this process and across workers on the same database."""
-        with _ACCEPTING, self.memory.database.exclusive(f"accept-matches:{caller.tenant}"):
-            return self._create_mentorship(caller, data)
-
-    def _create_mentorship(self, caller: Caller, data: MentorshipCreate) -> MentorshipPublic:
-        """create_mentorship for a caller that holds the pair lock already (accept_matches)."""
         access.require_role(caller, "admin", "platform", "mentor", what="start a mentorship")
         data = self.companion.people.mentorship_with_profiles(caller, data)
         if caller.role == "mentor" and (data.mentor is None or data.mentor.person_id != caller.person_id):
             raise access.Forbidden("a mentor can only start mentorships in which they are the mentor")
-        mentor, mentee = data.mentor, data.mentee
-        if mentor is not None and mentee is not None:
-            # one active mentorship per pair: a double-submitted form or a retried request finds the first
-            existing = self.active_mentorship(caller.tenant, mentor.person_id, mentee.person_id)
-            if existing is not None:
-                raise AlreadyExists(
-                    f"{mentee.name or mentee.person_id} already has an active mentorship with "
-                    f"{mentor.name or mentor.person_id} ({existing.id}); add sessions to it instead of starting another"
-                )
         return self.memory.create_mentorship(caller.tenant, data)
 
     def active_mentorship(self, tenant: str, mentor_person_id: str, mentee_person_id: str) -> MentorshipPublic | None:
@@ -242,7 +226,7 @@ class Mentoring:
                 mentorship = existing[(mentee_id, mentor_id)]
                 created = mentorship is None
                 if mentorship is None:
-                    mentorship = self._create_mentorship(
+                    mentorship = self.create_mentorship(
                         caller, MentorshipCreate(mentor_id=mentor_id, mentee_id=mentee_id)
                     )
                 people.store.mark_request_accepted(caller.tenant, mentee_id, mentor_id, mentorship.id)
