@@ -69,7 +69,10 @@ class CompanionServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         command = [*COMMAND, "serve", "--port", str(self.port), "--workers", str(self.workers)]
-        self.process = subprocess.Popen(command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        # its own folder as the working directory: never a test's temporary one, which may be gone before it
+        self.process = subprocess.Popen(
+            command, env=self.env, cwd=self.folder, stdout=self._log, stderr=subprocess.STDOUT
+        )
         try:
             if not wait_for(self.ready if wait_ready else self.answers, timeout, interval=0.5 if wait_ready else 0.05):
                 raise RuntimeError(f"companion serve did not get ready in {timeout}s: {self.log_tail()}")
