@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from companion.config import Settings
+from companion.memory.schemas import MentorshipCreate
 from tests.conftest import LOCAL_BASE_URL, TEST_DATABASE_URL, make_settings, wait_until_indexed, wipe_database
 
 
@@ -65,3 +66,23 @@ def keys(client: TestClient) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {created.key}"}
 
     return create
+
+
+@pytest.fixture
+def people(client: TestClient, keys: Callable[..., dict[str, str]]) -> dict[str, Any]:
+    """A mentorship in tenant acme (mentor Dana, mentee Priya) and keys for both."""
+    mentorship = client.app.state.companion.memory.create_mentorship(
+        "acme",
+        MentorshipCreate.model_validate(
+            {
+                "mentor": {"person_id": "dana", "name": "Dana"},
+                "mentee": {"person_id": "priya", "name": "Priya"},
+                "goals": ["Raise a seed round by June"],
+            }
+        ),
+    )
+    return {
+        "mentorship": mentorship,
+        "mentor": keys("acme", "mentor", "dana"),
+        "mentee": keys("acme", "mentee", "priya"),
+    }

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -21,10 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.web.planning import PlanError, fit_minutes
-from companion.memory.schemas import MentorshipCreate
 from companion.schemas import AgendaItem
 from tests.api.test_web_pages import login
-from tests.api.test_web_slips import text_of
+from tests.api.test_web_slips import (
+    text_of,
+)
 
 RAW_VALIDATION = ("String should", "Value error", "validation error", "pydantic", "Traceback", "Input should")
 
@@ -88,26 +88,6 @@ def titles(page: str) -> list[str]:
 
 def minutes_of(page: str) -> list[int]:
     return [int(m) for m in fields(page)["minutes"]]
-
-
-@pytest.fixture
-def people(client: TestClient, keys: Callable[..., dict[str, str]]) -> dict[str, Any]:
-    """A mentorship in tenant acme (mentor Dana, mentee Priya) and keys for both."""
-    mentorship = client.app.state.companion.memory.create_mentorship(
-        "acme",
-        MentorshipCreate.model_validate(
-            {
-                "mentor": {"person_id": "dana", "name": "Dana"},
-                "mentee": {"person_id": "priya", "name": "Priya"},
-                "goals": ["Raise a seed round by June"],
-            }
-        ),
-    )
-    return {
-        "mentorship": mentorship,
-        "mentor": keys("acme", "mentor", "dana"),
-        "mentee": keys("acme", "mentee", "priya"),
-    }
 
 
 @pytest.fixture

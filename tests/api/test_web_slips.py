@@ -14,37 +14,15 @@ import datetime as dt
 import html
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from companion.memory.schemas import MentorshipCreate, NoteCreate, SessionCreate
+from companion.memory.schemas import NoteCreate, SessionCreate
 from companion.schemas import ActionItem, Cadence
 from tests.api.test_web_pages import hidden, login, plan_form
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def people(client: TestClient, keys: Callable[..., dict[str, str]]) -> dict[str, Any]:
-    """A mentorship in tenant acme (mentor Dana, mentee Priya) and keys for both."""
-    mentorship = client.app.state.companion.memory.create_mentorship(
-        "acme",
-        MentorshipCreate.model_validate(
-            {
-                "mentor": {"person_id": "dana", "name": "Dana"},
-                "mentee": {"person_id": "priya", "name": "Priya"},
-                "goals": ["Raise a seed round by June"],
-            }
-        ),
-    )
-    return {
-        "mentorship": mentorship,
-        "mentor": keys("acme", "mentor", "dana"),
-        "mentee": keys("acme", "mentee", "priya"),
-    }
 
 
 def text_of(page: str) -> str:
